@@ -1,0 +1,44 @@
+// Every service of the contract and its implementation. A service appears here exactly once;
+// methods without an implementation yet answer Unimplemented naming their capability.
+import type { DescService } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
+import { AuditService } from "../../gen/ts/clawkeep/v1/audit_pb.js";
+import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
+import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
+import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
+import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
+import { ShareService } from "../../gen/ts/clawkeep/v1/sharing_pb.js";
+import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
+import type { HealthMonitor } from "../server/health.js";
+import { healthService } from "./health.js";
+import { withUnimplemented } from "./unimplemented.js";
+
+export interface ApiDeps {
+  health: HealthMonitor;
+}
+
+export interface ServiceRegistration {
+  service: DescService;
+  impl: ServiceImpl<DescService>;
+}
+
+/** The Clawkeep services in the order reflection lists them. */
+export const CLAWKEEP_SERVICES: DescService[] = [AuthService, AgentService, VaultService, ShareService, IntentService, AuditService, OrgService, HealthService];
+
+export function apiServices(deps: ApiDeps): ServiceRegistration[] {
+  const register = <S extends DescService>(service: S, impl: Partial<ServiceImpl<S>>): ServiceRegistration => ({
+    service,
+    impl: withUnimplemented(service, impl) as unknown as ServiceImpl<DescService>,
+  });
+  return [
+    register(AuthService, {}),
+    register(AgentService, {}),
+    register(VaultService, {}),
+    register(ShareService, {}),
+    register(IntentService, {}),
+    register(AuditService, {}),
+    register(OrgService, {}),
+    register(HealthService, healthService(deps.health)),
+  ];
+}

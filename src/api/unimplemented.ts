@@ -1,0 +1,56 @@
+// Methods whose capability has not landed yet answer Unimplemented with a sentence naming that
+// capability. This is the only placeholder the contract allows; each capability removes its own.
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { DomainError } from "../domain/errors.js";
+
+const SERVICE_CAPABILITY: Record<string, string> = {
+  "clawkeep.v1.AuthService": "identity (sign-up, sign-in, sessions and personal API keys)",
+  "clawkeep.v1.OrgService": "organisations (members, invitations and IP rules)",
+  "clawkeep.v1.VaultService": "the vault core (vaults, secrets and policies)",
+  "clawkeep.v1.AuditService": "the audit log",
+  "clawkeep.v1.AgentService": "agents (registration, identity keys and revocation)",
+  "clawkeep.v1.ShareService": "sharing secrets",
+  "clawkeep.v1.IntentService": "the Intents API (chains, signing keys and transactions)",
+};
+
+const METHOD_CAPABILITY: Record<string, string> = {
+  "clawkeep.v1.AuthService.ExchangeAgentToken": "agents (token exchange)",
+  "clawkeep.v1.AuthService.WatchFleetTokens": "agents (fleet token refresh)",
+  "clawkeep.v1.OrgService.GetAgentKeysVault": "agents (identity keys)",
+  "clawkeep.v1.AgentService.EnrollAgent": "self-enrollment",
+  "clawkeep.v1.AgentService.ClaimEnrollment": "self-enrollment",
+  "clawkeep.v1.AgentService.ListEnrollments": "self-enrollment",
+  "clawkeep.v1.AgentService.GetEnrollment": "self-enrollment",
+  "clawkeep.v1.AgentService.ApproveEnrollment": "self-enrollment",
+  "clawkeep.v1.AgentService.DenyEnrollment": "self-enrollment",
+  "clawkeep.v1.AgentService.WatchEnrollments": "self-enrollment",
+};
+
+export function capabilityOf(method: DescMethod): string {
+  return METHOD_CAPABILITY[method.parent.typeName + "." + method.name] ?? SERVICE_CAPABILITY[method.parent.typeName] ?? method.parent.name;
+}
+
+export function unimplementedError(method: DescMethod): DomainError {
+  return new DomainError(
+    "unimplemented",
+    `${method.name} belongs to ${capabilityOf(method)}, which this Clawkeep server does not provide yet`,
+  );
+}
+
+/** Completes a partial implementation: every method it lacks answers Unimplemented. */
+export function withUnimplemented<S extends DescService>(service: S, implemented: Partial<ServiceImpl<S>>): ServiceImpl<S> {
+  const impl: Record<string, unknown> = { ...implemented };
+  for (const method of service.methods) {
+    if (impl[method.localName]) continue;
+    impl[method.localName] =
+      method.methodKind === "unary"
+        ? async () => {
+            throw unimplementedError(method);
+          }
+        : async function* () {
+            throw unimplementedError(method);
+          };
+  }
+  return impl as ServiceImpl<S>;
+}

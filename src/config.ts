@@ -1,0 +1,74 @@
+// Every environment variable Clawkeep reads, parsed and validated once at start-up.
+import { resolve } from "node:path";
+
+export interface Config {
+  /** TCP port for every protocol (REST, Connect, gRPC, gRPC-Web). 0 picks a free port. */
+  port: number;
+  host: string;
+  /** PostgreSQL connection string; when absent the embedded database is used. */
+  databaseUrl: string | undefined;
+  /** Where the embedded database and generated keys live. */
+  dataDir: string;
+  logLevel: string;
+  /** Largest request message accepted, in bytes (REST bodies and RPC messages alike). */
+  maxRequestBytes: number;
+  /** Longest deadline a client may ask for, and the cap on receiving a whole request. */
+  requestTimeoutMs: number;
+  /** How long SIGTERM waits for in-flight calls before closing connections. */
+  shutdownGraceMs: number;
+  /** Sustained requests per second allowed from one client address, and the burst above it. */
+  rateLimitPerSecond: number;
+  rateLimitBurst: number;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  return {
+    port: integer(env, "CLAWKEEP_PORT", 8080, 0, 65535),
+    host: env.CLAWKEEP_HOST?.trim() || "0.0.0.0",
+    databaseUrl: databaseUrl(env),
+    dataDir: resolve(env.CLAWKEEP_DATA_DIR?.trim() || "./data"),
+    logLevel: oneOf(env, "CLAWKEEP_LOG_LEVEL", "info", ["fatal", "error", "warn", "info", "debug", "trace", "silent"]),
+    maxRequestBytes: integer(env, "CLAWKEEP_MAX_REQUEST_BYTES", 1024 * 1024, 1024, 64 * 1024 * 1024),
+    requestTimeoutMs: integer(env, "CLAWKEEP_REQUEST_TIMEOUT_MS", 30_000, 100, 3_600_000),
+    shutdownGraceMs: integer(env, "CLAWKEEP_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
+    rateLimitPerSecond: integer(env, "CLAWKEEP_RATE_LIMIT_PER_SECOND", 50, 1, 1_000_000),
+    rateLimitBurst: integer(env, "CLAWKEEP_RATE_LIMIT_BURST", 200, 1, 1_000_000),
+  };
+}
+
+function databaseUrl(env: Env): string | undefined {
+  const raw = env.DATABASE_URL?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("DATABASE_URL is not a URL; expected postgres://user@host:port/database");
+  }
+  if (url.protocol !== "postgres:" && url.protocol !== "postgresql:") {
+    throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, not ${url.protocol}//`);
+  }
+  return raw;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf(env: Env, name: string, fallback: string, allowed: string[]): string {
+  const raw = env[name]?.trim().toLowerCase();
+  if (!raw) return fallback;
+  if (!allowed.includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got "${raw}"`);
+  return raw;
+}

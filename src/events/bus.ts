@@ -1,0 +1,157 @@
+// The event bus: an append-only events table plus a wake-up signal. Publishing inserts a row in
+// the caller's transaction (so an event exists exactly when its change committed) and NOTIFYs on
+// commit; subscribers read rows after their cursor, so they resume without loss on any instance.
+// On PostgreSQL the wake-up is LISTEN/NOTIFY; on the embedded database it is PGlite's in-process
+// listener. A slow poll backs both up in case a notification is ever missed.
+import type { EntityManager } from "typeorm";
+import type { Logger } from "pino";
+import type { Database } from "../db/database.js";
+import { DomainError } from "../domain/errors.js";
+
+export const EVENTS_CHANNEL = "clawkeep_events";
+
+/**
+ * Publishers take this transaction-scoped lock before inserting, so event ids are handed out in
+ * commit order and a reader can never see id 7 while a slower transaction still holds id 6.
+ */
+const PUBLISH_LOCK_KEY = 7_360_211_002;
+const BATCH = 500;
+
+export interface BusEvent {
+  /** Opaque resume position: pass it back as `after` to continue behind this event. */
+  cursor: string;
+  topic: string;
+  orgId: string | null;
+  payload: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface SubscribeOptions {
+  topics: string[];
+  /** Only events of this organisation. */
+  orgId?: string;
+  /** Resume after this cursor; absent means "events published from now on". */
+  after?: string;
+  signal: AbortSignal;
+}
+
+export interface EventBusOptions {
+  pollIntervalMs?: number;
+  logger: Logger;
+}
+
+export class EventBus {
+  private generation = 0;
+  private readonly waiters = new Set<() => void>();
+  private stopListening: (() => Promise<void>) | undefined;
+  private poller: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly database: Database,
+    private readonly options: EventBusOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.stopListening = await this.database.listen(EVENTS_CHANNEL, () => this.wake());
+    this.poller = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 5000);
+    this.poller.unref();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.poller);
+    this.wake();
+    await this.stopListening?.();
+  }
+
+  /** Appends an event inside the caller's transaction; it becomes visible when that commits. */
+  async publish(manager: EntityManager, topic: string, payload: Record<string, unknown>, orgId: string | null = null): Promise<string> {
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw new Error("EventBus.publish must run inside a transaction; use publishNow outside one");
+    }
+    await manager.query("SELECT pg_advisory_xact_lock($1)", [PUBLISH_LOCK_KEY]);
+    const rows: { id: string }[] = await manager.query(
+      `INSERT INTO "clawkeep_events" ("topic", "org_id", "payload") VALUES ($1, $2, $3) RETURNING "id"`,
+      [topic, orgId, JSON.stringify(payload)],
+    );
+    await manager.query("SELECT pg_notify($1, '')", [EVENTS_CHANNEL]);
+    return rows[0].id;
+  }
+
+  /** Publishes in a transaction of its own. */
+  publishNow(topic: string, payload: Record<string, unknown>, orgId: string | null = null): Promise<string> {
+    return this.database.dataSource.transaction((manager) => this.publish(manager, topic, payload, orgId));
+  }
+
+  /** The cursor of the newest event, or "0" when there is none. */
+  async latestCursor(): Promise<string> {
+    const rows: { id: string | null }[] = await this.database.dataSource.query(`SELECT max("id")::text AS "id" FROM "clawkeep_events"`);
+    return rows[0].id ?? "0";
+  }
+
+  /** Streams matching events after the cursor, in order, until the signal aborts or the bus closes. */
+  async *subscribe(options: SubscribeOptions): AsyncGenerator<BusEvent> {
+    let cursor = options.after === undefined ? await this.latestCursor() : parseCursor(options.after);
+    while (!options.signal.aborted && !this.closed) {
+      const seen = this.generation;
+      const events = await this.read(cursor, options);
+      for (const event of events) {
+        if (options.signal.aborted) return;
+        yield event;
+        cursor = event.cursor;
+      }
+      if (events.length < BATCH) await this.waitForWake(seen, options.signal);
+    }
+  }
+
+  /** Deletes events older than `maxAgeHours`; returns how many went. */
+  async prune(maxAgeHours: number): Promise<number> {
+    const result: [unknown[], number] = await this.database.dataSource.query(
+      `DELETE FROM "clawkeep_events" WHERE "created_at" < now() - make_interval(hours => $1)`,
+      [maxAgeHours],
+    );
+    return result[1] ?? 0;
+  }
+
+  private async read(after: string, options: SubscribeOptions): Promise<BusEvent[]> {
+    const params: unknown[] = [after, options.topics];
+    let orgFilter = "";
+    if (options.orgId) {
+      params.push(options.orgId);
+      orgFilter = `AND "org_id" = $3`;
+    }
+    const rows: { id: string; topic: string; org_id: string | null; payload: Record<string, unknown>; created_at: Date }[] =
+      await this.database.dataSource.query(
+        `SELECT "id"::text AS "id", "topic", "org_id", "payload", "created_at" FROM "clawkeep_events"
+         WHERE "id" > $1::bigint AND "topic" = ANY($2) ${orgFilter} ORDER BY "id" LIMIT ${BATCH}`,
+        params,
+      );
+    return rows.map((r) => ({ cursor: r.id, topic: r.topic, orgId: r.org_id, payload: r.payload, createdAt: new Date(r.created_at) }));
+  }
+
+  private wake(): void {
+    this.generation++;
+    for (const resolve of this.waiters) resolve();
+    this.waiters.clear();
+  }
+
+  /** Waits for a wake-up newer than `seen` (one that came during the last read counts). */
+  private waitForWake(seen: number, signal: AbortSignal): Promise<void> {
+    if (this.generation !== seen || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        signal.removeEventListener("abort", done);
+        this.waiters.delete(done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal.addEventListener("abort", done, { once: true });
+    });
+  }
+}
+
+function parseCursor(cursor: string): string {
+  if (!/^\d{1,19}$/.test(cursor)) throw new DomainError("invalid_argument", `cursor "${cursor.slice(0, 40)}" is not a cursor this server issued`);
+  return cursor;
+}

@@ -1,0 +1,36 @@
+// Maps what handlers throw to what callers see: DomainError kinds become Connect codes (with an
+// ErrorDetail for 410/413/422/429); anything unexpected is logged here and reaches the caller as
+// a bare "internal error" naming the request id, so no internals or secrets leak.
+import { Code, ConnectError, type Interceptor } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { DomainError } from "../domain/errors.js";
+import { connectErrorFromDomain } from "../server/error-mapping.js";
+import { requestIdKey } from "../server/context.js";
+
+export function errorsInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    const translate = (error: unknown): ConnectError => {
+      if (error instanceof DomainError) return connectErrorFromDomain(error);
+      if (error instanceof ConnectError) return error;
+      const requestId = req.contextValues.get(requestIdKey);
+      logger.error({ err: error, request_id: requestId, rpc: req.method.name }, "unexpected error in handler");
+      return new ConnectError(`internal error (request id ${requestId})`, Code.Internal);
+    };
+    let res;
+    try {
+      res = await next(req);
+    } catch (error) {
+      throw translate(error);
+    }
+    if (!res.stream) return res;
+    const source = res.message;
+    async function* translated() {
+      try {
+        yield* source;
+      } catch (error) {
+        throw translate(error);
+      }
+    }
+    return { ...res, message: translated() };
+  };
+}

@@ -1,0 +1,15 @@
+// Values every handler and interceptor can read from the call's context, set once at the edge.
+import { createContextKey } from "@connectrpc/connect";
+
+/** How the call reached us: "rest" for transcoded REST calls, otherwise the RPC protocol. */
+export type Protocol = "rest" | "connect" | "grpc" | "grpc-web";
+
+export const requestIdKey = createContextKey<string>("", { description: "request id" });
+/** The peer address of the TCP connection (proxies are resolved by the identity issue's rules). */
+export const peerAddressKey = createContextKey<string>("", { description: "peer address" });
+export const restCallKey = createContextKey<boolean>(false, { description: "called through the REST transcoder" });
+/**
+ * Aborted when the server begins a graceful shutdown. Server streams watch it and return cleanly
+ * (status OK); unary calls ignore it and are allowed to finish.
+ */
+export const shutdownSignalKey = createContextKey<AbortSignal>(new AbortController().signal, { description: "server shutdown" });

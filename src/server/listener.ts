@@ -1,0 +1,81 @@
+// One TCP port for HTTP/1.1 and cleartext HTTP/2 (h2c): the first bytes of a connection tell
+// which. Node's http2 `allowHTTP1` works only with TLS, hence the sniffing.
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { NodeHandlerFn } from "./node-types.js";
+
+const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+export interface ListenOptions {
+  port: number;
+  host: string;
+  /** Longest time a client may take to send a whole request (slow-loris guard). */
+  requestTimeoutMs: number;
+}
+
+export interface Listener {
+  port: number;
+  /** Stops accepting, lets in-flight requests finish for up to `graceMs`, then cuts the rest. */
+  close(graceMs: number): Promise<void>;
+}
+
+export async function listen(handler: NodeHandlerFn, options: ListenOptions): Promise<Listener> {
+  let closing = false;
+  const h1 = http.createServer((req, res) => {
+    if (closing) res.setHeader("connection", "close");
+    handler(req, res);
+  });
+  h1.requestTimeout = options.requestTimeoutMs;
+  h1.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
+  const h2 = http2.createServer({}, handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+    if (closing) session.close();
+  });
+
+  const sockets = new Set<net.Socket>();
+  const tcp = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    // A peer that resets before we dispatch must not crash the process.
+    socket.on("error", () => socket.destroy());
+    const onReadable = () => {
+      const head = socket.read() as Buffer | null;
+      if (!head) return;
+      socket.off("readable", onReadable);
+      socket.unshift(head);
+      const n = Math.min(head.length, H2_PREFACE.length);
+      const isH2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      (isH2 ? h2 : h1).emit("connection", socket);
+    };
+    socket.on("readable", onReadable);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    tcp.once("error", reject);
+    tcp.listen(options.port, options.host, () => {
+      tcp.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (tcp.address() as net.AddressInfo).port;
+
+  return {
+    port,
+    async close(graceMs) {
+      closing = true;
+      const stopped = new Promise<void>((resolve) => tcp.close(() => resolve()));
+      for (const session of sessions) session.close(); // GOAWAY: open streams may finish
+      const deadline = Date.now() + graceMs;
+      while (sockets.size > 0 && Date.now() < deadline) {
+        h1.closeIdleConnections();
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      for (const socket of sockets) socket.destroy();
+      await stopped;
+    },
+  };
+}

@@ -1,0 +1,121 @@
+// Builds the JSON request message of a REST call from its path variables, query string and body.
+// It only reshapes JSON; decoding into the message (and its errors) is left to the Connect handler.
+import { ScalarType, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+
+export class RestRequestError extends Error {
+  override name = "RestRequestError";
+  constructor(
+    readonly status: number,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export function parseBody(raw: Buffer): JsonValue | undefined {
+  const text = raw.toString("utf8").trim();
+  // An empty body means {} whatever its content type: 1Claw's clients send
+  // Content-Type: application/json on body-less requests.
+  if (text === "") return undefined;
+  try {
+    return JSON.parse(text) as JsonValue;
+  } catch (error) {
+    throw new RestRequestError(400, `the request body is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+export function buildRequestJson(
+  input: DescMessage,
+  bodyField: string,
+  body: JsonValue | undefined,
+  query: URLSearchParams,
+  pathValues: Map<string, string>,
+): JsonObject {
+  let json: JsonObject = {};
+  if (bodyField === "*") {
+    if (body !== undefined) {
+      if (!isObject(body)) throw new RestRequestError(400, "the request body must be a JSON object");
+      json = { ...body };
+    }
+  } else if (bodyField !== "" && body !== undefined) {
+    json[bodyField] = body;
+  }
+  fillUpdateMask(input, json, body);
+  // Query parameters fill fields the body did not set; unknown parameters are ignored.
+  for (const key of new Set(query.keys())) {
+    const field = fieldAt(input, key);
+    if (!field || hasPath(json, key)) continue;
+    setPath(json, key, queryValue(field, key, query.getAll(key)));
+  }
+  // Path variables always win: they name the resource the URL addresses.
+  for (const [path, value] of pathValues) setPath(json, path, value);
+  return json;
+}
+
+/**
+ * PATCH semantics for messages with an `update_mask`: the keys present in the JSON body are the
+ * fields to change (as grpc-gateway does), so `null` can clear a field and an absent key keeps it.
+ */
+function fillUpdateMask(input: DescMessage, json: JsonObject, body: JsonValue | undefined): void {
+  const mask = input.fields.find((f) => f.name === "update_mask" && f.fieldKind === "message" && f.message.typeName === "google.protobuf.FieldMask");
+  if (!mask || !isObject(body) || "update_mask" in body || "updateMask" in body) return;
+  const paths = Object.keys(body)
+    .map((key) => input.fields.find((f) => f !== mask && (f.name === key || f.jsonName === key)))
+    .filter((f): f is DescField => f !== undefined)
+    .map((f) => f.jsonName);
+  json.update_mask = paths.join(",");
+}
+
+function queryValue(field: DescField, key: string, values: string[]): JsonValue {
+  if (field.fieldKind === "list") {
+    // Repeated fields accept repeated parameters and comma-separated lists alike.
+    const items = values.flatMap((v) => v.split(",")).filter((v) => v !== "");
+    return field.listKind === "scalar" ? items.map((v) => scalarValue(field.scalar, key, v)) : items;
+  }
+  const last = values[values.length - 1];
+  return field.fieldKind === "scalar" ? scalarValue(field.scalar, key, last) : last;
+}
+
+function scalarValue(type: ScalarType, key: string, value: string): JsonValue {
+  if (type !== ScalarType.BOOL) return value; // proto JSON accepts numbers as strings
+  if (value === "true" || value === "1" || value === "") return true;
+  if (value === "false" || value === "0") return false;
+  throw new RestRequestError(400, `query parameter ${key} must be true or false, got "${value}"`);
+}
+
+function fieldAt(message: DescMessage, path: string): DescField | undefined {
+  const names = path.split(".");
+  let current: DescMessage | undefined = message;
+  let field: DescField | undefined;
+  for (const name of names) {
+    if (!current) return undefined;
+    field = current.fields.find((f) => f.name === name || f.jsonName === name);
+    if (!field) return undefined;
+    current = field.fieldKind === "message" ? field.message : undefined;
+  }
+  return field;
+}
+
+function hasPath(json: JsonObject, path: string): boolean {
+  let current: JsonValue | undefined = json;
+  for (const name of path.split(".")) {
+    if (!isObject(current) || !(name in current)) return false;
+    current = current[name];
+  }
+  return true;
+}
+
+function setPath(json: JsonObject, path: string, value: JsonValue): void {
+  const names = path.split(".");
+  let current = json;
+  for (const name of names.slice(0, -1)) {
+    const next = current[name];
+    if (!isObject(next)) current[name] = {};
+    current = current[name] as JsonObject;
+  }
+  current[names[names.length - 1]] = value;
+}
+
+function isObject(value: JsonValue | undefined): value is JsonObject {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,168 @@
+// The REST transcoder: turns a 1Claw-style REST call into the unary Connect JSON call it stands
+// for and hands it to that method's Connect handler, so every interceptor runs exactly once.
+// It only maps routes, statuses and problem bodies; it knows nothing about secrets or agents.
+import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { base64Decode } from "@bufbuild/protobuf/wire";
+import { Code, type ContextValues } from "@connectrpc/connect";
+import type { NodeServerRequest, NodeServerResponse } from "../node-types.js";
+import { codeFromString } from "@connectrpc/connect/protocol-connect";
+import type { UniversalHandler, UniversalServerResponse } from "@connectrpc/connect/protocol";
+import { ErrorDetailSchema } from "../../../gen/ts/clawkeep/v1/errors_pb.js";
+import { httpStatusFromCode } from "../error-mapping.js";
+import { writeJson, writeProblem, type Problem } from "./problem.js";
+import { buildRequestJson, parseBody, RestRequestError } from "./request-json.js";
+import { matchTemplate, PathDecodeError } from "./route-template.js";
+import type { RestRoute } from "./routes.js";
+
+export interface RestTranscoderOptions {
+  routes: RestRoute[];
+  /** Connect universal handlers by request path ("/clawkeep.v1.VaultService/GetVault"). */
+  handlers: Map<string, UniversalHandler>;
+  maxBodyBytes: number;
+  contextValues: (req: NodeServerRequest) => ContextValues;
+}
+
+/** Headers of the REST request that must not reach the synthetic Connect call. */
+const DROPPED_REQUEST_HEADERS = new Set(["content-type", "content-length", "content-encoding", "accept-encoding", "transfer-encoding", "connection", "host", "te"]);
+
+export type RestHandler = (req: NodeServerRequest, res: NodeServerResponse) => Promise<void>;
+
+export function createRestTranscoder(options: RestTranscoderOptions): RestHandler {
+  return async (req, res) => {
+    try {
+      await transcode(options, req, res);
+    } catch (error) {
+      if (error instanceof RestRequestError) writeProblem(res, { status: error.status, detail: error.message });
+      else if (error instanceof PathDecodeError) writeProblem(res, { status: 400, detail: error.message });
+      else throw error;
+    }
+  };
+}
+
+async function transcode(options: RestTranscoderOptions, req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
+  const url = new URL(req.url ?? "/", "http://localhost");
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
+  const httpMethod = (req.method ?? "GET").toUpperCase();
+
+  const candidates = options.routes
+    .map((route) => ({ route, values: matchTemplate(route.template, path) }))
+    .filter((c): c is { route: RestRoute; values: Map<string, string> } => c.values !== undefined);
+  if (candidates.length === 0) {
+    writeProblem(res, { status: 404, detail: `no route matches ${httpMethod} ${url.pathname}` });
+    return;
+  }
+  const chosen = candidates.find((c) => c.route.httpMethod === httpMethod);
+  if (!chosen) {
+    const allowed = [...new Set(candidates.map((c) => c.route.httpMethod))].sort().join(", ");
+    writeProblem(res, {
+      status: 405,
+      detail: `${url.pathname} does not accept ${httpMethod}; use ${allowed}`,
+      headers: { allow: allowed },
+    });
+    return;
+  }
+  const { route, values } = chosen;
+  const body = route.body === "" ? undefined : parseBody(await readBody(req, options.maxBodyBytes));
+  const requestJson = buildRequestJson(route.method.input, route.body, body, url.searchParams, values);
+
+  const handler = options.handlers.get(`/${route.service.typeName}/${route.method.name}`);
+  if (!handler) throw new Error(`no Connect handler for ${route.service.typeName}/${route.method.name}`);
+  const abort = new AbortController();
+  res.once("close", () => {
+    if (!res.writableFinished) abort.abort();
+  });
+  const response = await handler({
+    httpVersion: "1.1",
+    method: "POST",
+    url: `http://localhost/${route.service.typeName}/${route.method.name}`,
+    header: forwardedHeaders(req),
+    body: requestJson,
+    signal: abort.signal,
+    contextValues: options.contextValues(req),
+  });
+  await writeResponse(route, response, res);
+}
+
+function forwardedHeaders(req: NodeServerRequest): Headers {
+  const header = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    const lower = name.toLowerCase();
+    if (lower.startsWith(":") || DROPPED_REQUEST_HEADERS.has(lower) || lower.startsWith("connect-") || lower.startsWith("grpc-")) continue;
+    if (Array.isArray(value)) value.forEach((v) => header.append(lower, v));
+    else if (typeof value === "string") header.set(lower, value);
+  }
+  header.set("content-type", "application/json");
+  header.set("connect-protocol-version", "1");
+  return header;
+}
+
+async function writeResponse(route: RestRoute, response: UniversalServerResponse, res: NodeServerResponse): Promise<void> {
+  const raw = await readAll(response.body);
+  const passHeaders = passThroughHeaders(response.header);
+  if (response.status !== 200) {
+    writeProblem(res, { ...problemFromConnect(raw, response.status), headers: passHeaders });
+    return;
+  }
+  if (route.successStatus === 204) {
+    res.writeHead(204, passHeaders);
+    res.end();
+    return;
+  }
+  const message = JSON.parse(raw.toString("utf8")) as JsonObject;
+  const payload: JsonValue = route.responseBody === "" ? message : (message[route.responseBody] ?? {});
+  writeJson(res, route.successStatus, payload, passHeaders);
+}
+
+/** Turns a Connect unary error body ({code, message, details}) into a problem. */
+function problemFromConnect(raw: Buffer, httpStatus: number): Problem {
+  let body: { code?: string; message?: string; details?: { type?: string; value?: string }[] };
+  try {
+    body = JSON.parse(raw.toString("utf8"));
+  } catch {
+    return { status: httpStatus >= 400 ? httpStatus : 500, detail: "the server failed to answer this request" };
+  }
+  const code = codeFromString(body.code ?? "") ?? Code.Unknown;
+  const problem: Problem = { status: httpStatusFromCode(code), detail: body.message || "the request failed" };
+  const detail = body.details?.find((d) => d.type === ErrorDetailSchema.typeName);
+  if (detail?.value) {
+    const info = fromBinary(ErrorDetailSchema, base64Decode(detail.value));
+    if (info.httpStatus) problem.status = info.httpStatus;
+    if (info.type) problem.type = info.type;
+    if (info.retryAfterSeconds) problem.headers = { "retry-after": String(info.retryAfterSeconds) };
+  }
+  return problem;
+}
+
+function passThroughHeaders(header: Headers | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  header?.forEach((value, name) => {
+    if (name === "content-type" || name === "content-length" || name === "content-encoding") return;
+    if (name.startsWith("connect-") || name.startsWith("grpc-")) return;
+    out[name] = value;
+  });
+  return out;
+}
+
+async function readBody(req: NodeServerRequest, maxBytes: number): Promise<Buffer> {
+  const declared = Number(req.headers["content-length"] ?? "0");
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > maxBytes) throw tooLarge(maxBytes);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function tooLarge(maxBytes: number): RestRequestError {
+  return new RestRequestError(413, `the request body is larger than the limit of ${maxBytes} bytes`);
+}
+
+async function readAll(body: AsyncIterable<Uint8Array> | undefined): Promise<Buffer> {
+  if (!body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of body) chunks.push(chunk);
+  return Buffer.concat(chunks);
+}
