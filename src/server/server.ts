@@ -1,7 +1,7 @@
 // Composes one Clawkeep server from what main.ts (or a test) built: database, logger, config.
 // Nothing here is a module-level singleton, so a test process can run many servers at once.
 import type { Logger } from "pino";
-import { apiServices } from "../api/services.js";
+import { apiServices, CLAWKEEP_SERVICES } from "../api/services.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import type { EventBus } from "../events/bus.js";
@@ -14,10 +14,10 @@ import { validationInterceptor } from "../interceptors/validation.js";
 import { HealthMonitor } from "./health.js";
 import { createHttpFront } from "./http-front.js";
 import { listen } from "./listener.js";
-import { createMetrics } from "./metrics.js";
+import { createMetrics, type Metrics } from "./metrics.js";
 import { buildRestRoutes } from "./rest/routes.js";
 import { createRestTranscoder } from "./rest/transcoder.js";
-import { buildRpcHandlers } from "./rpc-router.js";
+import { buildRpcHandlers, type RpcRouterOptions } from "./rpc-router.js";
 
 export interface ServerDeps {
   config: Config;
@@ -33,15 +33,11 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(deps: ServerDeps): Promise<RunningServer> {
-  const { config, logger } = deps;
-  const health = new HealthMonitor(() => deps.database.ping());
-  const metrics = createMetrics();
-  const shutdown = new AbortController();
-  const services = apiServices({ health });
-
-  const rpcHandlers = buildRpcHandlers({
-    services,
+/** The services and interceptor chain of one server; tests mount the same on createRouterTransport. */
+export function rpcOptions(parts: { config: Config; logger: Logger; health: HealthMonitor; metrics: Metrics }): RpcRouterOptions {
+  const { config, logger, health, metrics } = parts;
+  return {
+    services: apiServices({ health }),
     health,
     maxRequestBytes: config.maxRequestBytes,
     maxTimeoutMs: config.requestTimeoutMs,
@@ -55,8 +51,17 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
       authnInterceptor([]),
       validationInterceptor(),
     ],
-  });
-  const restRoutes = buildRestRoutes(services.map((s) => s.service));
+  };
+}
+
+export async function startServer(deps: ServerDeps): Promise<RunningServer> {
+  const { config, logger } = deps;
+  const health = new HealthMonitor(() => deps.database.ping());
+  const metrics = createMetrics();
+  const shutdown = new AbortController();
+
+  const rpcHandlers = buildRpcHandlers(rpcOptions({ config, logger, health, metrics }));
+  const restRoutes = buildRestRoutes(CLAWKEEP_SERVICES);
   const front = createHttpFront({
     rpcHandlers,
     metrics: metrics.registry,
