@@ -48,7 +48,9 @@ export async function openDatabase(options: DatabaseOptions, logger: Logger): Pr
     return {
       kind: "embedded",
       dataSource,
-      listen: embedded.listen,
+      // One process owns the embedded database (see lockDataDir), so nobody else publishes;
+      // local subscribers are woken after commit by the event bus itself.
+      listen: async () => async () => undefined,
       ping: () => dataSource.query("SELECT 1").then(() => undefined),
       async close() {
         await dataSource.destroy();

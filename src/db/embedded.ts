@@ -9,8 +9,6 @@ export interface EmbeddedPostgres {
   /** Connection settings for the pg driver. */
   host: string;
   port: number;
-  /** Runs `listener` for each NOTIFY on `channel`, in process (socket clients get none). */
-  listen(channel: string, listener: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -28,10 +26,6 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     return {
       host: "127.0.0.1",
       port: Number(port),
-      async listen(channel, listener) {
-        const unsubscribe = await db.listen(channel, listener);
-        return async () => unsubscribe();
-      },
       async close() {
         await server.stop();
         await db.close();

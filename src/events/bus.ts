@@ -1,9 +1,10 @@
 // The event bus: an append-only events table plus a wake-up signal. Publishing inserts a row in
 // the caller's transaction (so an event exists exactly when its change committed) and NOTIFYs on
 // commit; subscribers read rows after their cursor, so they resume without loss on any instance.
-// On PostgreSQL the wake-up is LISTEN/NOTIFY; on the embedded database it is PGlite's in-process
-// listener. A slow poll backs both up in case a notification is ever missed.
-import type { EntityManager } from "typeorm";
+// Subscribers in this process are woken by an after-commit hook; other instances sharing the
+// PostgreSQL are woken by LISTEN/NOTIFY (the embedded database has one process, so it needs no
+// NOTIFY). A slow poll backs both up in case a wake-up is ever missed.
+import type { EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from "typeorm";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
 import { DomainError } from "../domain/errors.js";
@@ -16,6 +17,8 @@ export const EVENTS_CHANNEL = "clawkeep_events";
  */
 const PUBLISH_LOCK_KEY = 7_360_211_002;
 const BATCH = 500;
+/** Marks a transaction's query runner as having published, for the after-commit wake-up. */
+const PUBLISHED = "clawkeepPublishedEvents";
 
 export interface BusEvent {
   /** Opaque resume position: pass it back as `after` to continue behind this event. */
@@ -53,6 +56,18 @@ export class EventBus {
   ) {}
 
   async start(): Promise<void> {
+    const wakeAfterCommit: EntitySubscriberInterface = {
+      afterTransactionCommit: (event: TransactionCommitEvent) => {
+        const data = event.queryRunner.data as Record<string, unknown>;
+        if (!data[PUBLISHED]) return;
+        delete data[PUBLISHED];
+        this.wake();
+      },
+      afterTransactionRollback: (event) => {
+        delete (event.queryRunner.data as Record<string, unknown>)[PUBLISHED];
+      },
+    };
+    this.database.dataSource.subscribers.push(wakeAfterCommit);
     this.stopListening = await this.database.listen(EVENTS_CHANNEL, () => this.wake());
     this.poller = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 5000);
     this.poller.unref();
@@ -76,6 +91,7 @@ export class EventBus {
       [topic, orgId, JSON.stringify(payload)],
     );
     await manager.query("SELECT pg_notify($1, '')", [EVENTS_CHANNEL]);
+    (manager.queryRunner.data as Record<string, unknown>)[PUBLISHED] = true;
     return rows[0].id;
   }
 

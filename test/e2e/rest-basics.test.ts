@@ -1,5 +1,6 @@
 // REST wire rules over plain HTTP/1.1 against a real server: statuses, problem details, ids.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { problemOf } from "../support/http.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -37,7 +38,7 @@ describe("REST basics", () => {
   it("answers 401 for a protected route without a credential, and with an unknown one", async () => {
     const anonymous = await fetch(`${server.url}/v1/vaults`, { headers: { "content-type": "application/json" } });
     expect(anonymous.status).toBe(401);
-    expect((await anonymous.json()).detail).toMatch(/Authorization: Bearer/);
+    expect((await problemOf(anonymous)).detail).toMatch(/Authorization: Bearer/);
     const bogus = await fetch(`${server.url}/v1/vaults`, { headers: { authorization: "Bearer not-a-token" } });
     expect(bogus.status).toBe(401);
   });
@@ -59,13 +60,13 @@ describe("REST basics", () => {
   it("rejects malformed and oversize bodies with 400 and 413", async () => {
     const malformed = await fetch(`${server.url}/v1/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
     expect(malformed.status).toBe(400);
-    expect((await malformed.json()).detail).toMatch(/not valid JSON/);
+    expect((await problemOf(malformed)).detail).toMatch(/not valid JSON/);
     const notObject = await fetch(`${server.url}/v1/auth/token`, { method: "POST", body: "[1,2]" });
     expect(notObject.status).toBe(400);
     const huge = "x".repeat(server.config.maxRequestBytes + 1);
     const oversize = await fetch(`${server.url}/v1/auth/token`, { method: "POST", body: JSON.stringify({ email: huge }) });
     expect(oversize.status).toBe(413);
-    expect((await oversize.json()).detail).toMatch(/larger than the limit/);
+    expect((await problemOf(oversize)).detail).toMatch(/larger than the limit/);
   });
 
   it("reads an empty body as {} whatever its content type", async () => {
@@ -80,7 +81,7 @@ describe("REST basics", () => {
     expect(res.status).toBe(501);
     const badId = await fetch(`${server.url}/v1/agents/enroll/not-a-uuid/claim`, { method: "POST", body: "{}" });
     expect(badId.status).toBe(400);
-    expect((await badId.json()).detail).toBe('enrollment_id must be a UUID, got "not-a-uuid"');
+    expect((await problemOf(badId)).detail).toBe('enrollment_id must be a UUID, got "not-a-uuid"');
   });
 
   it("serves Prometheus metrics that count REST calls", async () => {

@@ -1,0 +1,153 @@
+// The event bus against a real database: order, resume by cursor, transactional publishing,
+// concurrency, and fan-out between two server instances sharing one PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { BusEvent, EventBus } from "../../src/events/bus.js";
+import { DomainError } from "../../src/domain/errors.js";
+import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/database.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+const ORG_A = "11111111-1111-4111-8111-111111111111";
+const ORG_B = "22222222-2222-4222-8222-222222222222";
+
+/** Collects `count` events from a subscription, failing if they do not arrive in time. */
+async function collect(bus: EventBus, count: number, options: { topics: string[]; after?: string; orgId?: string }): Promise<BusEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), 10_000);
+  const events: BusEvent[] = [];
+  try {
+    for await (const event of bus.subscribe({ ...options, signal: controller.signal })) {
+      events.push(event);
+      if (events.length === count) break;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  if (events.length < count) throw new Error(`received ${events.length} of ${count} events before the timeout`);
+  return events;
+}
+
+describe("event bus", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it("delivers events after a cursor in publish order, filtered by topic and organisation", async () => {
+    const start = await server.bus.latestCursor();
+    await server.bus.publishNow("test.order", { n: 1 }, ORG_A);
+    await server.bus.publishNow("test.other", { n: 2 }, ORG_A);
+    await server.bus.publishNow("test.order", { n: 3 }, ORG_B);
+    await server.bus.publishNow("test.order", { n: 4 }, ORG_A);
+    const all = await collect(server.bus, 3, { topics: ["test.order"], after: start });
+    expect(all.map((e) => e.payload.n)).toEqual([1, 3, 4]);
+    const orgA = await collect(server.bus, 2, { topics: ["test.order"], after: start, orgId: ORG_A });
+    expect(orgA.map((e) => e.payload.n)).toEqual([1, 4]);
+    expect(orgA[0].orgId).toBe(ORG_A);
+    expect(orgA[0].createdAt).toBeInstanceOf(Date);
+  });
+
+  it("resumes exactly after the cursor of the last event seen", async () => {
+    const start = await server.bus.latestCursor();
+    for (let n = 1; n <= 5; n++) await server.bus.publishNow("test.resume", { n });
+    const firstTwo = await collect(server.bus, 2, { topics: ["test.resume"], after: start });
+    const rest = await collect(server.bus, 3, { topics: ["test.resume"], after: firstTwo[1].cursor });
+    expect([...firstTwo, ...rest].map((e) => e.payload.n)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("wakes a live subscriber when an event is published, without a cursor meaning 'from now'", async () => {
+    await server.bus.publishNow("test.live", { n: 0 });
+    const received = collect(server.bus, 1, { topics: ["test.live"] });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await server.bus.publishNow("test.live", { n: 1 });
+    expect((await received).map((e) => e.payload.n)).toEqual([1]);
+    // Woken by the commit itself; the 1 s safety poll is only a backstop.
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it("publishes only when the surrounding transaction commits", async () => {
+    const start = await server.bus.latestCursor();
+    await expect(
+      server.database.dataSource.transaction(async (manager) => {
+        await server.bus.publish(manager, "test.tx", { n: "rolled back" });
+        throw new Error("abort the transaction");
+      }),
+    ).rejects.toThrow("abort the transaction");
+    await server.database.dataSource.transaction((manager) => server.bus.publish(manager, "test.tx", { n: "committed" }));
+    const events = await collect(server.bus, 1, { topics: ["test.tx"], after: start });
+    expect(events[0].payload.n).toBe("committed");
+    await expect(server.bus.publish(server.database.dataSource.manager, "test.tx", {})).rejects.toThrow(/inside a transaction/);
+  });
+
+  it("loses and reorders nothing when many transactions publish at once", async () => {
+    const start = await server.bus.latestCursor();
+    const subscriber = collect(server.bus, 40, { topics: ["test.concurrent"], after: start });
+    await Promise.all(Array.from({ length: 40 }, (_, n) => server.bus.publishNow("test.concurrent", { n })));
+    const events = await subscriber;
+    expect(new Set(events.map((e) => e.payload.n)).size).toBe(40);
+    const cursors = events.map((e) => BigInt(e.cursor));
+    expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1])).toBe(true);
+  });
+
+  it("refuses a cursor it did not issue", async () => {
+    const iterator = server.bus.subscribe({ topics: ["x"], after: "drop table", signal: new AbortController().signal });
+    await expect(iterator.next()).rejects.toBeInstanceOf(DomainError);
+  });
+
+  it("keeps events in the database across a restart of the server", async () => {
+    const database = await freshDatabase();
+    try {
+      const first = await startTestServer({ database });
+      const cursor = await first.bus.publishNow("test.persist", { kept: true });
+      await first.close();
+      const second = await startTestServer({ database });
+      try {
+        const events = await collect(second.bus, 1, { topics: ["test.persist"], after: String(BigInt(cursor) - 1n) });
+        expect(events[0].payload).toEqual({ kept: true });
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
+
+describe.skipIf(!usingPostgres)("event bus across two instances on one PostgreSQL", () => {
+  let database: FreshDatabase;
+  let a: TestServer;
+  let b: TestServer;
+  beforeAll(async () => {
+    database = await freshDatabase();
+    [a, b] = [await startTestServer({ database }), await startTestServer({ database })];
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await database?.drop();
+  });
+
+  it("delivers an event published on instance A to a live subscriber on instance B", async () => {
+    const received = collect(b.bus, 1, { topics: ["test.fanout"] });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    await a.bus.publishNow("test.fanout", { from: "a" });
+    const [event] = await received;
+    expect(event.payload).toEqual({ from: "a" });
+    // LISTEN/NOTIFY wakes B at once; the 1 s safety poll is only a backstop.
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+
+  it("lets a subscriber on B resume from a cursor issued on A", async () => {
+    const start = await a.bus.latestCursor();
+    await a.bus.publishNow("test.cross-resume", { n: 1 });
+    await b.bus.publishNow("test.cross-resume", { n: 2 });
+    const events = await collect(b.bus, 2, { topics: ["test.cross-resume"], after: start });
+    expect(events.map((e) => e.payload.n)).toEqual([1, 2]);
+    const resumed = await collect(a.bus, 1, { topics: ["test.cross-resume"], after: events[0].cursor });
+    expect(resumed[0].payload.n).toBe(2);
+  });
+});
