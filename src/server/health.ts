@@ -11,6 +11,7 @@ const WATCH_RECHECK_MS = 5000;
 export class HealthMonitor {
   private shuttingDown = false;
   private lastProbe = { at: 0, ok: false };
+  private probing: Promise<boolean> | undefined;
   private readonly changes = new EventEmitter();
 
   constructor(private readonly probeDatabase: () => Promise<void>) {
@@ -19,15 +20,19 @@ export class HealthMonitor {
 
   async isHealthy(): Promise<boolean> {
     if (this.shuttingDown) return false;
-    const now = Date.now();
-    if (now - this.lastProbe.at > PROBE_CACHE_MS) {
-      const ok = await this.probeDatabase().then(
+    if (Date.now() - this.lastProbe.at <= PROBE_CACHE_MS) return this.lastProbe.ok;
+    // Callers arriving while a probe runs share it, so a burst of checks costs one query.
+    this.probing ??= this.probeDatabase()
+      .then(
         () => true,
         () => false,
-      );
-      this.lastProbe = { at: Date.now(), ok };
-    }
-    return this.lastProbe.ok;
+      )
+      .then((ok) => {
+        this.lastProbe = { at: Date.now(), ok };
+        this.probing = undefined;
+        return ok;
+      });
+    return this.probing;
   }
 
   /** Marks the server as going away; watchers see NOT_SERVING and their streams end. */

@@ -1,0 +1,54 @@
+// Benchmarks (not tests): throughput and latency of the request path on this machine.
+//   npm run bench                      all workloads, embedded database
+//   DATABASE_URL=… npm run bench       the same on PostgreSQL
+// Each workload runs a fixed number of calls at a fixed concurrency against a real server in
+// this process and prints calls/s and latency percentiles. Compare with bench/baseline.md.
+import { createClient } from "@connectrpc/connect";
+import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
+import { HealthService } from "../gen/ts/clawkeep/v1/health_pb.js";
+import { startTestServer } from "../test/support/server.js";
+
+interface Result {
+  name: string;
+  calls: number;
+  seconds: number;
+  p50: number;
+  p99: number;
+}
+
+async function measure(name: string, calls: number, concurrency: number, call: () => Promise<unknown>): Promise<Result> {
+  for (let i = 0; i < 200; i++) await call(); // warm up JIT, pools and connections
+  const latencies: number[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next++ < calls) {
+        const t = performance.now();
+        await call();
+        latencies.push(performance.now() - t);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))];
+  return { name, calls, seconds, p50: pct(0.5), p99: pct(0.99) };
+}
+
+const server = await startTestServer({ env: { CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000", CLAWKEEP_RATE_LIMIT_BURST: "1000000" } });
+try {
+  const connect = createClient(HealthService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
+  const grpc = createClient(HealthService, createGrpcTransport({ baseUrl: server.url }));
+  const results = [
+    await measure("REST GET /v1/health (HTTP/1.1, fetch)", 5000, 32, async () => (await fetch(`${server.url}/v1/health`)).arrayBuffer()),
+    await measure("Connect JSON GetHealth (HTTP/1.1)", 5000, 32, () => connect.getHealth({})),
+    await measure("gRPC GetHealth (h2c)", 5000, 32, () => grpc.getHealth({})),
+    await measure("event bus publish (one transaction each)", 1000, 8, () => server.bus.publishNow("bench.publish", { n: 1 })),
+  ];
+  console.log(`\ndatabase: ${server.database.kind}, node ${process.version}\n`);
+  console.log("| workload | calls/s | p50 ms | p99 ms |\n|---|---|---|---|");
+  for (const r of results) console.log(`| ${r.name} | ${Math.round(r.calls / r.seconds)} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} |`);
+} finally {
+  await server.close();
+}
