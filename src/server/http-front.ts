@@ -9,6 +9,7 @@ import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { peerAddressKey, requestIdKey, restCallKey, shutdownSignalKey } from "./context.js";
+import { reclassifyDecodeErrors } from "./decode-errors.js";
 import { writeProblem } from "./rest/problem.js";
 import type { RestHandler } from "./rest/transcoder.js";
 
@@ -50,6 +51,7 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
     if (rpc) {
       const uReq = universalRequestFromNodeRequest(req, res, undefined, contextValues(req, false));
       rpc(uReq)
+        .then(reclassifyDecodeErrors)
         .then((uRes) => universalResponseToNodeResponse(uRes, res))
         .catch((error) => {
           // A client that goes away mid-stream is not an error of ours.
