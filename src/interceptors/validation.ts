@@ -26,18 +26,25 @@ export function validationInterceptor(): Interceptor {
   };
 }
 
-export function checkIdentifiers(schema: DescMessage, message: Message): void {
+export function checkIdentifiers(schema: DescMessage, message: Message, prefix = ""): void {
   const record = message as unknown as Record<string, unknown>;
   for (const field of schema.fields) {
-    if (NOT_UUIDS.has(field.name)) continue;
     const value = record[field.localName];
+    // Identifiers inside nested messages (e.g. each credential of WatchFleetTokens) count too.
+    if (field.fieldKind === "message" && value && !field.message.typeName.startsWith("google.protobuf.")) {
+      checkIdentifiers(field.message, value as Message, `${prefix}${field.name}.`);
+    }
+    if (field.fieldKind === "list" && field.listKind === "message" && Array.isArray(value) && !field.message.typeName.startsWith("google.protobuf.")) {
+      value.forEach((item, i) => checkIdentifiers(field.message, item as Message, `${prefix}${field.name}[${i}].`));
+    }
+    if (NOT_UUIDS.has(field.name)) continue;
     if (field.fieldKind === "scalar" && field.name.endsWith("_id") && typeof value === "string" && value !== "") {
-      if (!UUID.test(value)) throw new DomainError("invalid_argument", `${field.name} must be a UUID, got "${truncate(value)}"`);
+      if (!UUID.test(value)) throw new DomainError("invalid_argument", `${prefix}${field.name} must be a UUID, got "${truncate(value)}"`);
     }
     if (field.fieldKind === "list" && field.name.endsWith("_ids") && Array.isArray(value)) {
       for (const item of value) {
         if (typeof item === "string" && !UUID.test(item)) {
-          throw new DomainError("invalid_argument", `every entry of ${field.name} must be a UUID, got "${truncate(item)}"`);
+          throw new DomainError("invalid_argument", `every entry of ${prefix}${field.name} must be a UUID, got "${truncate(item)}"`);
         }
       }
     }

@@ -40,12 +40,12 @@ export function buildRequestJson(
   } else if (bodyField !== "" && body !== undefined) {
     json[bodyField] = body;
   }
-  fillUpdateMask(input, json, body);
+  fillUpdateMask(input, json, body, pathValues);
   // Query parameters fill fields the body did not set; unknown parameters are ignored.
   for (const key of new Set(query.keys())) {
     const field = fieldAt(input, key);
     if (!field || hasPath(json, key)) continue;
-    setPath(json, key, queryValue(field, key, query.getAll(key)));
+    setPath(json, key, queryValue(field, query.getAll(key)));
   }
   // Path variables always win: they name the resource the URL addresses.
   for (const [path, value] of pathValues) setPath(json, path, value);
@@ -56,31 +56,30 @@ export function buildRequestJson(
  * PATCH semantics for messages with an `update_mask`: the keys present in the JSON body are the
  * fields to change (as grpc-gateway does), so `null` can clear a field and an absent key keeps it.
  */
-function fillUpdateMask(input: DescMessage, json: JsonObject, body: JsonValue | undefined): void {
+function fillUpdateMask(input: DescMessage, json: JsonObject, body: JsonValue | undefined, pathValues: Map<string, string>): void {
   const mask = input.fields.find((f) => f.name === "update_mask" && f.fieldKind === "message" && f.message.typeName === "google.protobuf.FieldMask");
   if (!mask || !isObject(body) || "update_mask" in body || "updateMask" in body) return;
   const paths = Object.keys(body)
-    .map((key) => input.fields.find((f) => f !== mask && (f.name === key || f.jsonName === key)))
+    .map((key) => input.fields.find((f) => f !== mask && !pathValues.has(f.name) && (f.name === key || f.jsonName === key)))
     .filter((f): f is DescField => f !== undefined)
     .map((f) => f.jsonName);
   json.update_mask = paths.join(",");
 }
 
-function queryValue(field: DescField, key: string, values: string[]): JsonValue {
+function queryValue(field: DescField, values: string[]): JsonValue {
   if (field.fieldKind === "list") {
     // Repeated fields accept repeated parameters and comma-separated lists alike.
     const items = values.flatMap((v) => v.split(",")).filter((v) => v !== "");
-    return field.listKind === "scalar" ? items.map((v) => scalarValue(field.scalar, key, v)) : items;
+    return field.listKind === "scalar" ? items.map(scalarValue(field.scalar)) : items;
   }
   const last = values[values.length - 1];
-  return field.fieldKind === "scalar" ? scalarValue(field.scalar, key, last) : last;
+  return field.fieldKind === "scalar" ? scalarValue(field.scalar)(last) : last;
 }
 
-function scalarValue(type: ScalarType, key: string, value: string): JsonValue {
-  if (type !== ScalarType.BOOL) return value; // proto JSON accepts numbers as strings
-  if (value === "true" || value === "1" || value === "") return true;
-  if (value === "false" || value === "0") return false;
-  throw new RestRequestError(400, `query parameter ${key} must be true or false, got "${value}"`);
+function scalarValue(type: ScalarType): (value: string) => JsonValue {
+  // Proto JSON accepts numbers as strings. Booleans follow 1Claw: only the literal values "true"
+  // and "1" are true, anything else is false.
+  return type === ScalarType.BOOL ? (value) => value === "true" || value === "1" : (value) => value;
 }
 
 function fieldAt(message: DescMessage, path: string): DescField | undefined {

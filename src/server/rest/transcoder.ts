@@ -100,7 +100,8 @@ async function writeResponse(route: RestRoute, response: UniversalServerResponse
   const raw = await readAll(response.body);
   const passHeaders = passThroughHeaders(response.header);
   if (response.status !== 200) {
-    writeProblem(res, { ...problemFromConnect(raw, response.status), headers: passHeaders });
+    const problem = problemFromConnect(raw, response.status);
+    writeProblem(res, { ...problem, headers: { ...passHeaders, ...problem.headers } });
     return;
   }
   if (route.successStatus === 204) {

@@ -1,0 +1,120 @@
+// Every environment variable, parsed and validated once: defaults, ranges and clear errors.
+import { isAbsolute, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error(`expected loadConfig(${JSON.stringify(env)}) to throw`);
+}
+
+const INTEGERS: { name: string; key: string; fallback: number; min: number; max: number }[] = [
+  { name: "CLAWKEEP_PORT", key: "port", fallback: 8080, min: 0, max: 65535 },
+  { name: "CLAWKEEP_MAX_REQUEST_BYTES", key: "maxRequestBytes", fallback: 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 },
+  { name: "CLAWKEEP_REQUEST_TIMEOUT_MS", key: "requestTimeoutMs", fallback: 30_000, min: 100, max: 3_600_000 },
+  { name: "CLAWKEEP_SHUTDOWN_GRACE_MS", key: "shutdownGraceMs", fallback: 10_000, min: 0, max: 600_000 },
+  { name: "CLAWKEEP_RATE_LIMIT_PER_SECOND", key: "rateLimitPerSecond", fallback: 50, min: 1, max: 1_000_000 },
+  { name: "CLAWKEEP_RATE_LIMIT_BURST", key: "rateLimitBurst", fallback: 200, min: 1, max: 1_000_000 },
+];
+
+describe("loadConfig", () => {
+  it("has working defaults for an empty environment", () => {
+    expect(loadConfig({})).toEqual({
+      port: 8080,
+      host: "0.0.0.0",
+      databaseUrl: undefined,
+      dataDir: resolve("./data"),
+      logLevel: "info",
+      maxRequestBytes: 1_048_576,
+      requestTimeoutMs: 30_000,
+      shutdownGraceMs: 10_000,
+      rateLimitPerSecond: 50,
+      rateLimitBurst: 200,
+    });
+  });
+
+  it("reads only the environment it is given", () => {
+    const saved = process.env.CLAWKEEP_PORT;
+    process.env.CLAWKEEP_PORT = "9999";
+    try {
+      expect(loadConfig({}).port).toBe(8080);
+      expect(loadConfig().port).toBe(9999);
+    } finally {
+      if (saved === undefined) delete process.env.CLAWKEEP_PORT;
+      else process.env.CLAWKEEP_PORT = saved;
+    }
+  });
+
+  it("treats empty and blank values as unset", () => {
+    const blank = Object.fromEntries([...INTEGERS.map((i) => i.name), "CLAWKEEP_HOST", "CLAWKEEP_DATA_DIR", "CLAWKEEP_LOG_LEVEL", "DATABASE_URL"].map((n) => [n, "  "]));
+    expect(loadConfig(blank)).toEqual(loadConfig({}));
+    expect(loadConfig({ CLAWKEEP_PORT: "" }).port).toBe(8080);
+  });
+
+  it.each(INTEGERS)("reads $name within $min..$max and trims it", ({ name, key, fallback, min, max }) => {
+    expect(loadConfig({})[key as keyof ReturnType<typeof loadConfig>]).toBe(fallback);
+    expect(loadConfig({ [name]: String(min) })[key as keyof ReturnType<typeof loadConfig>]).toBe(min);
+    expect(loadConfig({ [name]: ` ${max} ` })[key as keyof ReturnType<typeof loadConfig>]).toBe(max);
+  });
+
+  it.each(INTEGERS)("rejects $name out of range, naming the variable and the range", ({ name, min, max }) => {
+    if (min > 0) expect(configError({ [name]: String(min - 1) }).message).toBe(`${name} must be between ${min} and ${max}, got ${min - 1}`);
+    expect(configError({ [name]: String(max + 1) }).message).toBe(`${name} must be between ${min} and ${max}, got ${max + 1}`);
+    expect(configError({ [name]: "99999999999999999999" }).message).toMatch(new RegExp(`^${name} must be between`));
+  });
+
+  it.each(["abc", "-1", "1.5", "1e3", "0x10", "12abc", "+5", "١٢"])("rejects the non-integer %j with the variable's name", (raw) => {
+    const error = configError({ CLAWKEEP_PORT: raw });
+    expect(error.message).toBe(`CLAWKEEP_PORT must be a whole number, got "${raw}"`);
+    expect(error.name).toBe("ConfigError");
+  });
+
+  it("keeps the host, and defaults a blank one to every interface", () => {
+    expect(loadConfig({ CLAWKEEP_HOST: " 127.0.0.1 " }).host).toBe("127.0.0.1");
+    expect(loadConfig({ CLAWKEEP_HOST: "::" }).host).toBe("::");
+  });
+
+  it("resolves the data directory to an absolute path", () => {
+    const relative = loadConfig({ CLAWKEEP_DATA_DIR: "var/clawkeep" }).dataDir;
+    expect(isAbsolute(relative)).toBe(true);
+    expect(relative).toBe(resolve("var/clawkeep"));
+    expect(loadConfig({ CLAWKEEP_DATA_DIR: "/srv/clawkeep" }).dataDir).toBe("/srv/clawkeep");
+  });
+
+  it.each(["fatal", "error", "warn", "info", "debug", "trace", "silent"])("accepts the log level %s in any case", (level) => {
+    expect(loadConfig({ CLAWKEEP_LOG_LEVEL: level }).logLevel).toBe(level);
+    expect(loadConfig({ CLAWKEEP_LOG_LEVEL: ` ${level.toUpperCase()} ` }).logLevel).toBe(level);
+  });
+
+  it("rejects an unknown log level, listing the allowed ones", () => {
+    expect(configError({ CLAWKEEP_LOG_LEVEL: "verbose" }).message).toBe(
+      'CLAWKEEP_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"',
+    );
+  });
+
+  it.each(["postgres://clawkeep@db:5432/clawkeep", "postgresql://u:p@localhost/db?sslmode=require", "postgres:///clawkeep?host=/var/run/postgresql"])(
+    "accepts the PostgreSQL URL %s unchanged",
+    (url) => {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+      expect(loadConfig({ DATABASE_URL: ` ${url}\n` }).databaseUrl).toBe(url);
+    },
+  );
+
+  it("rejects a DATABASE_URL that is not a URL, without echoing it", () => {
+    const error = configError({ DATABASE_URL: "host=db user=clawkeep password=hunter2" });
+    expect(error.message).toBe("DATABASE_URL is not a URL; expected postgres://user@host:port/database");
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it.each(["mysql://root:hunter2@db/clawkeep", "http://db:5432/clawkeep", "sqlite:///tmp/x.db"])("rejects the non-PostgreSQL DATABASE_URL %s without leaking credentials", (url) => {
+    const error = configError({ DATABASE_URL: url });
+    const protocol = new URL(url).protocol;
+    expect(error.message).toBe(`DATABASE_URL must use postgres:// or postgresql://, not ${protocol}//`);
+    expect(error.message).not.toContain("hunter2");
+  });
+});
