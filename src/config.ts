@@ -19,6 +19,8 @@ export interface Config {
   /** Sustained requests per second allowed from one client address, and the burst above it. */
   rateLimitPerSecond: number;
   rateLimitBurst: number;
+  /** Events older than this are pruned; a watcher may resume from a cursor up to this old. */
+  eventRetentionHours: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -39,6 +41,7 @@ export function loadConfig(env: Env = process.env): Config {
     shutdownGraceMs: integer(env, "CLAWKEEP_SHUTDOWN_GRACE_MS", 10_000, 0, 600_000),
     rateLimitPerSecond: integer(env, "CLAWKEEP_RATE_LIMIT_PER_SECOND", 50, 1, 1_000_000),
     rateLimitBurst: integer(env, "CLAWKEEP_RATE_LIMIT_BURST", 200, 1, 1_000_000),
+    eventRetentionHours: integer(env, "CLAWKEEP_EVENT_RETENTION_HOURS", 168, 1, 24 * 366),
   };
 }
 

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config, logger);
-  const bus = new EventBus(database, { logger });
+  const bus = new EventBus(database, { logger, retentionHours: config.eventRetentionHours });
   await bus.start();
   const server = await startServer({ config, logger, database, bus });
 

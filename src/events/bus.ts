@@ -40,14 +40,19 @@ export interface SubscribeOptions {
 
 export interface EventBusOptions {
   pollIntervalMs?: number;
+  /** Events older than this are deleted hourly; unset keeps them forever. */
+  retentionHours?: number;
   logger: Logger;
 }
+
+const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
 export class EventBus {
   private generation = 0;
   private readonly waiters = new Set<() => void>();
   private stopListening: (() => Promise<void>) | undefined;
   private poller: NodeJS.Timeout | undefined;
+  private pruner: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(
@@ -71,11 +76,22 @@ export class EventBus {
     this.stopListening = await this.database.listen(EVENTS_CHANNEL, () => this.wake());
     this.poller = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 5000);
     this.poller.unref();
+    const retentionHours = this.options.retentionHours;
+    if (retentionHours) {
+      this.pruner = setInterval(() => {
+        this.prune(retentionHours).then(
+          (count) => count > 0 && this.options.logger.info({ count, retention_hours: retentionHours }, "pruned old events"),
+          (error: unknown) => this.options.logger.warn({ err: error }, "pruning old events failed"),
+        );
+      }, PRUNE_INTERVAL_MS);
+      this.pruner.unref();
+    }
   }
 
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.poller);
+    clearInterval(this.pruner);
     this.wake();
     await this.stopListening?.();
   }

@@ -92,6 +92,15 @@ describe("event bus", () => {
     expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1])).toBe(true);
   });
 
+  it("prunes events older than the retention and keeps newer ones", async () => {
+    const old = await server.bus.publishNow("test.prune", { n: "old" });
+    const fresh = await server.bus.publishNow("test.prune", { n: "fresh" });
+    await server.database.dataSource.query(`UPDATE "clawkeep_events" SET "created_at" = now() - interval '3 hours' WHERE "id" = $1`, [old]);
+    expect(await server.bus.prune(2)).toBe(1);
+    const left: { id: string }[] = await server.database.dataSource.query(`SELECT "id"::text AS "id" FROM "clawkeep_events" WHERE "topic" = 'test.prune'`);
+    expect(left.map((r) => r.id)).toEqual([fresh]);
+  });
+
   it("refuses a cursor it did not issue", async () => {
     const iterator = server.bus.subscribe({ topics: ["x"], after: "drop table", signal: new AbortController().signal });
     await expect(iterator.next()).rejects.toBeInstanceOf(DomainError);

@@ -20,6 +20,7 @@ const INTEGERS: { name: string; key: string; fallback: number; min: number; max:
   { name: "CLAWKEEP_SHUTDOWN_GRACE_MS", key: "shutdownGraceMs", fallback: 10_000, min: 0, max: 600_000 },
   { name: "CLAWKEEP_RATE_LIMIT_PER_SECOND", key: "rateLimitPerSecond", fallback: 50, min: 1, max: 1_000_000 },
   { name: "CLAWKEEP_RATE_LIMIT_BURST", key: "rateLimitBurst", fallback: 200, min: 1, max: 1_000_000 },
+  { name: "CLAWKEEP_EVENT_RETENTION_HOURS", key: "eventRetentionHours", fallback: 168, min: 1, max: 24 * 366 },
 ];
 
 describe("loadConfig", () => {
@@ -35,6 +36,7 @@ describe("loadConfig", () => {
       shutdownGraceMs: 10_000,
       rateLimitPerSecond: 50,
       rateLimitBurst: 200,
+      eventRetentionHours: 168,
     });
   });
 
