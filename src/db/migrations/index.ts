@@ -1,4 +1,7 @@
 // Every migration, oldest first. Listed explicitly (not globbed) so tsx, vitest and tsc agree.
 import { Events1763884800000 } from "./1763884800000-Events.js";
+import { Keys1763884800001 } from "./1763884800001-Keys.js";
+import { Audit1763884800002 } from "./1763884800002-Audit.js";
+import { Identity1763884800003 } from "./1763884800003-Identity.js";
 
-export const MIGRATIONS = [Events1763884800000];
+export const MIGRATIONS = [Events1763884800000, Keys1763884800001, Audit1763884800002, Identity1763884800003];

@@ -1,0 +1,291 @@
+// The keys Clawkeep signs its access tokens with: Ed25519 (JWS alg EdDSA) via `jose`. Keys live
+// in table clawkeep_jwt_keys, the public half as a JWK and the private half (PKCS#8) sealed by
+// the keyring, so every instance sharing the database signs and verifies with the same keys.
+//
+// Rotation with overlap: `rotate()` adds a new key, which becomes the signer, and schedules every
+// older key's retirement `overlapSeconds` later (default 24 h, the longest token lifetime we
+// issue), so tokens already handed out keep verifying until they expire. `retire(kid)` ends a
+// key at once, for a key believed compromised. A key verifies while `retired_at` is NULL or in
+// the future, and only such keys are published in the JWKS.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, type JsonWebKey, type KeyObject } from "node:crypto";
+import { calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, SignJWT, type JWK, type JWTPayload } from "jose";
+import type { DataSource } from "typeorm";
+import { coalesced } from "./coalesce.js";
+import type { Keyring, SealedBox } from "./keyring.js";
+
+export interface JwtKeysOptions {
+  /** The `iss` of every token signed, and the only issuer accepted. */
+  issuer: string;
+  /** How long keys replaced by `rotate()` keep verifying; default 24 hours. */
+  overlapSeconds?: number;
+}
+
+interface KeyRow {
+  kid: string;
+  public_jwk: JWK;
+  private_kek_version: number;
+  private_wrapped_dek: Buffer;
+  private_ciphertext: Buffer;
+  retired_at: Date | null;
+}
+
+interface LoadedKey {
+  kid: string;
+  publicJwk: JWK;
+  publicKey: KeyObject;
+  /** Position in creation order (the database's microsecond timestamps, ties broken by kid). */
+  rank: number;
+  /** When it stops verifying; null while it is (or may become) the signer. */
+  retiredAt: Date | null;
+  box: SealedBox;
+}
+
+export const DEFAULT_OVERLAP_SECONDS = 24 * 60 * 60;
+/**
+ * Other instances learn of a rotation or retirement made elsewhere within this long, without a
+ * signal between them: sign and verify re-read the (tiny) table when their copy is older.
+ */
+const STALE_AFTER_MS = 60_000;
+/** Serialises creating and rotating keys across instances. */
+const JWT_KEYS_LOCK_KEY = 7_360_211_101;
+/** Far longer than any token we issue; anything bigger is refused before it is parsed. */
+const MAX_TOKEN_LENGTH = 16_384;
+
+/** The AAD a private key is sealed with: a sealed key cannot be moved to another kid's row. */
+function privateKeyAad(kid: string): string {
+  return `jwt-key:${kid}`;
+}
+
+export class JwtKeys {
+  private keys = new Map<string, LoadedKey>();
+  private signer: { kid: string; privateKey: KeyObject } | undefined;
+  private loadedAt = 0;
+  private readonly reload = coalesced(() => this.load());
+  private readonly issuer: string;
+  private readonly overlapSeconds: number;
+
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly keyring: Keyring,
+    opts: JwtKeysOptions,
+  ) {
+    this.issuer = opts.issuer;
+    this.overlapSeconds = opts.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
+    if (!(this.overlapSeconds >= 0)) throw new Error("overlapSeconds must be zero or more");
+  }
+
+  /** Loads the keys, creating the first one on an empty database (once, however many instances start). */
+  static async open(dataSource: DataSource, keyring: Keyring, opts: JwtKeysOptions): Promise<JwtKeys> {
+    const keys = new JwtKeys(dataSource, keyring, opts);
+    await dataSource.transaction(async (manager) => {
+      await manager.query("SELECT pg_advisory_xact_lock($1)", [JWT_KEYS_LOCK_KEY]);
+      const active: unknown[] = await manager.query(`SELECT 1 FROM "clawkeep_jwt_keys" WHERE "retired_at" IS NULL LIMIT 1`);
+      if (active.length === 0) await keys.insertNewKey((sql, params) => manager.query(sql, params));
+    });
+    await keys.refresh();
+    return keys;
+  }
+
+  /** Signs an EdDSA JWT with the current key: header kid + typ JWT; iss, iat, exp, and jti (a random UUID unless given). */
+  async sign(claims: Record<string, unknown> & { sub: string }, ttlSeconds: number): Promise<string> {
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds <= 0) throw new Error("ttlSeconds must be a positive whole number");
+    // A failed re-read leaves the loaded signer in place; it stays valid through any overlap.
+    await this.refreshIfStale().catch(() => undefined);
+    const signer = this.signer;
+    if (!signer) throw new Error("no JWT signing key is loaded");
+    const { jti, ...rest } = claims;
+    const now = Math.floor(Date.now() / 1000);
+    return new SignJWT(rest)
+      .setProtectedHeader({ alg: "EdDSA", kid: signer.kid, typ: "JWT" })
+      .setIssuer(this.issuer)
+      .setSubject(claims.sub)
+      .setIssuedAt(now)
+      .setExpirationTime(now + ttlSeconds)
+      .setJti(typeof jti === "string" && jti !== "" ? jti : randomUUID())
+      .sign(signer.privateKey);
+  }
+
+  /**
+   * The token's claims when it is an EdDSA JWT of ours: signed by a key that still verifies, our
+   * issuer, not expired. Anything else is undefined, never an exception: `alg` is pinned to
+   * EdDSA (no `none`, no HMAC with the public key as secret), and a kid we do not know makes us
+   * re-read the keys once, since another instance may just have rotated.
+   */
+  async verify(token: string): Promise<JWTPayload | undefined> {
+    if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) return undefined;
+    let kid: unknown;
+    try {
+      const header = decodeProtectedHeader(token);
+      if (header.alg !== "EdDSA") return undefined;
+      kid = header.kid;
+    } catch {
+      return undefined;
+    }
+    if (typeof kid !== "string" || kid.length === 0 || kid.length > 128) return undefined;
+    // A failed re-read must not turn into an exception here; the keys already loaded still serve.
+    await this.refreshIfStale().catch(() => undefined);
+    let key = this.keys.get(kid);
+    if (!key) {
+      // Refreshes are coalesced (one running, one queued), so made-up kids cannot flood the database.
+      await this.refresh().catch(() => undefined);
+      key = this.keys.get(kid);
+      if (!key) return undefined;
+    }
+    if (!verifiesAt(key, Date.now())) return undefined;
+    try {
+      const { payload } = await jwtVerify(token, key.publicKey, {
+        algorithms: ["EdDSA"],
+        issuer: this.issuer,
+        typ: "JWT",
+        requiredClaims: ["sub", "iat", "exp", "jti"],
+      });
+      return payload;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The public keys that currently verify, newest (the signer) first, for /.well-known/jwks.json. */
+  jwks(): JWK[] {
+    const now = Date.now();
+    return [...this.keys.values()]
+      .filter((key) => verifiesAt(key, now))
+      .sort((a, b) => b.rank - a.rank)
+      .map((key) => ({ ...key.publicJwk, kid: key.kid, use: "sig", alg: "EdDSA" }));
+  }
+
+  /** The kid new tokens are signed with. */
+  currentKid(): string {
+    if (!this.signer) throw new Error("no JWT signing key is loaded");
+    return this.signer.kid;
+  }
+
+  /**
+   * Makes a new key the signer and schedules the retirement of every older key after the overlap;
+   * returns the new kid. Other instances switch to it within a minute, or at once on `refresh()`.
+   */
+  async rotate(): Promise<string> {
+    const kid = await this.dataSource.transaction(async (manager) => {
+      await manager.query("SELECT pg_advisory_xact_lock($1)", [JWT_KEYS_LOCK_KEY]);
+      await manager.query(`UPDATE "clawkeep_jwt_keys" SET "retired_at" = now() + make_interval(secs => $1) WHERE "retired_at" IS NULL`, [
+        this.overlapSeconds,
+      ]);
+      return this.insertNewKey((sql, params) => manager.query(sql, params));
+    });
+    await this.refresh();
+    return kid;
+  }
+
+  /**
+   * Stops a key verifying now, ahead of its scheduled retirement (a key believed compromised).
+   * The signer cannot be retired: rotate first. Returns false when no such unretired key exists.
+   */
+  async retire(kid: string): Promise<boolean> {
+    const retired = await this.dataSource.transaction(async (manager) => {
+      await manager.query("SELECT pg_advisory_xact_lock($1)", [JWT_KEYS_LOCK_KEY]);
+      const rows: { retired_at: Date | null }[] = await manager.query(`SELECT "retired_at" FROM "clawkeep_jwt_keys" WHERE "kid" = $1`, [kid]);
+      if (rows.length === 0) return false;
+      if (rows[0].retired_at === null) throw new Error(`JWT key ${kid} is the signing key; rotate before retiring it`);
+      const updated: [unknown[], number] = await manager.query(
+        `UPDATE "clawkeep_jwt_keys" SET "retired_at" = now() WHERE "kid" = $1 AND "retired_at" > now()`,
+        [kid],
+      );
+      return updated[1] > 0;
+    });
+    await this.refresh();
+    return retired;
+  }
+
+  /**
+   * Re-wraps every private key's data key under the keyring's current KEK (after a master-KEK
+   * rotation); returns how many rows changed. A row changed meanwhile by another instance is
+   * left alone by the conditional update, and picked up by the next run.
+   */
+  async rewrapPrivateKeys(): Promise<number> {
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT "kid", "private_kek_version", "private_wrapped_dek", "private_ciphertext" FROM "clawkeep_jwt_keys"`,
+    );
+    let changed = 0;
+    for (const row of rows) {
+      const box = boxOf(row);
+      const rewrapped = await this.keyring.rewrapRefreshing(box);
+      if (rewrapped.kekVersion === box.kekVersion) continue;
+      const updated: [unknown[], number] = await this.dataSource.query(
+        `UPDATE "clawkeep_jwt_keys" SET "private_kek_version" = $1, "private_wrapped_dek" = $2
+         WHERE "kid" = $3 AND "private_kek_version" = $4 AND "private_wrapped_dek" = $5`,
+        [rewrapped.kekVersion, rewrapped.wrappedDek, row.kid, box.kekVersion, box.wrappedDek],
+      );
+      changed += updated[1];
+    }
+    return changed;
+  }
+
+  /** Re-reads the keys from the database; concurrent calls share reads (see coalesce.ts). */
+  refresh(): Promise<void> {
+    return this.reload();
+  }
+
+  private async refreshIfStale(): Promise<void> {
+    if (Date.now() - this.loadedAt > STALE_AFTER_MS) await this.refresh();
+  }
+
+  private async load(): Promise<void> {
+    const rows: KeyRow[] = await this.dataSource.query(
+      `SELECT "kid", "public_jwk", "private_kek_version", "private_wrapped_dek", "private_ciphertext", "retired_at"
+       FROM "clawkeep_jwt_keys" ORDER BY "created_at", "kid"`,
+    );
+    const keys = new Map<string, LoadedKey>();
+    for (const [rank, row] of rows.entries()) {
+      keys.set(row.kid, {
+        kid: row.kid,
+        rank,
+        publicJwk: { kty: row.public_jwk.kty, crv: row.public_jwk.crv, x: row.public_jwk.x },
+        publicKey: createPublicKey({ key: row.public_jwk as JsonWebKey, format: "jwk" }),
+        retiredAt: row.retired_at === null ? null : new Date(row.retired_at),
+        box: boxOf(row),
+      });
+    }
+    // The signer is the newest key not yet scheduled for retirement; rotate() leaves exactly one.
+    const candidates = [...keys.values()].filter((key) => key.retiredAt === null);
+    const newest = candidates[candidates.length - 1];
+    if (!newest) throw new Error("the database holds no active JWT signing key; it must be opened with JwtKeys.open");
+    if (this.signer?.kid !== newest.kid) {
+      const pkcs8 = await this.keyring.openRefreshing(newest.box, privateKeyAad(newest.kid));
+      try {
+        this.signer = { kid: newest.kid, privateKey: createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" }) };
+      } finally {
+        pkcs8.fill(0);
+      }
+    }
+    this.keys = keys;
+    this.loadedAt = Date.now();
+  }
+
+  /** Generates an Ed25519 key pair and stores it, the private half sealed; returns its kid. */
+  private async insertNewKey(query: (sql: string, params: unknown[]) => Promise<unknown>): Promise<string> {
+    const { publicKey, privateKey } = generateKeyPairSync("ed25519");
+    const publicJwk = publicKey.export({ format: "jwk" }) as JWK;
+    // The RFC 7638 thumbprint: a kid that is derived from the key, so it can never name another.
+    const kid = await calculateJwkThumbprint(publicJwk);
+    const pkcs8 = privateKey.export({ format: "der", type: "pkcs8" });
+    try {
+      const box = this.keyring.seal(pkcs8, privateKeyAad(kid));
+      await query(
+        `INSERT INTO "clawkeep_jwt_keys" ("kid", "public_jwk", "private_kek_version", "private_wrapped_dek", "private_ciphertext")
+         VALUES ($1, $2, $3, $4, $5)`,
+        [kid, JSON.stringify(publicJwk), box.kekVersion, box.wrappedDek, box.ciphertext],
+      );
+    } finally {
+      pkcs8.fill(0);
+    }
+    return kid;
+  }
+}
+
+function verifiesAt(key: LoadedKey, now: number): boolean {
+  return key.retiredAt === null || key.retiredAt.getTime() > now;
+}
+
+function boxOf(row: Pick<KeyRow, "private_kek_version" | "private_wrapped_dek" | "private_ciphertext">): SealedBox {
+  return { kekVersion: row.private_kek_version, wrappedDek: row.private_wrapped_dek, ciphertext: row.private_ciphertext };
+}
