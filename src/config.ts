@@ -21,6 +21,10 @@ export interface Config {
   rateLimitBurst: number;
   /** Events older than this are pruned; a watcher may resume from a cursor up to this old. */
   eventRetentionHours: number;
+  /** Where clients reach this server; the JWT issuer and the base of links we hand out. */
+  publicUrl: string;
+  /** CLAWKEEP_MASTER_KEY as given (validated by the crypto module); never log it. */
+  masterKey: string | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -42,6 +46,8 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerSecond: integer(env, "CLAWKEEP_RATE_LIMIT_PER_SECOND", 50, 1, 1_000_000),
     rateLimitBurst: integer(env, "CLAWKEEP_RATE_LIMIT_BURST", 200, 1, 1_000_000),
     eventRetentionHours: integer(env, "CLAWKEEP_EVENT_RETENTION_HOURS", 168, 1, 24 * 366),
+    publicUrl: publicUrl(env),
+    masterKey: env.CLAWKEEP_MASTER_KEY?.trim() || undefined,
   };
 }
 
@@ -58,6 +64,18 @@ function databaseUrl(env: Env): string | undefined {
     throw new ConfigError(`DATABASE_URL must use postgres:// or postgresql://, not ${url.protocol}//`);
   }
   return raw;
+}
+
+function publicUrl(env: Env): string {
+  const raw = env.CLAWKEEP_PUBLIC_URL?.trim() || `http://localhost:${env.CLAWKEEP_PORT?.trim() || "8080"}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`CLAWKEEP_PUBLIC_URL is not a URL, got "${raw}"`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new ConfigError("CLAWKEEP_PUBLIC_URL must use http:// or https://");
+  return url.origin + url.pathname.replace(/\/$/, "");
 }
 
 function integer(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -1,4 +1,5 @@
-// Entry point: config → database → event bus → server. Nothing else happens here.
+// Entry point: config → database → event bus → services → server. Nothing else happens here.
+import { openServices } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
 import { openDatabase } from "./db/database.js";
 import { EventBus } from "./events/bus.js";
@@ -20,7 +21,8 @@ async function main(): Promise<void> {
   const database = await openDatabase(config, logger);
   const bus = new EventBus(database, { logger, retentionHours: config.eventRetentionHours });
   await bus.start();
-  const server = await startServer({ config, logger, database, bus });
+  const app = await openServices({ config, database, bus, logger });
+  const server = await startServer({ config, logger, database, bus, app });
 
   let stopping = false;
   const stop = async (signal: string) => {

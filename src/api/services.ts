@@ -10,12 +10,15 @@ import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import { ShareService } from "../../gen/ts/clawkeep/v1/sharing_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
+import type { AppServices } from "../app.js";
 import type { HealthMonitor } from "../server/health.js";
+import { authService } from "./auth.js";
 import { healthService } from "./health.js";
 import { withUnimplemented } from "./unimplemented.js";
 
 export interface ApiDeps {
   health: HealthMonitor;
+  app: AppServices;
 }
 
 export interface ServiceRegistration {
@@ -32,7 +35,7 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
     impl: withUnimplemented(service, impl) as unknown as ServiceImpl<DescService>,
   });
   return [
-    register(AuthService, {}),
+    register(AuthService, authService({ accounts: deps.app.accounts, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
     register(AgentService, {}),
     register(VaultService, {}),
     register(ShareService, {}),

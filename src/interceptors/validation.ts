@@ -3,8 +3,8 @@
 import type { DescMessage, Message } from "@bufbuild/protobuf";
 import type { Interceptor } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
+import { isUuid } from "../domain/ids.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Fields named like identifiers that are not Clawkeep UUIDs. */
 const NOT_UUIDS = new Set(["resource_id"]);
@@ -39,11 +39,11 @@ export function checkIdentifiers(schema: DescMessage, message: Message, prefix =
     }
     if (NOT_UUIDS.has(field.name)) continue;
     if (field.fieldKind === "scalar" && field.name.endsWith("_id") && typeof value === "string" && value !== "") {
-      if (!UUID.test(value)) throw new DomainError("invalid_argument", `${prefix}${field.name} must be a UUID, got "${truncate(value)}"`);
+      if (!isUuid(value)) throw new DomainError("invalid_argument", `${prefix}${field.name} must be a UUID, got "${truncate(value)}"`);
     }
     if (field.fieldKind === "list" && field.name.endsWith("_ids") && Array.isArray(value)) {
       for (const item of value) {
-        if (typeof item === "string" && !UUID.test(item)) {
+        if (typeof item === "string" && !isUuid(item)) {
           throw new DomainError("invalid_argument", `every entry of ${prefix}${field.name} must be a UUID, got "${truncate(item)}"`);
         }
       }

@@ -2,6 +2,7 @@
 // Nothing here is a module-level singleton, so a test process can run many servers at once.
 import type { Logger } from "pino";
 import { apiServices, CLAWKEEP_SERVICES } from "../api/services.js";
+import type { AppServices } from "../app.js";
 import type { Config } from "../config.js";
 import type { Database } from "../db/database.js";
 import type { EventBus } from "../events/bus.js";
@@ -24,6 +25,7 @@ export interface ServerDeps {
   logger: Logger;
   database: Database;
   bus: EventBus;
+  app: AppServices;
 }
 
 export interface RunningServer {
@@ -34,10 +36,10 @@ export interface RunningServer {
 }
 
 /** The services and interceptor chain of one server; tests mount the same on createRouterTransport. */
-export function rpcOptions(parts: { config: Config; logger: Logger; health: HealthMonitor; metrics: Metrics }): RpcRouterOptions {
-  const { config, logger, health, metrics } = parts;
+export function rpcOptions(parts: { config: Config; logger: Logger; health: HealthMonitor; metrics: Metrics; app: AppServices }): RpcRouterOptions {
+  const { config, logger, health, metrics, app } = parts;
   return {
-    services: apiServices({ health }),
+    services: apiServices({ health, app }),
     health,
     maxRequestBytes: config.maxRequestBytes,
     maxTimeoutMs: config.requestTimeoutMs,
@@ -48,7 +50,7 @@ export function rpcOptions(parts: { config: Config; logger: Logger; health: Heal
       metricsInterceptor(metrics),
       errorsInterceptor(logger),
       rateLimitInterceptor({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
-      authnInterceptor([]),
+      authnInterceptor(app.verifiers),
       validationInterceptor(),
     ],
   };
@@ -60,7 +62,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
   const metrics = createMetrics();
   const shutdown = new AbortController();
 
-  const rpcHandlers = buildRpcHandlers(rpcOptions({ config, logger, health, metrics }));
+  const rpcHandlers = buildRpcHandlers(rpcOptions({ config, logger, health, metrics, app: deps.app }));
   const restRoutes = buildRestRoutes(CLAWKEEP_SERVICES);
   const front = createHttpFront({
     rpcHandlers,

@@ -13,8 +13,8 @@ import { Code, ConnectError, createClient, type Interceptor, type Transport } fr
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
+import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/ts/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -28,6 +28,11 @@ const CALL_TIMEOUT_MS = 10_000;
 const VERSION = /^\d+\.\d+\.\d+/;
 /** The standard services served next to Clawkeep's own. */
 const STANDARD_SERVICES = ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
+/**
+ * The unimplemented RPC every client calls: IntentService/ListChains (GET /v1/chains), public and
+ * without required fields, whose capability lands long after the rest.
+ */
+const UNIMPLEMENTED_MESSAGE = /^ListChains belongs to the Intents API \(chains, signing keys and transactions\), /;
 
 const python = probeTool([PYTHON, "-c", "import grpc, google.protobuf"], "apt-get install -y python3-grpcio python3-protobuf");
 const buf = probeTool([BUF, "--version"], "npm ci (buf comes from the @bufbuild/buf devDependency)");
@@ -188,16 +193,15 @@ describe.each(CONNECT_VARIANTS)("Connect-ES client: $name", (variant) => {
   }
 
   it("fails an unimplemented public RPC with Unimplemented naming the capability", async () => {
-    const error = await createClient(AuthService, transport)
-      .login({})
+    const error = await createClient(IntentService, transport)
+      .listChains({})
       .then(
         () => undefined,
         (e: unknown) => ConnectError.from(e),
       );
     expect(error).toBeInstanceOf(ConnectError);
     expect(error?.code).toBe(Code.Unimplemented);
-    expect(error?.rawMessage).toContain("identity");
-    expect(error?.rawMessage).toMatch(/^Login belongs to identity/);
+    expect(error?.rawMessage).toMatch(UNIMPLEMENTED_MESSAGE);
   });
 });
 
@@ -293,15 +297,15 @@ describe("grpc-js client from protobuf-es descriptors", () => {
   });
 
   it("fails an unimplemented public RPC with UNIMPLEMENTED naming the capability", async () => {
-    const error = await unary(client(AuthService), "login", {}).then(
+    const error = await unary(client(IntentService), "listChains", {}).then(
       () => undefined,
       (e: grpc.ServiceError) => e,
     );
     expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
-    expect(error?.details).toContain("identity");
+    expect(error?.details).toContain("Intents API");
     // The server percent-encodes grpc-message (any %XX is valid per the gRPC spec), but grpc-js
     // decodes it with decodeURI, which leaves reserved characters such as "," as "%2C".
-    expect(decodeURIComponent(error?.details ?? "")).toMatch(/^Login belongs to identity \(sign-up, sign-in, /);
+    expect(decodeURIComponent(error?.details ?? "")).toMatch(UNIMPLEMENTED_MESSAGE);
   });
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -314,7 +318,7 @@ interface PythonResult {
   check: string;
   watch_first: string;
   services: string[];
-  login: { code: string; details: string };
+  unimplemented: { code: string; details: string };
 }
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -345,8 +349,8 @@ describe.skipIf(!python.available)("generated Python stubs (grpcio)", () => {
     expect(result.check).toBe("SERVING");
     expect(result.watch_first).toBe("SERVING");
     expectAllServices(result.services);
-    expect(result.login.code).toBe("UNIMPLEMENTED");
-    expect(result.login.details).toContain("identity");
+    expect(result.unimplemented.code).toBe("UNIMPLEMENTED");
+    expect(result.unimplemented.details).toMatch(UNIMPLEMENTED_MESSAGE);
   });
 });
 
@@ -402,7 +406,7 @@ function h2(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeader
   });
 }
 
-const problem = { type: "about:blank", title: "Not Implemented", status: 501, detail: expect.stringContaining("identity") };
+const problem = { type: "about:blank", title: "Not Implemented", status: 501, detail: expect.stringMatching(UNIMPLEMENTED_MESSAGE) };
 
 describe("raw REST over HTTP/1.1 (node:http)", () => {
   it("answers GET /v1/health with 200 JSON and a request id", async () => {
@@ -413,8 +417,8 @@ describe("raw REST over HTTP/1.1 (node:http)", () => {
     expect(JSON.parse(res.body)).toEqual({ status: "healthy", version: expect.stringMatching(VERSION) });
   });
 
-  it("answers POST /v1/auth/token with a 501 problem naming the capability", async () => {
-    const res = await h1("POST", "/v1/auth/token", "{}");
+  it("answers GET /v1/chains with a 501 problem naming the capability", async () => {
+    const res = await h1("GET", "/v1/chains");
     expect(res.status).toBe(501);
     expect(res.headers["x-request-id"]).toBeTruthy();
     expect(JSON.parse(res.body)).toEqual(problem);
@@ -430,8 +434,8 @@ describe("raw REST over h2c (node:http2)", () => {
     expect(JSON.parse(res.body)).toEqual({ status: "healthy", version: expect.stringMatching(VERSION) });
   });
 
-  it("answers POST /v1/auth/token with a 501 problem naming the capability", async () => {
-    const res = await withH2((s) => h2(s, { ":method": "POST", ":path": "/v1/auth/token", "content-type": "application/json" }, "{}"));
+  it("answers GET /v1/chains with a 501 problem naming the capability", async () => {
+    const res = await withH2((s) => h2(s, { ":method": "GET", ":path": "/v1/chains" }));
     expect(res.status).toBe(501);
     expect(res.headers["x-request-id"]).toBeTruthy();
     expect(JSON.parse(res.body)).toEqual(problem);
@@ -464,12 +468,12 @@ describe.skipIf(!buf.available)("buf curl with server reflection", () => {
     expect(JSON.parse(stdout)).toEqual({ status: "healthy", version: expect.stringMatching(VERSION) });
   });
 
-  it("shows the Unimplemented error of AuthService/Login", async () => {
-    const { code, stdout, stderr } = await run(BUF, ["curl", ...h2c, "-d", "{}", `${server.url}/clawkeep.v1.AuthService/Login`]);
+  it("shows the Unimplemented error of IntentService/ListChains", async () => {
+    const { code, stdout, stderr } = await run(BUF, ["curl", ...h2c, "-d", "{}", `${server.url}/clawkeep.v1.IntentService/ListChains`]);
     // buf curl exits with the RPC code times 8 (unimplemented = 12) and prints the error as JSON.
     expect(code).toBe(Code.Unimplemented * 8);
     expect(stdout).toBe("");
-    expect(JSON.parse(stderr)).toEqual({ code: "unimplemented", message: expect.stringContaining("identity") });
+    expect(JSON.parse(stderr)).toEqual({ code: "unimplemented", message: expect.stringMatching(UNIMPLEMENTED_MESSAGE) });
   });
 });
 
@@ -546,13 +550,20 @@ describe("Connect JSON on the wire", () => {
   });
 
   it("refuses a Connect GET for a method with side effects", async () => {
+    // Login is not NO_SIDE_EFFECTS, so connect-es refuses the GET before any handler runs.
     const res = await fetch(`${server.url}/clawkeep.v1.AuthService/Login?encoding=json&message=%7B%7D`, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
     expect(res.status).toBe(405);
   });
 
   it("answers an unimplemented unary POST with the Connect error JSON and HTTP 501", async () => {
-    const res = await post(`${server.url}/clawkeep.v1.AuthService/Login`, "{}");
+    const res = await post(`${server.url}/clawkeep.v1.IntentService/ListChains`, "{}");
     expect(res.status).toBe(501);
-    expect(await res.json()).toEqual({ code: "unimplemented", message: expect.stringContaining("identity") });
+    expect(await res.json()).toEqual({ code: "unimplemented", message: expect.stringMatching(UNIMPLEMENTED_MESSAGE) });
+  });
+
+  it("answers an unimplemented NO_SIDE_EFFECTS method over Connect GET the same way", async () => {
+    const res = await fetch(`${server.url}/clawkeep.v1.IntentService/ListChains?encoding=json&message=%7B%7D`, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    expect(res.status).toBe(501);
+    expect(await res.json()).toEqual({ code: "unimplemented", message: expect.stringMatching(UNIMPLEMENTED_MESSAGE) });
   });
 });

@@ -7,6 +7,7 @@ import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterEach, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/ts/grpc/health/v1/health_pb.js";
+import { databaseEnv } from "../support/app.js";
 import { freshDatabase, type FreshDatabase } from "../support/database.js";
 
 let child: ChildProcess | undefined;
@@ -24,9 +25,8 @@ async function startProcess(): Promise<{ port: number; lines: string[] }> {
       ...process.env,
       CLAWKEEP_PORT: "0",
       CLAWKEEP_HOST: "127.0.0.1",
-      CLAWKEEP_DATA_DIR: database.dataDir,
       CLAWKEEP_SHUTDOWN_GRACE_MS: "3000",
-      ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : {}),
+      ...databaseEnv(database),
     },
     stdio: ["ignore", "pipe", "inherit"],
   });

@@ -1,16 +1,18 @@
 // Access kinds and identifier validation behind a valid credential. The real routes and chain,
-// with the authn interceptor given a test verifier in place of the server's (which has none yet).
+// with the authn interceptor given test verifiers in place of the server's, so that callers of
+// each kind exist without signing anyone up.
 import { Code } from "@connectrpc/connect";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
 import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { CLAWKEEP_SERVICES } from "../../src/api/services.js";
+import { capabilityOf } from "../../src/api/unimplemented.js";
 import type { CredentialVerifier, Principal } from "../../src/domain/identity/principal.js";
 import { authnInterceptor } from "../../src/interceptors/authn.js";
 import { Access, accessOf } from "../../src/server/method-options.js";
-import { createHarness, failure, invoke, methodsOf, NO_RATE_LIMIT } from "./harness.js";
+import { createHarness, failure, invoke, methodsOf, NO_RATE_LIMIT, type Harness } from "./harness.js";
 
 const ORG = "0f0f0f0f-0000-4000-8000-000000000001";
 const USER: Principal = { type: "user", id: "11111111-0000-4000-8000-000000000001", orgId: ORG };
@@ -25,22 +27,28 @@ const verifiers: CredentialVerifier[] = [
 ];
 
 /** rpcOptions builds logging, metrics, errors, rate limit, authn, validation: swap in our authn. */
-const harness = createHarness({
-  env: NO_RATE_LIMIT,
-  interceptors: (built) => {
-    if (built.length !== 6) throw new Error(`rpcOptions now builds ${built.length} interceptors; update this test's authn position`);
-    return built.map((interceptor, i) => (i === 4 ? authnInterceptor(verifiers) : interceptor));
-  },
+let harness: Harness;
+beforeAll(async () => {
+  harness = await createHarness({
+    env: NO_RATE_LIMIT,
+    interceptors: (built) => {
+      if (built.length !== 6) throw new Error(`rpcOptions now builds ${built.length} interceptors; update this test's authn position`);
+      return built.map((interceptor, i) => (i === 4 ? authnInterceptor(verifiers) : interceptor));
+    },
+  });
+});
+afterAll(async () => {
+  await harness?.close();
 });
 const asUser = { authorization: "Bearer user-jwt" };
 const asAgent = { authorization: "Bearer agent-key" };
 
 const ALL = methodsOf(CLAWKEEP_SERVICES);
 
-function expectedFor(access: Access, caller: Principal): Code {
-  if (access === Access.HUMAN && caller.type !== "user") return Code.PermissionDenied;
-  if (access === Access.AGENT && caller.type !== "agent") return Code.PermissionDenied;
-  return Code.Unimplemented;
+function admits(access: Access, caller: Principal): boolean {
+  if (access === Access.HUMAN) return caller.type === "user";
+  if (access === Access.AGENT) return caller.type === "agent";
+  return true;
 }
 
 describe("access kinds", () => {
@@ -48,14 +56,24 @@ describe("access kinds", () => {
     "%s admits exactly the callers its access option names",
     async (_, method) => {
       const access = accessOf(method);
+      const refusal = (caller: Principal) => (caller.type === "agent" ? `${method.name} is for humans; agents cannot call it` : `${method.name} is for agents; use an agent token`);
       for (const [caller, headers] of [
         [USER, asUser],
         [AGENT, asAgent],
       ] as const) {
-        const error = await failure(harness.transport, method, {}, headers);
-        expect(error.code, `${caller.type} calling ${method.name} (${Access[access]})`).toBe(expectedFor(access, caller));
-        if (error.code === Code.PermissionDenied) {
-          expect(error.rawMessage).toBe(caller.type === "agent" ? `${method.name} is for humans; agents cannot call it` : `${method.name} is for agents; use an agent token`);
+        const label = `${caller.type} calling ${method.name} (${Access[access]})`;
+        const outcome = await invoke(harness.transport, method, {}, headers);
+        if (!admits(access, caller)) {
+          expect(outcome.ok, label).toBe(false);
+          if (!outcome.ok) {
+            expect(outcome.error.code, label).toBe(Code.PermissionDenied);
+            expect(outcome.error.rawMessage).toBe(refusal(caller));
+          }
+        } else if (!outcome.ok) {
+          // Admitted: the call reached its handler, so whatever it answers (an empty request, a
+          // made-up caller), it is neither the access refusal nor a refused credential.
+          expect(outcome.error.rawMessage, label).not.toMatch(/ is for (humans|agents); |needs a credential|bearer credential is invalid/);
+          if (outcome.error.code === Code.Unimplemented) expect(outcome.error.rawMessage, label).toContain(capabilityOf(method));
         }
       }
     },

@@ -1,36 +1,71 @@
 // Tier-2 harness: the real routes and interceptor chain of a Clawkeep server, mounted on
-// createRouterTransport, so RPCs run in memory without sockets or a database.
+// createRouterTransport, so RPCs run in memory without sockets, on a fresh embedded database
+// (or PostgreSQL database, with DATABASE_URL) per file.
+//
+// Opening the database and the application services is the expensive part (seconds), so each
+// file opens one harness in beforeAll and closes it in afterAll. `mount` builds further servers
+// on the same database and services for free: each has its own transport, health monitor,
+// metrics, logger and rate-limit buckets, as separate server processes would.
 import type { DescMethod, DescMethodStreaming, DescMethodUnary, DescService } from "@bufbuild/protobuf";
 import { ConnectError, createRouterTransport, type Transport } from "@connectrpc/connect";
 import { pino, type Logger } from "pino";
-import { loadConfig } from "../../src/config.js";
+import type { AppServices } from "../../src/app.js";
+import { loadConfig, type Config } from "../../src/config.js";
+import type { Database } from "../../src/db/database.js";
 import { HealthMonitor } from "../../src/server/health.js";
 import { createMetrics, type Metrics } from "../../src/server/metrics.js";
 import { registerRoutes, routerOptions, type RpcRouterOptions } from "../../src/server/rpc-router.js";
 import { rpcOptions } from "../../src/server/server.js";
+import { openTestApp } from "../support/app.js";
 
-export interface Harness {
+/** One in-memory server: routes and interceptors over the harness's database and services. */
+export interface MountedServer {
   transport: Transport;
   options: RpcRouterOptions;
   metrics: Metrics;
   health: HealthMonitor;
 }
 
-export interface HarnessOptions {
+export interface Harness extends MountedServer {
+  config: Config;
+  database: Database;
+  app: AppServices;
+  /** Another server on the same database and services; `env` adds to the harness's. */
+  mount(options?: MountOptions): MountedServer;
+  /** Closes the bus and the database and drops the database. */
+  close(): Promise<void>;
+}
+
+export interface MountOptions {
   env?: Record<string, string>;
   probe?: () => Promise<void>;
+  /** Receives the server's log lines (one per call); silent by default. */
   logger?: Logger;
   /** Replace the interceptor chain built by rpcOptions (e.g. to authenticate with a test verifier). */
   interceptors?: (built: RpcRouterOptions["interceptors"]) => RpcRouterOptions["interceptors"];
 }
 
-export function createHarness(options: HarnessOptions = {}): Harness {
-  const health = new HealthMonitor(options.probe ?? (async () => {}));
-  const metrics = createMetrics();
-  const built = rpcOptions({ config: loadConfig(options.env ?? {}), logger: options.logger ?? pino({ level: "silent" }), health, metrics });
-  const opts = options.interceptors ? { ...built, interceptors: options.interceptors(built.interceptors) } : built;
-  const transport = createRouterTransport((router) => registerRoutes(router, opts), { router: routerOptions(opts) });
-  return { transport, options: opts, metrics, health };
+export type HarnessOptions = MountOptions;
+
+export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const testApp = await openTestApp({ env: options.env });
+  const { config, database, app } = testApp;
+  const mount = (more: MountOptions = {}): MountedServer => {
+    const health = new HealthMonitor(more.probe ?? (async () => {}));
+    const metrics = createMetrics();
+    const built = rpcOptions({ config: loadConfig({ ...testApp.env, ...more.env }), logger: more.logger ?? pino({ level: "silent" }), health, metrics, app });
+    const opts = more.interceptors ? { ...built, interceptors: more.interceptors(built.interceptors) } : built;
+    const transport = createRouterTransport((router) => registerRoutes(router, opts), { router: routerOptions(opts) });
+    return { transport, options: opts, metrics, health };
+  };
+  return {
+    ...mount(options),
+    config,
+    database,
+    app,
+    mount,
+    close: testApp.close,
+  };
 }
 
 export type Outcome = { ok: true; messages: unknown[] } | { ok: false; error: ConnectError };

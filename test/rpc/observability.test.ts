@@ -2,17 +2,27 @@
 // request, the response or a credential.
 import { Code } from "@connectrpc/connect";
 import { pino } from "pino";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
+import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
-import { createHarness, failure, invoke } from "./harness.js";
+import { createHarness, failure, invoke, type Harness } from "./harness.js";
+
+// One database for the file; each test mounts its own server (logger, metrics) on it.
+let harness: Harness;
+beforeAll(async () => {
+  harness = await createHarness();
+});
+afterAll(async () => {
+  await harness?.close();
+});
 
 function capturingHarness() {
   const lines: Record<string, unknown>[] = [];
   const raw: string[] = [];
   const logger = pino({ level: "info" }, { write: (line: string) => (raw.push(line), lines.push(JSON.parse(line))) });
-  return { ...createHarness({ logger }), lines, raw };
+  return { ...harness.mount({ logger }), lines, raw };
 }
 
 describe("logging", () => {
@@ -21,12 +31,15 @@ describe("logging", () => {
     await invoke(transport, HealthService.method.getHealth);
     await failure(transport, VaultService.method.listVaults);
     await failure(transport, AuthService.method.login, { email: "a@example.com", password: "pw" });
+    await failure(transport, IntentService.method.listChains);
     const rpcLines = lines.filter((l) => l.msg === "rpc");
-    expect(rpcLines).toHaveLength(3);
+    expect(rpcLines).toHaveLength(4);
     expect(rpcLines.map((l) => [l.rpc, l.protocol, l.code])).toEqual([
       ["clawkeep.v1.HealthService/GetHealth", "connect", "ok"],
+      // Refused by the authn interceptor, and by the Login handler (no such account).
       ["clawkeep.v1.VaultService/ListVaults", "connect", "unauthenticated"],
-      ["clawkeep.v1.AuthService/Login", "connect", "unimplemented"],
+      ["clawkeep.v1.AuthService/Login", "connect", "unauthenticated"],
+      ["clawkeep.v1.IntentService/ListChains", "connect", "unimplemented"],
     ]);
     for (const line of rpcLines) expect(typeof line.duration_ms).toBe("number");
   });
@@ -49,7 +62,7 @@ describe("logging", () => {
 
 describe("metrics", () => {
   it("counts started calls and observes durations by outcome code", async () => {
-    const { transport, metrics } = createHarness();
+    const { transport, metrics } = harness.mount();
     await invoke(transport, HealthService.method.getHealth);
     await invoke(transport, HealthService.method.getHealth);
     expect((await failure(transport, VaultService.method.listVaults)).code).toBe(Code.Unauthenticated);
@@ -63,7 +76,7 @@ describe("metrics", () => {
   });
 
   it("tracks open streams and returns to zero when they end", async () => {
-    const { transport, metrics } = createHarness();
+    const { transport, metrics } = harness.mount();
     await failure(transport, AuthService.method.watchFleetTokens);
     const streams = await metrics.activeStreams.get();
     expect(streams.values.find((v) => v.labels.method === "WatchFleetTokens")?.value).toBe(0);

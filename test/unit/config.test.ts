@@ -37,6 +37,8 @@ describe("loadConfig", () => {
       rateLimitPerSecond: 50,
       rateLimitBurst: 200,
       eventRetentionHours: 168,
+      publicUrl: "http://localhost:8080",
+      masterKey: undefined,
     });
   });
 

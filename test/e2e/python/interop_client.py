@@ -19,7 +19,7 @@ import grpc
 GEN_GRPC = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", "..", "gen", "python", "grpc"))
 grpc.__path__.append(GEN_GRPC)
 
-from clawkeep.v1 import auth_pb2, auth_pb2_grpc, health_pb2, health_pb2_grpc  # noqa: E402
+from clawkeep.v1 import health_pb2, health_pb2_grpc, intents_pb2, intents_pb2_grpc  # noqa: E402
 from grpc.health.v1 import health_pb2 as grpc_health_pb2  # noqa: E402
 from grpc.health.v1 import health_pb2_grpc as grpc_health_pb2_grpc  # noqa: E402
 from grpc.reflection.v1 import reflection_pb2, reflection_pb2_grpc  # noqa: E402
@@ -53,11 +53,12 @@ def main(target: str) -> dict:
             services.extend(s.name for s in response.list_services_response.service)
         result["services"] = sorted(services)
 
+        # A public RPC that stays unimplemented until the Intents API lands.
         try:
-            auth_pb2_grpc.AuthServiceStub(channel).Login(auth_pb2.LoginRequest(), timeout=TIMEOUT_S)
-            result["login"] = {"code": "OK", "details": ""}
+            intents_pb2_grpc.IntentServiceStub(channel).ListChains(intents_pb2.ListChainsRequest(), timeout=TIMEOUT_S)
+            result["unimplemented"] = {"code": "OK", "details": ""}
         except grpc.RpcError as error:
-            result["login"] = {"code": error.code().name, "details": error.details()}
+            result["unimplemented"] = {"code": error.code().name, "details": error.details()}
     return result
 
 

@@ -1,0 +1,78 @@
+// AuthService: proto ↔ identity domain. Thin: validation and rules live in src/domain/identity.
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import type { AuthService, UserSchema } from "../../gen/ts/clawkeep/v1/auth_pb.js";
+import type { JwtKeys } from "../crypto/jwt-keys.js";
+import type { Accounts, Profile } from "../domain/identity/accounts.js";
+import { clientAddress, principalOf } from "./call-context.js";
+
+export interface AuthApiDeps {
+  accounts: Accounts;
+  jwtKeys: JwtKeys;
+  publicUrl: string;
+}
+
+export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthService>> {
+  const { accounts, jwtKeys, publicUrl } = deps;
+  return {
+    async signup(req, ctx) {
+      const result = await accounts.signup({ email: req.email, password: req.password, displayName: req.displayName, ip: clientAddress(ctx) });
+      return {
+        message: result.joinedInvitingOrg ? "account created and invitation accepted" : "account created",
+        email: result.email,
+        accessToken: result.tokens.accessToken,
+        tokenType: "Bearer",
+      };
+    },
+    async login(req, ctx) {
+      const tokens = await accounts.login({ email: req.email, password: req.password, ip: clientAddress(ctx) });
+      return { accessToken: tokens.accessToken, tokenType: "Bearer", expiresIn: tokens.expiresIn, refreshToken: tokens.refreshToken, mfaRequired: false };
+    },
+    async getMe(_req, ctx) {
+      return { user: toUser(await accounts.profile(principalOf(ctx))) };
+    },
+    async updateMe(req, ctx) {
+      const profile = await accounts.updateProfile(principalOf(ctx), { displayName: req.displayName, marketingEmails: req.marketingEmails }, clientAddress(ctx));
+      return { user: toUser(profile) };
+    },
+    async getJwks() {
+      return { jwks: { keys: jwtKeys.jwks().map(toJwk) } };
+    },
+    async getJwtPublicKey() {
+      const current = jwtKeys.jwks().find((k) => k.kid === jwtKeys.currentKid());
+      return { alg: "EdDSA", publicKeyBase64: Buffer.from(String(current?.x ?? ""), "base64url").toString("base64") };
+    },
+    async getOpenidConfiguration() {
+      return {
+        configuration: {
+          issuer: publicUrl,
+          jwksUri: `${publicUrl}/.well-known/jwks.json`,
+          tokenEndpoint: `${publicUrl}/v1/auth/token`,
+          idTokenSigningAlgValuesSupported: ["EdDSA"],
+          responseTypesSupported: ["token"],
+          subjectTypesSupported: ["public"],
+          claimsSupported: ["iss", "sub", "iat", "exp", "jti", "org", "role", "sid"],
+        },
+      };
+    },
+  };
+}
+
+function toUser(profile: Profile): MessageInitShape<typeof UserSchema> {
+  return {
+    id: profile.id,
+    email: profile.email,
+    displayName: profile.displayName,
+    authMethod: "password",
+    role: profile.role,
+    emailVerified: false,
+    marketingEmails: profile.marketingEmails,
+    totpEnabled: false,
+    createdAt: timestampFromDate(profile.createdAt),
+  };
+}
+
+function toJwk(key: { kty?: string; crv?: string; x?: string; kid?: string; use?: string; alg?: string }) {
+  return { kty: key.kty ?? "", crv: key.crv ?? "", x: key.x ?? "", kid: key.kid ?? "", use: key.use ?? "sig", alg: key.alg ?? "EdDSA" };
+}

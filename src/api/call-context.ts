@@ -1,0 +1,17 @@
+// What handlers read from a call's context: the authenticated caller and the client address.
+import type { HandlerContext } from "@connectrpc/connect";
+import { DomainError } from "../domain/errors.js";
+import type { Principal } from "../domain/identity/principal.js";
+import { principalKey } from "../interceptors/authn.js";
+import { peerAddressKey } from "../server/context.js";
+
+/** The caller of a non-public method; the authn interceptor guarantees one is set. */
+export function principalOf(ctx: HandlerContext): Principal {
+  const principal = ctx.values.get(principalKey);
+  if (!principal) throw new DomainError("unauthenticated", "this call needs a credential: send Authorization: Bearer <token>");
+  return principal;
+}
+
+export function clientAddress(ctx: HandlerContext): string {
+  return ctx.values.get(peerAddressKey);
+}

@@ -1,0 +1,42 @@
+// The composition root shared by main.ts and the tests: from config, database and bus, builds
+// the keys and domain services one server uses. Nothing here is a module-level singleton.
+import type { Logger } from "pino";
+import type { Config } from "./config.js";
+import { JwtKeys } from "./crypto/jwt-keys.js";
+import { Keyring } from "./crypto/keyring.js";
+import { deriveKey, loadMasterKey } from "./crypto/master-key.js";
+import type { Database } from "./db/database.js";
+import { AuditLog } from "./domain/audit/audit-log.js";
+import { Accounts } from "./domain/identity/accounts.js";
+import type { CredentialVerifier } from "./domain/identity/principal.js";
+import { Sessions } from "./domain/identity/sessions.js";
+import { UserTokenVerifier } from "./domain/identity/user-tokens.js";
+import type { EventBus } from "./events/bus.js";
+
+export interface AppServices {
+  keyring: Keyring;
+  jwtKeys: JwtKeys;
+  audit: AuditLog;
+  accounts: Accounts;
+  /** Tried in order by the authn interceptor for every bearer credential. */
+  verifiers: CredentialVerifier[];
+  publicUrl: string;
+}
+
+export async function openServices(parts: { config: Config; database: Database; bus: EventBus; logger: Logger }): Promise<AppServices> {
+  const { config, database, bus, logger } = parts;
+  const masterKey = loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir, embedded: database.kind === "embedded", logger });
+  const keyring = await Keyring.open(database.dataSource, masterKey);
+  const jwtKeys = await JwtKeys.open(database.dataSource, keyring, { issuer: config.publicUrl });
+  const audit = new AuditLog(bus, deriveKey(masterKey, "audit chain"));
+  const sessions = new Sessions(jwtKeys, deriveKey(masterKey, "refresh-token pepper"));
+  const accounts = new Accounts(database.dataSource, sessions, audit);
+  return {
+    keyring,
+    jwtKeys,
+    audit,
+    accounts,
+    verifiers: [new UserTokenVerifier(database.dataSource, jwtKeys)],
+    publicUrl: config.publicUrl,
+  };
+}

@@ -1,0 +1,174 @@
+// Human accounts: sign-up (with a new organisation, or into the one that invited the email),
+// sign-in, and the caller's own profile. Every change commits with its audit event.
+import type { DataSource, EntityManager } from "typeorm";
+import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } from "../../crypto/passwords.js";
+import { rowsOf } from "../../db/rows.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import { DomainError } from "../errors.js";
+import { LoginLimiter } from "./login-limiter.js";
+import type { OrgRole, Principal } from "./principal.js";
+import type { IssuedTokens, Sessions } from "./sessions.js";
+import { checkDisplayName, normalizeEmail } from "./validation.js";
+
+export interface Profile {
+  id: string;
+  email: string;
+  displayName: string;
+  role: OrgRole;
+  orgId: string;
+  marketingEmails: boolean;
+  createdAt: Date;
+}
+
+export interface SignupResult {
+  email: string;
+  tokens: IssuedTokens;
+  /** True when the email had a pending invitation and joined that organisation. */
+  joinedInvitingOrg: boolean;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  display_name: string;
+  marketing_emails: boolean;
+  created_at: Date;
+  org_id: string;
+  role: OrgRole;
+}
+
+export class Accounts {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sessions: Sessions,
+    private readonly audit: AuditLog,
+    private readonly limiter: LoginLimiter = new LoginLimiter(),
+  ) {}
+
+  async signup(input: { email: string; password: string; displayName: string; ip: string }): Promise<SignupResult> {
+    const email = normalizeEmail(input.email);
+    const policyProblem = checkPasswordPolicy(input.password);
+    if (policyProblem) throw new DomainError("invalid_argument", policyProblem);
+    const displayName = checkDisplayName(input.displayName);
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const [user]: { id: string }[] = await manager.query(
+          `INSERT INTO "clawkeep_users" ("email", "password_hash", "display_name") VALUES ($1, $2, $3) RETURNING "id"`,
+          [email, passwordHash, displayName],
+        );
+        const invitation = await this.takeInvitation(manager, email);
+        let orgId: string;
+        let role: OrgRole;
+        if (invitation) {
+          ({ orgId, role } = invitation);
+        } else {
+          const [org]: { id: string }[] = await manager.query(`INSERT INTO "clawkeep_orgs" ("name") VALUES ($1) RETURNING "id"`, [
+            `${displayName || email.split("@")[0]}'s organisation`,
+          ]);
+          orgId = org.id;
+          role = "owner";
+        }
+        await manager.query(`INSERT INTO "clawkeep_memberships" ("user_id", "org_id", "role") VALUES ($1, $2, $3)`, [user.id, orgId, role]);
+        const actor = { type: "user" as const, id: user.id };
+        if (!invitation) await this.audit.append(manager, { orgId, actor, action: "org.create", resource: { type: "org", id: orgId }, ip: input.ip });
+        await this.audit.append(manager, {
+          orgId,
+          actor,
+          action: "user.signup",
+          resource: { type: "user", id: user.id },
+          details: { email, role, ...(invitation ? { invitation_id: invitation.id } : {}) },
+          ip: input.ip,
+        });
+        const tokens = await this.sessions.start(manager, { userId: user.id, orgId, role });
+        return { email, tokens, joinedInvitingOrg: Boolean(invitation) };
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === "23505") throw new DomainError("conflict", "an account with this email already exists");
+      throw error;
+    }
+  }
+
+  async login(input: { email: string; password: string; ip: string }): Promise<IssuedTokens> {
+    const email = input.email.trim().toLowerCase();
+    const wait = this.limiter.retryAfter(email, input.ip);
+    if (wait > 0) throw new DomainError("rate_limited", `too many failed sign-ins; retry in ${wait} s`, { retryAfterSeconds: wait });
+    const user = await this.findByEmail(this.dataSource.manager, email);
+    // An unknown email costs the same password check as a wrong password, so timing tells nothing.
+    const ok = user ? await verifyPassword(user.password_hash, input.password) : (await burnPasswordCheck(input.password), false);
+    if (!user || !ok) {
+      this.limiter.recordFailure(email, input.ip);
+      if (user) {
+        await this.dataSource.transaction((manager) =>
+          this.audit.append(manager, { orgId: user.org_id, actor: { type: "user", id: user.id }, action: "user.login_failed", resource: { type: "user", id: user.id }, ip: input.ip }),
+        );
+      }
+      throw new DomainError("unauthenticated", "email or password is incorrect");
+    }
+    this.limiter.recordSuccess(email);
+    return this.dataSource.transaction(async (manager) => {
+      await this.audit.append(manager, { orgId: user.org_id, actor: { type: "user", id: user.id }, action: "user.login", resource: { type: "user", id: user.id }, ip: input.ip });
+      return this.sessions.start(manager, { userId: user.id, orgId: user.org_id, role: user.role });
+    });
+  }
+
+  async profile(principal: Principal): Promise<Profile> {
+    const user = await this.findById(this.dataSource.manager, principal.id);
+    if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
+    return toProfile(user);
+  }
+
+  async updateProfile(principal: Principal, changes: { displayName?: string; marketingEmails?: boolean }, ip: string): Promise<Profile> {
+    const displayName = changes.displayName === undefined ? undefined : checkDisplayName(changes.displayName);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `UPDATE "clawkeep_users" SET "display_name" = coalesce($2, "display_name"), "marketing_emails" = coalesce($3, "marketing_emails"),
+         "updated_at" = now() WHERE "id" = $1`,
+        [principal.id, displayName ?? null, changes.marketingEmails ?? null],
+      );
+      const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
+      await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "user", id: principal.id }, action: "user.update", resource: { type: "user", id: principal.id }, details: { changed }, ip });
+      const user = await this.findById(manager, principal.id);
+      if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
+      return toProfile(user);
+    });
+  }
+
+  private async takeInvitation(manager: EntityManager, email: string): Promise<{ id: string; orgId: string; role: OrgRole } | undefined> {
+    const [row] = rowsOf<{ id: string; org_id: string; role: OrgRole }>(
+      await manager.query(
+      `UPDATE "clawkeep_invitations" SET "accepted_at" = now()
+       WHERE "id" = (SELECT "id" FROM "clawkeep_invitations" WHERE "email" = $1 AND "accepted_at" IS NULL AND "expires_at" > now()
+                     ORDER BY "created_at" DESC LIMIT 1 FOR UPDATE)
+       RETURNING "id", "org_id", "role"`,
+      [email],
+    ));
+    return row ? { id: row.id, orgId: row.org_id, role: row.role } : undefined;
+  }
+
+  private async findByEmail(manager: EntityManager, email: string): Promise<UserRow | undefined> {
+    const [row]: UserRow[] = await manager.query(`${USER_SELECT} WHERE u."email" = $1`, [email]);
+    return row;
+  }
+
+  private async findById(manager: EntityManager, id: string): Promise<UserRow | undefined> {
+    const [row]: UserRow[] = await manager.query(`${USER_SELECT} WHERE u."id" = $1`, [id]);
+    return row;
+  }
+}
+
+const USER_SELECT = `SELECT u."id", u."email", u."password_hash", u."display_name", u."marketing_emails", u."created_at", m."org_id", m."role"
+  FROM "clawkeep_users" u JOIN "clawkeep_memberships" m ON m."user_id" = u."id"`;
+
+function toProfile(row: UserRow): Profile {
+  return {
+    id: row.id,
+    email: row.email,
+    displayName: row.display_name,
+    role: row.role,
+    orgId: row.org_id,
+    marketingEmails: row.marketing_emails,
+    createdAt: new Date(row.created_at),
+  };
+}

@@ -1,0 +1,29 @@
+// Verifies a human's access token: a valid EdDSA signature from our keys, a `user:` subject, and
+// a session that is still active. Role and organisation are read fresh from the membership, so a
+// demotion or removal applies on the next call rather than when the token expires.
+import type { DataSource } from "typeorm";
+import type { JwtKeys } from "../../crypto/jwt-keys.js";
+import { isUuid } from "../ids.js";
+import type { CredentialVerifier, OrgRole, Principal } from "./principal.js";
+
+export class UserTokenVerifier implements CredentialVerifier {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jwtKeys: JwtKeys,
+  ) {}
+
+  async verify(credential: string): Promise<Principal | undefined> {
+    if (credential.split(".").length !== 3) return undefined;
+    const claims = await this.jwtKeys.verify(credential);
+    if (!claims || typeof claims.sub !== "string" || !claims.sub.startsWith("user:") || typeof claims.sid !== "string") return undefined;
+    const userId = claims.sub.slice("user:".length);
+    if (!isUuid(userId) || !isUuid(claims.sid)) return undefined;
+    const [row]: { org_id: string; role: OrgRole }[] = await this.dataSource.query(
+      `SELECT m."org_id", m."role" FROM "clawkeep_sessions" s JOIN "clawkeep_memberships" m ON m."user_id" = s."user_id"
+       WHERE s."id" = $1 AND s."user_id" = $2 AND s."status" <> 'revoked' AND s."expires_at" > now()`,
+      [claims.sid, userId],
+    );
+    if (!row) return undefined;
+    return { type: "user", id: userId, orgId: row.org_id, role: row.role, sessionId: claims.sid };
+  }
+}

@@ -1,0 +1,155 @@
+// Humans over REST against a real server: sign-up, sign-in, profile, discovery documents, login
+// limits, and the audit events each of those writes.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { problemOf } from "../support/http.js";
+import { startTestServer, type TestServer } from "../support/server.js";
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+const PASSWORD = "correct horse battery staple";
+let counter = 0;
+const uniqueEmail = () => `person${++counter}-${Date.now()}@example.com`;
+
+async function post(path: string, body: unknown, token?: string): Promise<Response> {
+  return fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+}
+
+async function get(path: string, token?: string): Promise<Response> {
+  return fetch(`${server.url}${path}`, { headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) } });
+}
+
+async function auditActions(userId: string): Promise<string[]> {
+  const rows: { action: string }[] = await server.database.dataSource.query(
+    `SELECT "action" FROM "clawkeep_audit_events" WHERE "actor_id" = $1 ORDER BY "seq"`,
+    [userId],
+  );
+  return rows.map((r) => r.action);
+}
+
+describe("sign-up", () => {
+  it("creates a user who owns a new organisation and returns an access token", async () => {
+    const email = uniqueEmail();
+    const res = await post("/v1/auth/signup", { email: email.toUpperCase(), password: PASSWORD, display_name: "Ada" });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, string>;
+    expect(body).toMatchObject({ email, token_type: "Bearer", message: "account created" });
+    const me = await get("/v1/auth/me", body.access_token);
+    expect(me.status).toBe(200);
+    const user = (await me.json()) as Record<string, unknown>;
+    expect(user).toMatchObject({ email, display_name: "Ada", role: "owner", auth_method: "password", marketing_emails: false, email_verified: false });
+    expect(await auditActions(user.id as string)).toEqual(["org.create", "user.signup"]);
+  });
+
+  it("refuses a duplicate email with 409, whatever its case", async () => {
+    const email = uniqueEmail();
+    expect((await post("/v1/auth/signup", { email, password: PASSWORD })).status).toBe(200);
+    const again = await post("/v1/auth/signup", { email: email.toUpperCase(), password: PASSWORD });
+    expect(again.status).toBe(409);
+    expect((await problemOf(again)).detail).toBe("an account with this email already exists");
+  });
+
+  it.each([
+    [{ email: "not-an-email", password: PASSWORD }, /is not an email address/],
+    [{ email: "", password: PASSWORD }, /email is required/],
+    [{ email: "a@example.com", password: "short" }, /12 characters/],
+    [{ email: "b@example.com", password: PASSWORD, display_name: "x".repeat(101) }, /display_name must be at most 100/],
+  ])("refuses %j with a 400 saying what is wrong", async (body, detail) => {
+    const res = await post("/v1/auth/signup", body);
+    expect(res.status).toBe(400);
+    expect((await problemOf(res)).detail).toMatch(detail);
+  });
+
+  it("never stores the password itself", async () => {
+    const email = uniqueEmail();
+    await post("/v1/auth/signup", { email, password: PASSWORD });
+    const [row]: { password_hash: string }[] = await server.database.dataSource.query(`SELECT "password_hash" FROM "clawkeep_users" WHERE "email" = $1`, [email]);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.password_hash).not.toContain(PASSWORD);
+  });
+});
+
+describe("sign-in", () => {
+  it("returns a 15-minute access token and a refresh token", async () => {
+    const email = uniqueEmail();
+    await post("/v1/auth/signup", { email, password: PASSWORD });
+    const res = await post("/v1/auth/token", { email, password: PASSWORD });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_type: "Bearer", expires_in: 900, mfa_required: false });
+    expect(body.refresh_token).toMatch(/^ckr_[A-Za-z0-9_-]{43}$/);
+    const [, payload] = (body.access_token as string).split(".");
+    const claims = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
+    expect(claims).toMatchObject({ iss: server.config.publicUrl, role: "owner" });
+    expect(claims.sub).toMatch(/^user:[0-9a-f-]{36}$/);
+    expect((claims.exp as number) - (claims.iat as number)).toBe(900);
+    expect((await get("/v1/auth/me", body.access_token as string)).status).toBe(200);
+  });
+
+  it("answers a wrong password and an unknown email alike, with 401", async () => {
+    const email = uniqueEmail();
+    await post("/v1/auth/signup", { email, password: PASSWORD });
+    const wrong = await post("/v1/auth/token", { email, password: "not the password at all" });
+    const unknown = await post("/v1/auth/token", { email: uniqueEmail(), password: PASSWORD });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect((await problemOf(wrong)).detail).toBe((await problemOf(unknown)).detail);
+  });
+
+  it("limits failures per account with 429 and Retry-After, and audits them", async () => {
+    const email = uniqueEmail();
+    const signup = (await (await post("/v1/auth/signup", { email, password: PASSWORD })).json()) as { access_token: string };
+    const me = (await (await get("/v1/auth/me", signup.access_token)).json()) as { id: string };
+    for (let i = 0; i < 5; i++) expect((await post("/v1/auth/token", { email, password: `wrong password ${i}` })).status).toBe(401);
+    const limited = await post("/v1/auth/token", { email, password: PASSWORD });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await auditActions(me.id)).filter((a) => a === "user.login_failed")).toHaveLength(5);
+  });
+});
+
+describe("profile", () => {
+  it("updates only the fields sent, and audits which ones changed", async () => {
+    const signup = (await (await post("/v1/auth/signup", { email: uniqueEmail(), password: PASSWORD, display_name: "Before" })).json()) as { access_token: string };
+    const res = await fetch(`${server.url}/v1/auth/me`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json", authorization: `Bearer ${signup.access_token}` },
+      body: JSON.stringify({ marketing_emails: true }),
+    });
+    expect(res.status).toBe(200);
+    const user = (await res.json()) as Record<string, unknown>;
+    expect(user).toMatchObject({ display_name: "Before", marketing_emails: true });
+    const rows: { details: { changed: string[] } }[] = await server.database.dataSource.query(
+      `SELECT "details" FROM "clawkeep_audit_events" WHERE "actor_id" = $1 AND "action" = 'user.update'`,
+      [user.id],
+    );
+    expect(rows.map((r) => r.details.changed)).toEqual([["marketingEmails"]]);
+  });
+
+  it("refuses /v1/auth/me without a valid token", async () => {
+    expect((await get("/v1/auth/me")).status).toBe(401);
+    expect((await get("/v1/auth/me", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ1c2VyOjEifQ.")).status).toBe(401);
+  });
+});
+
+describe("discovery documents", () => {
+  it("serves the signing keys at /.well-known/jwks.json and the OpenID configuration", async () => {
+    const jwks = (await (await get("/.well-known/jwks.json")).json()) as { keys: Record<string, string>[] };
+    expect(jwks.keys.length).toBeGreaterThan(0);
+    expect(jwks.keys[0]).toMatchObject({ kty: "OKP", crv: "Ed25519", use: "sig", alg: "EdDSA" });
+    const config = (await (await get("/.well-known/openid-configuration")).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ issuer: server.config.publicUrl, jwks_uri: `${server.config.publicUrl}/.well-known/jwks.json` });
+    const publicKey = (await (await get("/v1/auth/jwt-public-key")).json()) as { alg: string; public_key_base64: string };
+    expect(publicKey.alg).toBe("EdDSA");
+    expect(Buffer.from(publicKey.public_key_base64, "base64")).toHaveLength(32);
+  });
+});
