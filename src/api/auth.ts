@@ -5,6 +5,8 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { AuthService, UserSchema } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import type { JwtKeys } from "../crypto/jwt-keys.js";
 import type { Accounts, Profile } from "../domain/identity/accounts.js";
+import { DomainError } from "../domain/errors.js";
+import { principalKey } from "../interceptors/authn.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
 export interface AuthApiDeps {
@@ -28,6 +30,25 @@ export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthS
     async login(req, ctx) {
       const tokens = await accounts.login({ email: req.email, password: req.password, ip: clientAddress(ctx) });
       return { accessToken: tokens.accessToken, tokenType: "Bearer", expiresIn: tokens.expiresIn, refreshToken: tokens.refreshToken, mfaRequired: false };
+    },
+    async refreshToken(req, ctx) {
+      if (req.refreshToken) {
+        const tokens = await accounts.refresh(req.refreshToken, clientAddress(ctx));
+        return { accessToken: tokens.accessToken, tokenType: "Bearer", expiresIn: tokens.expiresIn, refreshToken: tokens.refreshToken };
+      }
+      // The official Python client refreshes with an empty body and its current Bearer token.
+      const principal = ctx.values.get(principalKey);
+      if (!principal) throw new DomainError("unauthenticated", "send a refresh_token, or call with a valid Bearer access token");
+      const fresh = await accounts.refreshAccess(principal);
+      return { accessToken: fresh.accessToken, tokenType: "Bearer", expiresIn: fresh.expiresIn };
+    },
+    async revokeToken(_req, ctx) {
+      await accounts.signOut(principalOf(ctx), clientAddress(ctx));
+      return {};
+    },
+    async changePassword(req, ctx) {
+      await accounts.changePassword(principalOf(ctx), { currentPassword: req.currentPassword, newPassword: req.newPassword }, clientAddress(ctx));
+      return {};
     },
     async getMe(_req, ctx) {
       return { user: toUser(await accounts.profile(principalOf(ctx))) };

@@ -117,6 +117,76 @@ describe("sign-in", () => {
   });
 });
 
+async function signedIn(): Promise<{ email: string; access: string; refresh: string; userId: string }> {
+  const email = uniqueEmail();
+  await post("/v1/auth/signup", { email, password: PASSWORD });
+  const login = (await (await post("/v1/auth/token", { email, password: PASSWORD })).json()) as { access_token: string; refresh_token: string };
+  const me = (await (await get("/v1/auth/me", login.access_token)).json()) as { id: string };
+  return { email, access: login.access_token, refresh: login.refresh_token, userId: me.id };
+}
+
+describe("sessions", () => {
+  it("rotates the refresh token: the new pair works, the old refresh token is retired", async () => {
+    const session = await signedIn();
+    const res = await post("/v1/auth/refresh", { refresh_token: session.refresh });
+    expect(res.status).toBe(200);
+    const next = (await res.json()) as { access_token: string; refresh_token: string; expires_in: number };
+    expect(next.expires_in).toBe(900);
+    expect(next.refresh_token).not.toBe(session.refresh);
+    expect((await get("/v1/auth/me", next.access_token)).status).toBe(200);
+    expect((await post("/v1/auth/refresh", { refresh_token: next.refresh_token })).status).toBe(200);
+  });
+
+  it("revokes the whole family when a retired refresh token is presented again", async () => {
+    const session = await signedIn();
+    const next = (await (await post("/v1/auth/refresh", { refresh_token: session.refresh })).json()) as { access_token: string; refresh_token: string };
+    const reuse = await post("/v1/auth/refresh", { refresh_token: session.refresh });
+    expect(reuse.status).toBe(401);
+    expect((await problemOf(reuse)).detail).toMatch(/already used/);
+    expect((await post("/v1/auth/refresh", { refresh_token: next.refresh_token })).status).toBe(401);
+    expect((await get("/v1/auth/me", next.access_token)).status).toBe(401);
+    expect(await auditActions(session.userId)).toContain("session.refresh_token_reused");
+  });
+
+  it("gives a fresh access token for an empty body with a valid Bearer, as the Python client calls it", async () => {
+    const session = await signedIn();
+    const res = await fetch(`${server.url}/v1/auth/refresh`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${session.access}` } });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ token_type: "Bearer", expires_in: 900 });
+    expect(body).not.toHaveProperty("refresh_token");
+    expect((await get("/v1/auth/me", body.access_token as string)).status).toBe(200);
+    const anonymous = await fetch(`${server.url}/v1/auth/refresh`, { method: "POST", headers: { authorization: "Bearer junk" } });
+    expect(anonymous.status).toBe(401);
+  });
+
+  it("signs out: DELETE /v1/auth/token ends the session's access and refresh tokens at once", async () => {
+    const session = await signedIn();
+    const res = await fetch(`${server.url}/v1/auth/token`, { method: "DELETE", headers: { authorization: `Bearer ${session.access}` } });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+    expect((await get("/v1/auth/me", session.access)).status).toBe(401);
+    expect((await post("/v1/auth/refresh", { refresh_token: session.refresh })).status).toBe(401);
+  });
+
+  it("changes the password and ends every other session, keeping the caller's", async () => {
+    const first = await signedIn();
+    const second = (await (await post("/v1/auth/token", { email: first.email, password: PASSWORD })).json()) as { access_token: string };
+    const newPassword = "a different long passphrase";
+    const wrong = await post("/v1/auth/change-password", { current_password: "not it at all, sorry", new_password: newPassword }, first.access);
+    expect(wrong.status).toBe(400);
+    expect((await problemOf(wrong)).detail).toBe("current_password is incorrect");
+    const weak = await post("/v1/auth/change-password", { current_password: PASSWORD, new_password: "short" }, first.access);
+    expect(weak.status).toBe(400);
+    const ok = await post("/v1/auth/change-password", { current_password: PASSWORD, new_password: newPassword }, first.access);
+    expect(ok.status).toBe(204);
+    expect((await get("/v1/auth/me", first.access)).status).toBe(200);
+    expect((await get("/v1/auth/me", second.access_token)).status).toBe(401);
+    expect((await post("/v1/auth/token", { email: first.email, password: PASSWORD })).status).toBe(401);
+    expect((await post("/v1/auth/token", { email: first.email, password: newPassword })).status).toBe(200);
+  });
+});
+
 describe("profile", () => {
   it("updates only the fields sent, and audits which ones changed", async () => {
     const signup = (await (await post("/v1/auth/signup", { email: uniqueEmail(), password: PASSWORD, display_name: "Before" })).json()) as { access_token: string };

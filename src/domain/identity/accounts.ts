@@ -7,7 +7,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import { LoginLimiter } from "./login-limiter.js";
 import type { OrgRole, Principal } from "./principal.js";
-import type { IssuedTokens, Sessions } from "./sessions.js";
+import { ACCESS_TOKEN_TTL_SECONDS, type IssuedTokens, type Sessions } from "./sessions.js";
 import { checkDisplayName, normalizeEmail } from "./validation.js";
 
 export interface Profile {
@@ -110,6 +110,64 @@ export class Accounts {
     return this.dataSource.transaction(async (manager) => {
       await this.audit.append(manager, { orgId: user.org_id, actor: { type: "user", id: user.id }, action: "user.login", resource: { type: "user", id: user.id }, ip: input.ip });
       return this.sessions.start(manager, { userId: user.id, orgId: user.org_id, role: user.role });
+    });
+  }
+
+  /** Rotates a refresh token into a new access and refresh token. */
+  async refresh(refreshToken: string, ip: string): Promise<IssuedTokens> {
+    return this.sessions.rotate(this.dataSource, refreshToken, (manager, session) =>
+      this.audit.append(manager, {
+        orgId: session.org_id,
+        actor: { type: "user", id: session.user_id },
+        action: "session.refresh_token_reused",
+        resource: { type: "session", id: session.id },
+        details: { family_id: session.family_id },
+        ip,
+      }),
+    );
+  }
+
+  /** A fresh access token for the session the caller's access token belongs to (no rotation). */
+  async refreshAccess(principal: Principal): Promise<{ accessToken: string; expiresIn: number }> {
+    if (principal.type !== "user" || !principal.sessionId || !principal.role) {
+      throw new DomainError("unauthenticated", "send a refresh_token, or call with a valid Bearer access token of a sign-in session");
+    }
+    const accessToken = await this.sessions.accessToken({ userId: principal.id, orgId: principal.orgId, role: principal.role }, principal.sessionId);
+    return { accessToken, expiresIn: ACCESS_TOKEN_TTL_SECONDS };
+  }
+
+  /** Ends the caller's own session: its access and refresh tokens stop working at once. */
+  async signOut(principal: Principal, ip: string): Promise<void> {
+    const sessionId = principal.sessionId;
+    if (principal.type !== "user" || !sessionId) {
+      throw new DomainError("invalid_argument", "this credential is not a sign-in session; revoke a personal API key with DELETE /v1/auth/api-keys/{key_id}");
+    }
+    await this.dataSource.transaction(async (manager) => {
+      await this.sessions.revoke(manager, { sessionId });
+      await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "user", id: principal.id }, action: "session.revoke", resource: { type: "session", id: sessionId }, ip });
+    });
+  }
+
+  /** Changes the caller's password and ends every other session of theirs. */
+  async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }, ip: string): Promise<void> {
+    const user = await this.findById(this.dataSource.manager, principal.id);
+    if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
+    if (!(await verifyPassword(user.password_hash, input.currentPassword))) throw new DomainError("invalid_argument", "current_password is incorrect");
+    const problem = checkPasswordPolicy(input.newPassword);
+    if (problem) throw new DomainError("invalid_argument", problem);
+    if (input.newPassword === input.currentPassword) throw new DomainError("invalid_argument", "new_password must differ from current_password");
+    const passwordHash = await hashPassword(input.newPassword);
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE "clawkeep_users" SET "password_hash" = $2, "updated_at" = now() WHERE "id" = $1`, [principal.id, passwordHash]);
+      const ended = await this.sessions.revoke(manager, { userId: principal.id, keep: principal.sessionId });
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: "user", id: principal.id },
+        action: "user.password_change",
+        resource: { type: "user", id: principal.id },
+        details: { other_sessions_revoked: ended },
+        ip,
+      });
     });
   }
 

@@ -2,10 +2,21 @@
 // issued for it. Rotating a refresh token retires the old one; presenting a retired one again
 // means it leaked, so the whole family of sessions descended from that sign-in is revoked.
 import { randomBytes, randomUUID } from "node:crypto";
-import type { EntityManager } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
+import { DomainError } from "../errors.js";
 import type { OrgRole } from "./principal.js";
+
+export interface SessionRow {
+  id: string;
+  user_id: string;
+  family_id: string;
+  status: "active" | "rotated" | "revoked";
+  expired: boolean;
+  org_id: string;
+  role: OrgRole;
+}
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
@@ -50,6 +61,34 @@ export class Sessions {
       [user.userId, familyId, this.hashRefreshToken(refreshToken), REFRESH_TOKEN_TTL_SECONDS],
     );
     return { accessToken: await this.accessToken(user, row.id), expiresIn: ACCESS_TOKEN_TTL_SECONDS, refreshToken, sessionId: row.id };
+  }
+
+  /**
+   * Trades a refresh token for a new pair. The old token is retired; presenting a retired token
+   * again revokes every session of its family (the revocation commits even though the call fails).
+   */
+  async rotate(dataSource: DataSource, refreshToken: string, onReuse: (manager: EntityManager, session: SessionRow) => Promise<unknown>): Promise<IssuedTokens & SessionUser> {
+    const hash = this.hashRefreshToken(refreshToken);
+    const outcome = await dataSource.transaction(async (manager): Promise<{ tokens?: IssuedTokens & SessionUser; error?: string }> => {
+      const [session]: SessionRow[] = await manager.query(
+        `SELECT s."id", s."user_id", s."family_id", s."status", s."expires_at" <= now() AS "expired", m."org_id", m."role"
+         FROM "clawkeep_sessions" s JOIN "clawkeep_memberships" m ON m."user_id" = s."user_id"
+         WHERE s."refresh_hash" = $1 FOR UPDATE OF s`,
+        [hash],
+      );
+      if (!session) return { error: "the refresh token is not valid" };
+      if (session.status === "rotated") {
+        await this.revoke(manager, { familyId: session.family_id });
+        await onReuse(manager, session);
+        return { error: "the refresh token was already used; every session of that sign-in has been revoked" };
+      }
+      if (session.status === "revoked" || session.expired) return { error: "the refresh token has expired or was revoked" };
+      await manager.query(`UPDATE "clawkeep_sessions" SET "status" = 'rotated', "ended_at" = now() WHERE "id" = $1`, [session.id]);
+      const user = { userId: session.user_id, orgId: session.org_id, role: session.role };
+      return { tokens: { ...(await this.insert(manager, user, session.family_id)), ...user } };
+    });
+    if (!outcome.tokens) throw new DomainError("unauthenticated", outcome.error ?? "the refresh token is not valid");
+    return outcome.tokens;
   }
 
   /** Ends sessions: one, or every session of a user except `keep`. */
