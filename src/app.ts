@@ -8,6 +8,7 @@ import { deriveKey, loadMasterKey } from "./crypto/master-key.js";
 import type { Database } from "./db/database.js";
 import { AuditLog } from "./domain/audit/audit-log.js";
 import { Accounts } from "./domain/identity/accounts.js";
+import { PersonalApiKeys } from "./domain/identity/api-keys.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokenVerifier } from "./domain/identity/user-tokens.js";
@@ -18,6 +19,7 @@ export interface AppServices {
   jwtKeys: JwtKeys;
   audit: AuditLog;
   accounts: Accounts;
+  apiKeys: PersonalApiKeys;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
   publicUrl: string;
@@ -31,12 +33,14 @@ export async function openServices(parts: { config: Config; database: Database; 
   const audit = new AuditLog(bus, deriveKey(masterKey, "audit chain"));
   const sessions = new Sessions(jwtKeys, deriveKey(masterKey, "refresh-token pepper"));
   const accounts = new Accounts(database.dataSource, sessions, audit);
+  const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, deriveKey(masterKey, "api-key pepper"));
   return {
     keyring,
     jwtKeys,
     audit,
     accounts,
-    verifiers: [new UserTokenVerifier(database.dataSource, jwtKeys)],
+    apiKeys,
+    verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys)],
     publicUrl: config.publicUrl,
   };
 }

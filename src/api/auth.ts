@@ -1,22 +1,24 @@
 // AuthService: proto ↔ identity domain. Thin: validation and rules live in src/domain/identity.
-import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type { AuthService, UserSchema } from "../../gen/ts/clawkeep/v1/auth_pb.js";
+import type { ApiKeySchema, AuthService, UserSchema } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import type { JwtKeys } from "../crypto/jwt-keys.js";
 import type { Accounts, Profile } from "../domain/identity/accounts.js";
+import type { ApiKeyInfo, PersonalApiKeys } from "../domain/identity/api-keys.js";
 import { DomainError } from "../domain/errors.js";
 import { principalKey } from "../interceptors/authn.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
 export interface AuthApiDeps {
   accounts: Accounts;
+  apiKeys: PersonalApiKeys;
   jwtKeys: JwtKeys;
   publicUrl: string;
 }
 
 export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthService>> {
-  const { accounts, jwtKeys, publicUrl } = deps;
+  const { accounts, apiKeys, jwtKeys, publicUrl } = deps;
   return {
     async signup(req, ctx) {
       const result = await accounts.signup({ email: req.email, password: req.password, displayName: req.displayName, ip: clientAddress(ctx) });
@@ -49,6 +51,25 @@ export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthS
     async changePassword(req, ctx) {
       await accounts.changePassword(principalOf(ctx), { currentPassword: req.currentPassword, newPassword: req.newPassword }, clientAddress(ctx));
       return {};
+    },
+    async createApiKey(req, ctx) {
+      const { key, info } = await apiKeys.create(
+        principalOf(ctx),
+        { name: req.name, scopes: req.scopes, expiresAt: req.expiresAt ? timestampDate(req.expiresAt) : undefined },
+        clientAddress(ctx),
+      );
+      return { key: toApiKey(info), apiKey: key };
+    },
+    async listApiKeys(_req, ctx) {
+      return { keys: (await apiKeys.list(principalOf(ctx))).map(toApiKey) };
+    },
+    async revokeApiKey(req, ctx) {
+      await apiKeys.revoke(principalOf(ctx), req.keyId, clientAddress(ctx));
+      return {};
+    },
+    async exchangeApiKeyToken(req, ctx) {
+      const token = await apiKeys.exchange(req.apiKey, clientAddress(ctx));
+      return { accessToken: token.accessToken, tokenType: "Bearer", expiresIn: token.expiresIn };
     },
     async getMe(_req, ctx) {
       return { user: toUser(await accounts.profile(principalOf(ctx))) };
@@ -96,4 +117,17 @@ function toUser(profile: Profile): MessageInitShape<typeof UserSchema> {
 
 function toJwk(key: { kty?: string; crv?: string; x?: string; kid?: string; use?: string; alg?: string }) {
   return { kty: key.kty ?? "", crv: key.crv ?? "", x: key.x ?? "", kid: key.kid ?? "", use: key.use ?? "sig", alg: key.alg ?? "EdDSA" };
+}
+
+function toApiKey(info: ApiKeyInfo): MessageInitShape<typeof ApiKeySchema> {
+  return {
+    id: info.id,
+    name: info.name,
+    keyPrefix: info.keyPrefix,
+    scopes: info.scopes,
+    isActive: info.isActive,
+    createdAt: timestampFromDate(info.createdAt),
+    expiresAt: info.expiresAt ? timestampFromDate(info.expiresAt) : undefined,
+    lastUsedAt: info.lastUsedAt ? timestampFromDate(info.lastUsedAt) : undefined,
+  };
 }

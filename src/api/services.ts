@@ -35,7 +35,7 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
     impl: withUnimplemented(service, impl) as unknown as ServiceImpl<DescService>,
   });
   return [
-    register(AuthService, authService({ accounts: deps.app.accounts, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
+    register(AuthService, authService({ accounts: deps.app.accounts, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
     register(AgentService, {}),
     register(VaultService, {}),
     register(ShareService, {}),

@@ -187,6 +187,67 @@ describe("sessions", () => {
   });
 });
 
+describe("personal API keys", () => {
+  async function del(path: string, token: string): Promise<Response> {
+    return fetch(`${server.url}${path}`, { method: "DELETE", headers: { authorization: `Bearer ${token}` } });
+  }
+
+  it("shows a new key once, lists it by prefix only, and accepts it directly as a Bearer", async () => {
+    const session = await signedIn();
+    const res = await post("/v1/auth/api-keys", { name: "ci", scopes: ["vaults:read"] }, session.access);
+    expect(res.status).toBe(201);
+    const created = (await res.json()) as { api_key: string; key: Record<string, unknown> };
+    expect(created.api_key).toMatch(/^1ck_[A-Za-z0-9_-]{43}$/);
+    expect(created.key).toMatchObject({ name: "ci", key_prefix: created.api_key.slice(0, 12), scopes: ["vaults:read"], is_active: true });
+    const list = (await (await get("/v1/auth/api-keys", session.access)).json()) as { keys: Record<string, unknown>[] };
+    expect(list.keys).toHaveLength(1);
+    expect(JSON.stringify(list)).not.toContain(created.api_key);
+    const me = await get("/v1/auth/me", created.api_key);
+    expect(me.status).toBe(200);
+    expect(((await me.json()) as { id: string }).id).toBe(session.userId);
+    const [row]: { key_hash: Buffer }[] = await server.database.dataSource.query(`SELECT "key_hash" FROM "clawkeep_user_api_keys" WHERE "id" = $1`, [created.key.id]);
+    expect(row.key_hash.toString("utf8")).not.toContain(created.api_key);
+  });
+
+  it("exchanges a key for a 24-hour token that dies when the key is revoked", async () => {
+    const session = await signedIn();
+    const created = (await (await post("/v1/auth/api-keys", { name: "sdk" }, session.access)).json()) as { api_key: string; key: { id: string } };
+    const exchanged = await post("/v1/auth/api-key-token", { api_key: created.api_key });
+    expect(exchanged.status).toBe(200);
+    const token = (await exchanged.json()) as { access_token: string; expires_in: number; token_type: string };
+    expect(token).toMatchObject({ token_type: "Bearer", expires_in: 86_400 });
+    expect((await get("/v1/auth/me", token.access_token)).status).toBe(200);
+    expect((await del(`/v1/auth/api-keys/${created.key.id}`, session.access)).status).toBe(204);
+    expect((await get("/v1/auth/me", token.access_token)).status).toBe(401);
+    expect((await get("/v1/auth/me", created.api_key)).status).toBe(401);
+    expect((await post("/v1/auth/api-key-token", { api_key: created.api_key })).status).toBe(401);
+    const list = (await (await get("/v1/auth/api-keys", session.access)).json()) as { keys: { is_active: boolean }[] };
+    expect(list.keys[0].is_active).toBe(false);
+    expect(await auditActions(session.userId)).toEqual(expect.arrayContaining(["api_key.create", "api_key.exchange", "api_key.revoke"]));
+  });
+
+  it("caps the exchanged token's life at the key's expiry", async () => {
+    const session = await signedIn();
+    const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+    const created = (await (await post("/v1/auth/api-keys", { name: "short", expires_at: expiresAt }, session.access)).json()) as { api_key: string };
+    const token = (await (await post("/v1/auth/api-key-token", { api_key: created.api_key })).json()) as { expires_in: number };
+    expect(token.expires_in).toBeGreaterThan(3500);
+    expect(token.expires_in).toBeLessThanOrEqual(3600);
+  });
+
+  it("refuses bad input and another user's key", async () => {
+    const owner = await signedIn();
+    const other = await signedIn();
+    expect((await post("/v1/auth/api-keys", { name: "" }, owner.access)).status).toBe(400);
+    expect((await post("/v1/auth/api-keys", { name: "x", scopes: ["bad scope"] }, owner.access)).status).toBe(400);
+    expect((await post("/v1/auth/api-keys", { name: "x", expires_at: "2001-01-01T00:00:00Z" }, owner.access)).status).toBe(400);
+    const created = (await (await post("/v1/auth/api-keys", { name: "mine" }, owner.access)).json()) as { key: { id: string } };
+    const res = await del(`/v1/auth/api-keys/${created.key.id}`, other.access);
+    expect(res.status).toBe(404);
+    expect((await post("/v1/auth/api-key-token", { api_key: "1ck_not-a-real-key" })).status).toBe(401);
+  });
+});
+
 describe("profile", () => {
   it("updates only the fields sent, and audits which ones changed", async () => {
     const signup = (await (await post("/v1/auth/signup", { email: uniqueEmail(), password: PASSWORD, display_name: "Before" })).json()) as { access_token: string };

@@ -111,6 +111,7 @@ describe("public RPCs", () => {
     // Unauthenticated, but because the email and password are missing, not because of a token.
     "AuthService.Login": { code: "Unauthenticated", message: "email or password is incorrect" },
     "AuthService.Signup": { code: "InvalidArgument", message: "email is required" },
+    "AuthService.ExchangeApiKeyToken": { code: "Unauthenticated", message: "the API key is not valid, has expired or was revoked" },
     // Neither a refresh token nor a valid Bearer of a session: nothing to refresh.
     "AuthService.RefreshToken": { code: "Unauthenticated", message: "send a refresh_token, or call with a valid Bearer access token" },
   };

@@ -1,8 +1,10 @@
 // Verifies a human's access token: a valid EdDSA signature from our keys, a `user:` subject, and
-// a session that is still active. Role and organisation are read fresh from the membership, so a
+// a session that is still active (or, for a token exchanged from a personal API key, a key that
+// is still neither revoked nor expired). Role and organisation are read fresh from the membership, so a
 // demotion or removal applies on the next call rather than when the token expires.
 import type { DataSource } from "typeorm";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
+import type { PersonalApiKeys } from "./api-keys.js";
 import { isUuid } from "../ids.js";
 import type { CredentialVerifier, OrgRole, Principal } from "./principal.js";
 
@@ -10,13 +12,16 @@ export class UserTokenVerifier implements CredentialVerifier {
   constructor(
     private readonly dataSource: DataSource,
     private readonly jwtKeys: JwtKeys,
+    private readonly apiKeys: PersonalApiKeys,
   ) {}
 
   async verify(credential: string): Promise<Principal | undefined> {
     if (credential.split(".").length !== 3) return undefined;
     const claims = await this.jwtKeys.verify(credential);
-    if (!claims || typeof claims.sub !== "string" || !claims.sub.startsWith("user:") || typeof claims.sid !== "string") return undefined;
+    if (!claims || typeof claims.sub !== "string" || !claims.sub.startsWith("user:")) return undefined;
     const userId = claims.sub.slice("user:".length);
+    if (typeof claims.akid === "string") return this.apiKeys.principalForKeyId(claims.akid, userId);
+    if (typeof claims.sid !== "string") return undefined;
     if (!isUuid(userId) || !isUuid(claims.sid)) return undefined;
     const [row]: { org_id: string; role: OrgRole }[] = await this.dataSource.query(
       `SELECT m."org_id", m."role" FROM "clawkeep_sessions" s JOIN "clawkeep_memberships" m ON m."user_id" = s."user_id"
