@@ -9,6 +9,7 @@ import type { Database } from "./db/database.js";
 import { AuditLog } from "./domain/audit/audit-log.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
+import { Members } from "./domain/identity/members.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokenVerifier } from "./domain/identity/user-tokens.js";
@@ -20,6 +21,7 @@ export interface AppServices {
   audit: AuditLog;
   accounts: Accounts;
   apiKeys: PersonalApiKeys;
+  members: Members;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
   publicUrl: string;
@@ -33,6 +35,7 @@ export async function openServices(parts: { config: Config; database: Database; 
   const audit = new AuditLog(bus, deriveKey(masterKey, "audit chain"));
   const sessions = new Sessions(jwtKeys, deriveKey(masterKey, "refresh-token pepper"));
   const accounts = new Accounts(database.dataSource, sessions, audit);
+  const members = new Members(database.dataSource, audit);
   const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, deriveKey(masterKey, "api-key pepper"));
   return {
     keyring,
@@ -40,6 +43,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     audit,
     accounts,
     apiKeys,
+    members,
     verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys)],
     publicUrl: config.publicUrl,
   };

@@ -14,6 +14,7 @@ import type { AppServices } from "../app.js";
 import type { HealthMonitor } from "../server/health.js";
 import { authService } from "./auth.js";
 import { healthService } from "./health.js";
+import { orgService } from "./org.js";
 import { withUnimplemented } from "./unimplemented.js";
 
 export interface ApiDeps {
@@ -41,7 +42,7 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
     register(ShareService, {}),
     register(IntentService, {}),
     register(AuditService, {}),
-    register(OrgService, {}),
+    register(OrgService, orgService(deps.app.members)),
     register(HealthService, healthService(deps.health)),
   ];
 }

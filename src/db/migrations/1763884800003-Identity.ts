@@ -67,7 +67,7 @@ export class Identity1763884800003 implements MigrationInterface {
         "id" uuid PRIMARY KEY DEFAULT gen_random_uuid(),
         "org_id" uuid NOT NULL REFERENCES "clawkeep_orgs" ("id") ON DELETE CASCADE,
         "email" text NOT NULL,
-        "role" text NOT NULL CHECK ("role" IN ('admin', 'member')),
+        "role" text NOT NULL CHECK ("role" IN ('owner', 'admin', 'member')),
         "invited_by" uuid NOT NULL,
         "created_at" timestamptz NOT NULL DEFAULT now(),
         "expires_at" timestamptz NOT NULL,
