@@ -6,7 +6,7 @@ import { DomainError } from "../domain/errors.js";
 
 const SERVICE_CAPABILITY: Record<string, string> = {
   "clawkeep.v1.AuthService": "identity (sign-up, sign-in, sessions and personal API keys)",
-  "clawkeep.v1.OrgService": "organisations (members, invitations and IP rules)",
+  "clawkeep.v1.OrgService": "organisation security (IP rules)",
   "clawkeep.v1.VaultService": "the vault core (vaults, secrets and policies)",
   "clawkeep.v1.AuditService": "the audit log",
   "clawkeep.v1.AgentService": "agents (registration, identity keys and revocation)",

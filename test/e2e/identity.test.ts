@@ -2,6 +2,7 @@
 // limits, and the audit events each of those writes.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { problemOf } from "../support/http.js";
+import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -12,9 +13,6 @@ afterAll(async () => {
   await server?.close();
 });
 
-const PASSWORD = "correct horse battery staple";
-let counter = 0;
-const uniqueEmail = () => `person${++counter}-${Date.now()}@example.com`;
 
 async function post(path: string, body: unknown, token?: string): Promise<Response> {
   return fetch(`${server.url}${path}`, {

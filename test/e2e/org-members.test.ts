@@ -2,6 +2,7 @@
 // last-owner rule (also under concurrency), and isolation between organisations.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { problemOf } from "../support/http.js";
+import { PASSWORD, uniqueEmail as newEmail } from "../support/people.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -12,9 +13,7 @@ afterAll(async () => {
   await server?.close();
 });
 
-const PASSWORD = "correct horse battery staple";
-let counter = 0;
-const uniqueEmail = () => `member${++counter}-${Date.now()}@example.com`;
+const uniqueEmail = () => newEmail("member");
 
 async function call(method: string, path: string, token: string, body?: unknown): Promise<Response> {
   return fetch(`${server.url}${path}`, {
