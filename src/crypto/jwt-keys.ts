@@ -12,6 +12,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, SignJWT, type
 import type { DataSource } from "typeorm";
 import { coalesced } from "./coalesce.js";
 import type { Keyring, SealedBox } from "./keyring.js";
+import { affectedOf } from "../db/rows.js";
 
 export interface JwtKeysOptions {
   /** The `iss` of every token signed, and the only issuer accepted. */
@@ -186,11 +187,11 @@ export class JwtKeys {
       const rows: { retired_at: Date | null }[] = await manager.query(`SELECT "retired_at" FROM "clawkeep_jwt_keys" WHERE "kid" = $1`, [kid]);
       if (rows.length === 0) return false;
       if (rows[0].retired_at === null) throw new Error(`JWT key ${kid} is the signing key; rotate before retiring it`);
-      const updated: [unknown[], number] = await manager.query(
+      const updated: unknown = await manager.query(
         `UPDATE "clawkeep_jwt_keys" SET "retired_at" = now() WHERE "kid" = $1 AND "retired_at" > now()`,
         [kid],
       );
-      return updated[1] > 0;
+      return affectedOf(updated) > 0;
     });
     await this.refresh();
     return retired;
@@ -210,12 +211,12 @@ export class JwtKeys {
       const box = boxOf(row);
       const rewrapped = await this.keyring.rewrapRefreshing(box);
       if (rewrapped.kekVersion === box.kekVersion) continue;
-      const updated: [unknown[], number] = await this.dataSource.query(
+      const updated: unknown = await this.dataSource.query(
         `UPDATE "clawkeep_jwt_keys" SET "private_kek_version" = $1, "private_wrapped_dek" = $2
          WHERE "kid" = $3 AND "private_kek_version" = $4 AND "private_wrapped_dek" = $5`,
         [rewrapped.kekVersion, rewrapped.wrappedDek, row.kid, box.kekVersion, box.wrappedDek],
       );
-      changed += updated[1];
+      changed += affectedOf(updated);
     }
     return changed;
   }

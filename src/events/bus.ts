@@ -7,6 +7,7 @@
 import type { EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from "typeorm";
 import type { Logger } from "pino";
 import type { Database } from "../db/database.js";
+import { affectedOf } from "../db/rows.js";
 import { DomainError } from "../domain/errors.js";
 
 export const EVENTS_CHANNEL = "clawkeep_events";
@@ -139,11 +140,11 @@ export class EventBus {
 
   /** Deletes events older than `maxAgeHours`; returns how many went. */
   async prune(maxAgeHours: number): Promise<number> {
-    const result: [unknown[], number] = await this.database.dataSource.query(
+    const result: unknown = await this.database.dataSource.query(
       `DELETE FROM "clawkeep_events" WHERE "created_at" < now() - make_interval(hours => $1)`,
       [maxAgeHours],
     );
-    return result[1] ?? 0;
+    return affectedOf(result);
   }
 
   private async read(after: string, options: SubscribeOptions): Promise<BusEvent[]> {

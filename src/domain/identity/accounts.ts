@@ -8,7 +8,7 @@ import { DomainError } from "../errors.js";
 import { LoginLimiter } from "./login-limiter.js";
 import type { OrgRole, Principal } from "./principal.js";
 import { ACCESS_TOKEN_TTL_SECONDS, type IssuedTokens, type Sessions } from "./sessions.js";
-import { checkDisplayName, normalizeEmail } from "./validation.js";
+import { canonicalEmail, checkDisplayName, normalizeEmail } from "./validation.js";
 
 export interface Profile {
   id: string;
@@ -91,7 +91,8 @@ export class Accounts {
   }
 
   async login(input: { email: string; password: string; ip: string }): Promise<IssuedTokens> {
-    const email = input.email.trim().toLowerCase();
+    // Looked up as given (canonicalised, not validated): a malformed email is just unknown.
+    const email = canonicalEmail(input.email);
     const wait = this.limiter.retryAfter(email, input.ip);
     if (wait > 0) throw new DomainError("rate_limited", `too many failed sign-ins; retry in ${wait} s`, { retryAfterSeconds: wait });
     const user = await this.findByEmail(this.dataSource.manager, email);

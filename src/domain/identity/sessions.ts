@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
+import { affectedOf } from "../../db/rows.js";
 import { DomainError } from "../errors.js";
 import type { OrgRole } from "./principal.js";
 
@@ -99,10 +100,10 @@ export class Sessions {
         : "familyId" in filter
           ? [`"family_id" = $1`, [filter.familyId]]
           : [`"user_id" = $1 AND "id" <> coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')`, [filter.userId, filter.keep ?? null]];
-    const result: [unknown[], number] = await manager.query(
+    const result: unknown = await manager.query(
       `UPDATE "clawkeep_sessions" SET "status" = 'revoked', "ended_at" = now() WHERE ${where} AND "status" <> 'revoked'`,
       params,
     );
-    return result[1] ?? 0;
+    return affectedOf(result);
   }
 }

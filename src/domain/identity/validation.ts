@@ -3,9 +3,14 @@ import { DomainError } from "../errors.js";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Emails are compared case-insensitively; we store them trimmed and lowercased. */
+/** Emails are compared case-insensitively; we store and look them up trimmed and lowercased. */
+export function canonicalEmail(raw: string): string {
+  return raw.trim().toLowerCase();
+}
+
+/** The canonical form of an email a caller gives us to store, or a 400 saying what is wrong. */
 export function normalizeEmail(raw: string): string {
-  const email = raw.trim().toLowerCase();
+  const email = canonicalEmail(raw);
   if (email === "") throw new DomainError("invalid_argument", "email is required");
   if (email.length > 254) throw new DomainError("invalid_argument", "email must be at most 254 characters");
   if (!EMAIL.test(email)) throw new DomainError("invalid_argument", `"${email.slice(0, 64)}" is not an email address`);
