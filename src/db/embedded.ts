@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import { PGLiteSocketServer } from "@electric-sql/pglite-socket";
+import { SessionQueue } from "./pglite-session-queue.js";
 
 export interface EmbeddedPostgres {
   /** Connection settings for the pg driver. */
@@ -21,6 +22,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
   try {
     const db = await PGlite.create({ dataDir: join(dataDir, "pgdata") });
     const server = new PGLiteSocketServer({ db, host: "127.0.0.1", port: 0, maxConnections: EMBEDDED_MAX_CONNECTIONS });
+    replaceQueryQueue(server, new SessionQueue(db));
     await server.start();
     const [, port] = server.getServerConn().split(":");
     return {
@@ -36,6 +38,13 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPo
     releaseLock();
     throw error;
   }
+}
+
+/** See pglite-session-queue.ts for why; refuses to start if a new pglite-socket moved the field. */
+function replaceQueryQueue(server: PGLiteSocketServer, queue: SessionQueue): void {
+  const internals = server as unknown as { queryQueue?: unknown };
+  if (!internals.queryQueue) throw new Error("pglite-socket no longer has a queryQueue field; review src/db/pglite-session-queue.ts against the new version");
+  internals.queryQueue = queue;
 }
 
 /**
