@@ -13,6 +13,9 @@ import { Members } from "./domain/identity/members.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokenVerifier } from "./domain/identity/user-tokens.js";
+import { Policies, PolicyStore } from "./domain/vaults/policies.js";
+import { Secrets } from "./domain/vaults/secrets.js";
+import { Vaults } from "./domain/vaults/vaults.js";
 import type { EventBus } from "./events/bus.js";
 
 export interface AppServices {
@@ -22,6 +25,9 @@ export interface AppServices {
   accounts: Accounts;
   apiKeys: PersonalApiKeys;
   members: Members;
+  vaults: Vaults;
+  secrets: Secrets;
+  policies: Policies;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
   publicUrl: string;
@@ -37,6 +43,7 @@ export async function openServices(parts: { config: Config; database: Database; 
   const accounts = new Accounts(database.dataSource, sessions, audit);
   const members = new Members(database.dataSource, audit);
   const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, deriveKey(masterKey, "api-key pepper"));
+  const vaults = new Vaults(database.dataSource, new PolicyStore(), audit);
   return {
     keyring,
     jwtKeys,
@@ -44,6 +51,9 @@ export async function openServices(parts: { config: Config; database: Database; 
     accounts,
     apiKeys,
     members,
+    vaults,
+    secrets: new Secrets(database.dataSource, vaults, keyring, audit),
+    policies: new Policies(database.dataSource, vaults, audit),
     verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys)],
     publicUrl: config.publicUrl,
   };

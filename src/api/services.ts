@@ -15,6 +15,7 @@ import type { HealthMonitor } from "../server/health.js";
 import { authService } from "./auth.js";
 import { healthService } from "./health.js";
 import { orgService } from "./org.js";
+import { vaultService } from "./vaults.js";
 import { withUnimplemented } from "./unimplemented.js";
 
 export interface ApiDeps {
@@ -38,7 +39,7 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
   return [
     register(AuthService, authService({ accounts: deps.app.accounts, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
     register(AgentService, {}),
-    register(VaultService, {}),
+    register(VaultService, vaultService(deps.app)),
     register(ShareService, {}),
     register(IntentService, {}),
     register(AuditService, {}),

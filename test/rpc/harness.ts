@@ -12,6 +12,8 @@ import { pino, type Logger } from "pino";
 import type { AppServices } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import type { Database } from "../../src/db/database.js";
+import { ErrorDetailSchema } from "../../gen/ts/clawkeep/v1/errors_pb.js";
+import { httpStatusFromCode } from "../../src/server/error-mapping.js";
 import { HealthMonitor } from "../../src/server/health.js";
 import { createMetrics, type Metrics } from "../../src/server/metrics.js";
 import { registerRoutes, routerOptions, type RpcRouterOptions } from "../../src/server/rpc-router.js";
@@ -71,14 +73,21 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
 export type Outcome = { ok: true; messages: unknown[] } | { ok: false; error: ConnectError };
 
 /** Calls any method (unary or server-streaming) and returns its messages or its error. */
-export async function invoke(transport: Transport, method: DescMethod, input: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<Outcome> {
+export async function invoke(
+  transport: Transport,
+  method: DescMethod,
+  input: Record<string, unknown> = {},
+  headers: Record<string, string> = {},
+  /** A deadline, for streams that would otherwise run until the server shuts down. */
+  timeoutMs?: number,
+): Promise<Outcome> {
   try {
     if (method.methodKind === "unary") {
-      const res = await transport.unary(method as DescMethodUnary, undefined, undefined, headers, input);
+      const res = await transport.unary(method as DescMethodUnary, undefined, timeoutMs, headers, input);
       return { ok: true, messages: [res.message] };
     }
     if (method.methodKind !== "server_streaming") throw new Error(`${method.name}: only unary and server-streaming methods are served`);
-    const res = await transport.stream(method as DescMethodStreaming, undefined, undefined, headers, (async function* () {
+    const res = await transport.stream(method as DescMethodStreaming, undefined, timeoutMs, headers, (async function* () {
       yield input;
     })());
     const messages: unknown[] = [];
@@ -98,6 +107,22 @@ export async function failure(transport: Transport, method: DescMethod, input: R
 
 export function methodsOf(services: DescService[]): { label: string; method: DescMethod }[] {
   return services.flatMap((service) => service.methods.map((method) => ({ label: `${service.name}.${method.name}`, method })));
+}
+
+/** The REST status an RPC error stands for: the ErrorDetail's when present, else the code's. */
+export function httpStatusOf(error: ConnectError): number {
+  const [detail] = error.findDetails(ErrorDetailSchema);
+  return detail?.httpStatus || httpStatusFromCode(error.code);
+}
+
+/** Runs `call`, which must fail, and returns its error as a ConnectError. */
+export async function rejection(call: Promise<unknown>): Promise<ConnectError> {
+  try {
+    await call;
+  } catch (error) {
+    return ConnectError.from(error);
+  }
+  throw new Error("the call succeeded but was expected to fail");
 }
 
 /** Generous limits so that exhaustive tests never meet the rate limiter by accident. */

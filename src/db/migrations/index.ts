@@ -3,5 +3,6 @@ import { Events1763884800000 } from "./1763884800000-Events.js";
 import { Keys1763884800001 } from "./1763884800001-Keys.js";
 import { Audit1763884800002 } from "./1763884800002-Audit.js";
 import { Identity1763884800003 } from "./1763884800003-Identity.js";
+import { Vaults1763884800004 } from "./1763884800004-Vaults.js";
 
-export const MIGRATIONS = [Events1763884800000, Keys1763884800001, Audit1763884800002, Identity1763884800003];
+export const MIGRATIONS = [Events1763884800000, Keys1763884800001, Audit1763884800002, Identity1763884800003, Vaults1763884800004];

@@ -1,0 +1,233 @@
+// Access policies: storage and management. This module owns clawkeep_policies; what a set of
+// policies decides is policy/evaluate.ts. Only a vault's owner and org owners/admins manage its
+// policies, and every change is audited in its own transaction; a change applies from the next
+// request on, because policies are read per request.
+import type { DataSource, EntityManager } from "typeorm";
+import { rowsOf } from "../../db/rows.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import { DomainError } from "../errors.js";
+import type { Principal } from "../identity/principal.js";
+import { isUuid } from "../ids.js";
+import { conditionsToJson, parseConditions } from "./policy/conditions.js";
+import { validatePattern } from "./policy/glob.js";
+import { PERMISSIONS, type Effect, type Permission, type PolicyConditions, type PolicyRule, type PrincipalType } from "./policy/types.js";
+import type { Vaults } from "./vaults.js";
+
+export interface Policy extends PolicyRule {
+  vaultId: string;
+  createdBy: string;
+  createdByType: "user" | "agent";
+  createdAt: Date;
+}
+
+export interface CreatePolicyInput {
+  secretPathPattern: string;
+  principalType: string;
+  principalId: string;
+  permissions: string[];
+  conditions?: Record<string, unknown>;
+  expiresAt?: Date;
+  effect: string;
+  priority?: number;
+}
+
+/** Absent fields keep their value; `conditions: {}` removes every condition. */
+export interface UpdatePolicyInput {
+  permissions: string[];
+  conditions?: Record<string, unknown>;
+  expiresAt?: Date;
+  effect?: string;
+  priority?: number;
+}
+
+type Queryable = DataSource | EntityManager;
+
+/** Reading the rules that apply to one caller; used by Vaults.access on every request. */
+export class PolicyStore {
+  async rulesFor(q: Queryable, vaultId: string, principal: Pick<Principal, "type" | "id">): Promise<PolicyRule[]> {
+    const rows: PolicyRow[] = await q.query(
+      `SELECT * FROM "clawkeep_policies" WHERE "vault_id" = $1 AND "principal_id" = $2 AND "principal_type" = $3 ORDER BY "created_at", "id"`,
+      [vaultId, principal.id, principal.type],
+    );
+    return rows.map(toPolicy);
+  }
+}
+
+export class Policies {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vaults: Vaults,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async create(principal: Principal, vaultId: string, input: CreatePolicyInput, ip: string): Promise<Policy> {
+    const pattern = input.secretPathPattern;
+    validatePattern(pattern);
+    const principalType = parsePrincipalType(input.principalType);
+    if (!isUuid(input.principalId)) throw new DomainError("invalid_argument", "principal_id must be the UUID of a user or agent");
+    const permissions = parsePermissions(input.permissions);
+    const effect = parseEffect(input.effect || "allow");
+    const priority = parsePriority(input.priority ?? 0);
+    const conditions = parseConditions(input.conditions);
+    const expiresAt = parseExpiry(input.expiresAt);
+    return this.dataSource.transaction(async (manager) => {
+      await this.managedVault(manager, principal, vaultId);
+      await assertPrincipalInOrg(manager, principal.orgId, principalType, input.principalId);
+      const [row]: PolicyRow[] = await manager.query(
+        `INSERT INTO "clawkeep_policies" ("vault_id", "principal_type", "principal_id", "secret_path_pattern", "permissions", "effect", "priority",
+           "conditions", "expires_at", "created_by", "created_by_type")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+        [vaultId, principalType, input.principalId, pattern, permissions, effect, priority, JSON.stringify(conditionsToJson(conditions)), expiresAt, principal.id, principal.type],
+      );
+      const policy = toPolicy(row);
+      await this.audit.append(manager, { ...this.auditOf(principal, "policy.create", policy), ip });
+      return policy;
+    });
+  }
+
+  async list(principal: Principal, vaultId: string): Promise<Policy[]> {
+    await this.managedVault(this.dataSource, principal, vaultId);
+    const rows: PolicyRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_policies" WHERE "vault_id" = $1 ORDER BY "created_at", "id"`, [vaultId]);
+    return rows.map(toPolicy);
+  }
+
+  async update(principal: Principal, vaultId: string, policyId: string, input: UpdatePolicyInput, ip: string): Promise<Policy> {
+    if (!isUuid(policyId)) throw new DomainError("invalid_argument", "policy_id must be a UUID");
+    const permissions = input.permissions.length > 0 ? parsePermissions(input.permissions) : undefined;
+    const effect = input.effect === undefined ? undefined : parseEffect(input.effect);
+    const priority = input.priority === undefined ? undefined : parsePriority(input.priority);
+    const conditions = input.conditions === undefined ? undefined : parseConditions(input.conditions);
+    const expiresAt = input.expiresAt === undefined ? undefined : parseExpiry(input.expiresAt);
+    return this.dataSource.transaction(async (manager) => {
+      await this.managedVault(manager, principal, vaultId);
+      const [current]: PolicyRow[] = await manager.query(`SELECT * FROM "clawkeep_policies" WHERE "id" = $1 AND "vault_id" = $2 FOR UPDATE`, [policyId, vaultId]);
+      if (!current) throw policyNotFound(policyId, vaultId);
+      const [row] = rowsOf<PolicyRow>(await manager.query(
+        `UPDATE "clawkeep_policies" SET "permissions" = $2, "effect" = $3, "priority" = $4, "conditions" = $5, "expires_at" = $6, "updated_at" = now()
+         WHERE "id" = $1 RETURNING *`,
+        [
+          policyId,
+          permissions ?? current.permissions,
+          effect ?? current.effect,
+          priority ?? current.priority,
+          conditions === undefined ? JSON.stringify(current.conditions) : JSON.stringify(conditionsToJson(conditions)),
+          expiresAt === undefined ? current.expires_at : expiresAt,
+        ],
+      ));
+      const policy = toPolicy(row);
+      const changed = Object.keys(input).filter((key) => (key === "permissions" ? input.permissions.length > 0 : input[key as keyof UpdatePolicyInput] !== undefined));
+      const base = this.auditOf(principal, "policy.update", policy);
+      await this.audit.append(manager, { ...base, details: { ...base.details, changed }, ip });
+      return policy;
+    });
+  }
+
+  async delete(principal: Principal, vaultId: string, policyId: string, ip: string): Promise<void> {
+    if (!isUuid(policyId)) throw new DomainError("invalid_argument", "policy_id must be a UUID");
+    await this.dataSource.transaction(async (manager) => {
+      await this.managedVault(manager, principal, vaultId);
+      const [row] = rowsOf<PolicyRow>(await manager.query(`DELETE FROM "clawkeep_policies" WHERE "id" = $1 AND "vault_id" = $2 RETURNING *`, [policyId, vaultId]));
+      if (!row) throw policyNotFound(policyId, vaultId);
+      await this.audit.append(manager, { ...this.auditOf(principal, "policy.delete", toPolicy(row)), ip });
+    });
+  }
+
+  private async managedVault(q: Queryable, principal: Principal, vaultId: string): Promise<void> {
+    const access = await this.vaults.access(q, principal, vaultId, q === this.dataSource ? {} : { lock: "share" });
+    if (!access.canManage) throw new DomainError("permission_denied", "only the vault's owner or an organisation owner or admin can manage its policies");
+  }
+
+  private auditOf(principal: Principal, action: string, policy: Policy) {
+    return {
+      orgId: principal.orgId,
+      actor: { type: principal.type, id: principal.id },
+      action,
+      resource: { type: "policy", id: policy.id },
+      details: {
+        vault_id: policy.vaultId,
+        principal_type: policy.principalType,
+        principal_id: policy.principalId,
+        secret_path_pattern: policy.pattern,
+        permissions: policy.permissions,
+        effect: policy.effect,
+        priority: policy.priority,
+      },
+    };
+  }
+}
+
+/** A policy may only name someone of the vault's own organisation. */
+async function assertPrincipalInOrg(q: Queryable, orgId: string, type: PrincipalType, id: string): Promise<void> {
+  if (type === "user") {
+    const [member] = await q.query(`SELECT 1 FROM "clawkeep_memberships" WHERE "user_id" = $1 AND "org_id" = $2`, [id, orgId]);
+    if (member) return;
+  }
+  throw new DomainError("invalid_argument", `principal_id ${id} is not a ${type} of your organisation`);
+}
+
+function policyNotFound(policyId: string, vaultId: string): DomainError {
+  return new DomainError("not_found", `policy ${policyId} not found in vault ${vaultId}`);
+}
+
+function parsePrincipalType(raw: string): PrincipalType {
+  if (raw !== "user" && raw !== "agent") throw new DomainError("invalid_argument", `principal_type must be "user" or "agent", got "${raw.slice(0, 32)}"`);
+  return raw;
+}
+
+function parsePermissions(raw: string[]): Permission[] {
+  if (raw.length === 0) throw new DomainError("invalid_argument", `permissions must name at least one of ${PERMISSIONS.join(", ")}`);
+  const bad = raw.find((p) => !(PERMISSIONS as readonly string[]).includes(p));
+  if (bad !== undefined) throw new DomainError("invalid_argument", `permission "${bad.slice(0, 32)}" is not one of ${PERMISSIONS.join(", ")}`);
+  return PERMISSIONS.filter((p) => raw.includes(p));
+}
+
+function parseEffect(raw: string): Effect {
+  if (raw !== "allow" && raw !== "deny") throw new DomainError("invalid_argument", `effect must be "allow" or "deny", got "${raw.slice(0, 32)}"`);
+  return raw;
+}
+
+function parsePriority(raw: number): number {
+  if (!Number.isInteger(raw) || raw < 0) throw new DomainError("invalid_argument", `priority must be 0 or more, got ${raw}`);
+  return raw;
+}
+
+function parseExpiry(expiresAt: Date | undefined): Date | null {
+  if (!expiresAt) return null;
+  if (expiresAt.getTime() <= Date.now()) throw new DomainError("invalid_argument", "expires_at must be in the future");
+  return expiresAt;
+}
+
+interface PolicyRow {
+  id: string;
+  vault_id: string;
+  principal_type: PrincipalType;
+  principal_id: string;
+  secret_path_pattern: string;
+  permissions: Permission[];
+  effect: Effect;
+  priority: number;
+  conditions: Record<string, unknown>;
+  expires_at: Date | null;
+  created_by: string;
+  created_by_type: "user" | "agent";
+  created_at: Date;
+}
+
+function toPolicy(row: PolicyRow): Policy {
+  return {
+    id: row.id,
+    vaultId: row.vault_id,
+    principalType: row.principal_type,
+    principalId: row.principal_id,
+    pattern: row.secret_path_pattern,
+    permissions: row.permissions,
+    effect: row.effect,
+    priority: row.priority,
+    // Stored conditions were validated on the way in; parsing again gives the evaluator its shape.
+    conditions: parseConditions(row.conditions) as PolicyConditions,
+    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+    createdBy: row.created_by,
+    createdByType: row.created_by_type,
+    createdAt: new Date(row.created_at),
+  };
+}

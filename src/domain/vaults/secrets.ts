@@ -1,0 +1,357 @@
+// Secrets and their versions: write, read, list, delete, disable. This module owns
+// clawkeep_secrets and clawkeep_secret_versions.
+//
+// Every operation first decides access (vault visible → policy evaluation), then does its work
+// and writes its audit event in one transaction; a read whose audit write fails is refused, and a
+// refused access is itself audited. Values are sealed with a fresh data key per version and
+// decrypted only inside the transaction that audits the read.
+import type { DataSource, EntityManager } from "typeorm";
+import type { Keyring } from "../../crypto/keyring.js";
+import { rowsOf } from "../../db/rows.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import { DomainError } from "../errors.js";
+import type { Principal } from "../identity/principal.js";
+import { evaluate } from "./policy/evaluate.js";
+import type { Decision, Permission } from "./policy/types.js";
+import { decodeListCursor, encodeListCursor, parseListLimit } from "./list-cursor.js";
+import {
+  parseSecretType,
+  validateExpiry,
+  validateMaxAccessCount,
+  validateMetadata,
+  validateSecretPath,
+  validateValue,
+  validateVersion,
+  type SecretType,
+} from "./secret-rules.js";
+import type { VaultAccess, Vaults } from "./vaults.js";
+
+export interface SecretVersionInfo {
+  /** The secret's id: stable across versions, new after a delete and re-PUT. */
+  id: string;
+  path: string;
+  type: SecretType;
+  version: number;
+  metadata: Record<string, unknown>;
+  /** "user:<uuid>" or "agent:<uuid>". */
+  createdBy: string;
+  createdAt: Date;
+  expiresAt: Date | null;
+  isDisabled: boolean;
+}
+
+export interface SecretWithValue extends SecretVersionInfo {
+  value: string;
+}
+
+export interface PutSecretInput {
+  type: string;
+  value: string;
+  metadata?: Record<string, unknown>;
+  expiresAt?: Date;
+  maxAccessCount?: number;
+}
+
+export interface ListSecretsInput {
+  prefix: string;
+  limit: number;
+  cursor: string;
+}
+
+/** Rows examined per query while filling a page: listing filters by policy after reading. */
+const LIST_BATCH = 500;
+
+/** The AAD of a secret version's value: a ciphertext opens only where it was written. */
+export function secretAad(vaultId: string, secretId: string, path: string, version: number): string {
+  return JSON.stringify(["clawkeep-secret", vaultId, secretId, path, version]);
+}
+
+export class Secrets {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly vaults: Vaults,
+    private readonly keyring: Keyring,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async put(principal: Principal, vaultId: string, path: string, input: PutSecretInput, ip: string): Promise<SecretVersionInfo> {
+    validateSecretPath(path);
+    const type = parseSecretType(input.type);
+    const plaintext = validateValue(input.value);
+    const metadata = validateMetadata(input.metadata);
+    const expiresAt = validateExpiry(input.expiresAt, new Date());
+    const maxAccessCount = validateMaxAccessCount(input.maxAccessCount);
+    const decision = await this.authorize(principal, vaultId, path, "write", ip);
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        await lockVault(manager, vaultId);
+        // One live row per path (partial unique index): concurrent PUTs serialise here, each
+        // taking the next version number.
+        const [secret]: { id: string; latest_version: number }[] = await manager.query(
+          `INSERT INTO "clawkeep_secrets" ("vault_id", "path", "latest_version") VALUES ($1, $2, 1)
+           ON CONFLICT ("vault_id", "path") WHERE "deleted_at" IS NULL
+           DO UPDATE SET "latest_version" = "clawkeep_secrets"."latest_version" + 1
+           RETURNING "id", "latest_version"`,
+          [vaultId, path],
+        );
+        const version = secret.latest_version;
+        const box = this.keyring.seal(plaintext, secretAad(vaultId, secret.id, path, version));
+        const [row]: VersionRow[] = await manager.query(
+          `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
+             "kek_version", "wrapped_dek", "ciphertext")
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+          [secret.id, version, type, JSON.stringify(metadata), `${principal.type}:${principal.id}`, expiresAt, maxAccessCount, box.kekVersion, box.wrappedDek, box.ciphertext],
+        );
+        await this.audit.append(manager, {
+          ...this.auditBase(principal, "secret.write", path, ip),
+          details: { vault_id: vaultId, secret_id: secret.id, version, type, decided_by: decidedBy(decision) },
+        });
+        return toInfo(path, row);
+      });
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** The latest enabled version with its value; counts toward that version's max_access_count. */
+  async get(principal: Principal, vaultId: string, path: string, ip: string): Promise<SecretWithValue> {
+    validateSecretPath(path);
+    const decision = await this.authorize(principal, vaultId, path, "read", ip);
+    return this.read(principal, vaultId, path, "latest", decision, ip);
+  }
+
+  async getVersion(principal: Principal, vaultId: string, path: string, version: number, ip: string): Promise<SecretWithValue> {
+    validateSecretPath(path);
+    validateVersion(version);
+    const decision = await this.authorize(principal, vaultId, path, "read", ip);
+    return this.read(principal, vaultId, path, version, decision, ip);
+  }
+
+  /** Metadata of the latest version of each live secret the caller may read, by path. */
+  async list(principal: Principal, vaultId: string, input: ListSecretsInput, ip: string): Promise<{ secrets: SecretVersionInfo[]; nextCursor: string }> {
+    if (input.prefix.length > 512) throw new DomainError("invalid_argument", "prefix is longer than the longest path (512 characters)");
+    const limit = parseListLimit(input.limit);
+    let after = decodeListCursor(input.cursor);
+    const access = await this.vaults.access(this.dataSource, principal, vaultId);
+    const now = new Date();
+    const readable = (path: string) => evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now }).allowed;
+    // One more than the page, so the cursor is only handed out when another page really exists.
+    const wanted = limit === undefined ? Infinity : limit + 1;
+    const found: SecretVersionInfo[] = [];
+    for (;;) {
+      const rows: (VersionRow & { path: string })[] = await this.dataSource.query(
+        `SELECT s."path", v.* FROM "clawkeep_secrets" s
+         CROSS JOIN LATERAL (
+           SELECT * FROM "clawkeep_secret_versions" v WHERE v."secret_id" = s."id"
+           ORDER BY (v."disabled_at" IS NULL) DESC, v."version" DESC LIMIT 1
+         ) v
+         WHERE s."vault_id" = $1 AND s."deleted_at" IS NULL AND starts_with(s."path", $2) AND ($3::text IS NULL OR s."path" > $3)
+         ORDER BY s."path" LIMIT $4`,
+        [vaultId, input.prefix, after, LIST_BATCH],
+      );
+      for (const row of rows) {
+        if (found.length < wanted && readable(row.path)) found.push(toInfo(row.path, row));
+      }
+      if (found.length >= wanted || rows.length < LIST_BATCH) break;
+      after = rows[rows.length - 1].path;
+    }
+    const page = limit === undefined ? found : found.slice(0, limit);
+    const nextCursor = limit !== undefined && found.length > limit ? encodeListCursor(page[page.length - 1].path) : "";
+    await this.dataSource.transaction((manager) =>
+      this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: principal.type, id: principal.id },
+        action: "secret.list",
+        resource: { type: "vault", id: vaultId },
+        details: { prefix: input.prefix, returned: page.length },
+        ip,
+      }),
+    );
+    return { secrets: page, nextCursor };
+  }
+
+  /** Soft-deletes every version; reads answer 410 until a new PUT starts the path again. */
+  async delete(principal: Principal, vaultId: string, path: string, ip: string): Promise<void> {
+    validateSecretPath(path);
+    const decision = await this.authorize(principal, vaultId, path, "delete", ip);
+    await this.dataSource.transaction(async (manager) => {
+      await lockVault(manager, vaultId);
+      const [secret] = rowsOf<{ id: string; latest_version: number }>(
+        await manager.query(
+          `UPDATE "clawkeep_secrets" SET "deleted_at" = now() WHERE "vault_id" = $1 AND "path" = $2 AND "deleted_at" IS NULL RETURNING "id", "latest_version"`,
+          [vaultId, path],
+        ),
+      );
+      if (!secret) return missingSecret(manager, vaultId, path);
+      await this.audit.append(manager, {
+        ...this.auditBase(principal, "secret.delete", path, ip),
+        details: { vault_id: vaultId, secret_id: secret.id, versions: secret.latest_version, decided_by: decidedBy(decision) },
+      });
+    });
+  }
+
+  /** Every version's metadata, oldest first. */
+  async listVersions(principal: Principal, vaultId: string, path: string, ip: string): Promise<SecretVersionInfo[]> {
+    validateSecretPath(path);
+    const decision = await this.authorize(principal, vaultId, path, "read", ip);
+    return this.dataSource.transaction(async (manager) => {
+      const secret = await liveSecret(manager, vaultId, path);
+      const rows: VersionRow[] = await manager.query(`SELECT * FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 ORDER BY "version"`, [secret.id]);
+      await this.audit.append(manager, {
+        ...this.auditBase(principal, "secret.list_versions", path, ip),
+        details: { vault_id: vaultId, secret_id: secret.id, decided_by: decidedBy(decision) },
+      });
+      return rows.map((row) => toInfo(path, row));
+    });
+  }
+
+  /** Disables one version (kept, unreadable). Disabling a disabled version changes nothing. */
+  async disableVersion(principal: Principal, vaultId: string, path: string, version: number, ip: string): Promise<void> {
+    validateSecretPath(path);
+    validateVersion(version);
+    const decision = await this.authorize(principal, vaultId, path, "write", ip);
+    await this.dataSource.transaction(async (manager) => {
+      await lockVault(manager, vaultId);
+      const secret = await liveSecret(manager, vaultId, path);
+      const [row]: { disabled: boolean }[] = await manager.query(
+        `SELECT ("disabled_at" IS NOT NULL) AS "disabled" FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 AND "version" = $2 FOR UPDATE`,
+        [secret.id, version],
+      );
+      if (!row) throw new DomainError("not_found", `secret "${path}" has no version ${version}`);
+      if (row.disabled) return;
+      await manager.query(`UPDATE "clawkeep_secret_versions" SET "disabled_at" = now() WHERE "secret_id" = $1 AND "version" = $2`, [secret.id, version]);
+      await this.audit.append(manager, {
+        ...this.auditBase(principal, "secret.disable_version", path, ip),
+        details: { vault_id: vaultId, secret_id: secret.id, version, decided_by: decidedBy(decision) },
+      });
+    });
+  }
+
+  private async read(principal: Principal, vaultId: string, path: string, which: "latest" | number, decision: Decision, ip: string): Promise<SecretWithValue> {
+    return this.dataSource.transaction(async (manager) => {
+      const secret = await liveSecret(manager, vaultId, path);
+      const row = which === "latest" ? await latestEnabled(manager, secret.id, path) : await exactVersion(manager, secret.id, path, which);
+      if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) {
+        throw new DomainError("gone", `version ${row.version} of secret "${path}" expired at ${new Date(row.expires_at).toISOString()}`);
+      }
+      if (row.max_access_count !== null) {
+        // Conditional increment under the row lock: concurrent readers are counted exactly, and
+        // the read that would exceed the limit finds no row.
+        const counted = rowsOf(
+          await manager.query(
+            `UPDATE "clawkeep_secret_versions" SET "access_count" = "access_count" + 1
+             WHERE "secret_id" = $1 AND "version" = $2 AND "access_count" < "max_access_count" RETURNING "access_count"`,
+            [secret.id, row.version],
+          ),
+        );
+        if (counted.length === 0) {
+          throw new DomainError("gone", `version ${row.version} of secret "${path}" has been read its maximum of ${row.max_access_count} times`);
+        }
+      }
+      await this.audit.append(manager, {
+        ...this.auditBase(principal, "secret.read", path, ip),
+        details: { vault_id: vaultId, secret_id: secret.id, version: row.version, decided_by: decidedBy(decision) },
+      });
+      const box = { kekVersion: row.kek_version, wrappedDek: row.wrapped_dek, ciphertext: row.ciphertext };
+      const plaintext = await this.keyring.openRefreshing(box, secretAad(vaultId, secret.id, path, row.version));
+      const value = plaintext.toString("utf8");
+      plaintext.fill(0);
+      return { ...toInfo(path, row), value };
+    });
+  }
+
+  /**
+   * Decides `permission` on `path`; a refusal is audited (in a transaction of its own, since the
+   * request's work never starts) and answered 403.
+   */
+  private async authorize(principal: Principal, vaultId: string, path: string, permission: Permission, ip: string): Promise<Decision> {
+    const access: VaultAccess = await this.vaults.access(this.dataSource, principal, vaultId);
+    const decision = evaluate(access.policies, { principal, path, permission, isOwner: access.isOwner, clientIp: ip, now: new Date() });
+    if (decision.allowed) return decision;
+    await this.dataSource.transaction((manager) =>
+      this.audit.append(manager, {
+        ...this.auditBase(principal, "secret.access_denied", path, ip),
+        details: { vault_id: vaultId, permission, decided_by: decidedBy(decision) },
+      }),
+    );
+    throw new DomainError(
+      "permission_denied",
+      decision.reason === "policy" ? `policy ${decision.policy.id} denies ${permission} on "${path}"` : `no policy allows you to ${permission} "${path}" in this vault`,
+    );
+  }
+
+  private auditBase(principal: Principal, action: string, path: string, ip: string) {
+    return { orgId: principal.orgId, actor: { type: principal.type, id: principal.id }, action, resource: { type: "secret", id: path }, ip };
+  }
+}
+
+function decidedBy(decision: Decision): string {
+  return decision.reason === "policy" ? `policy:${decision.policy.id}` : decision.reason;
+}
+
+/** Waits out a concurrent vault delete; 404 if it won. */
+async function lockVault(manager: EntityManager, vaultId: string): Promise<void> {
+  const [vault] = await manager.query(`SELECT 1 FROM "clawkeep_vaults" WHERE "id" = $1 FOR SHARE`, [vaultId]);
+  if (!vault) throw new DomainError("not_found", `vault ${vaultId} not found`);
+}
+
+async function liveSecret(manager: EntityManager, vaultId: string, path: string): Promise<{ id: string }> {
+  const [secret]: { id: string }[] = await manager.query(`SELECT "id" FROM "clawkeep_secrets" WHERE "vault_id" = $1 AND "path" = $2 AND "deleted_at" IS NULL`, [
+    vaultId,
+    path,
+  ]);
+  return secret ?? missingSecret(manager, vaultId, path);
+}
+
+/** A path that was deleted is 410 (it existed and is gone); one that never existed is 404. */
+async function missingSecret(manager: EntityManager, vaultId: string, path: string): Promise<never> {
+  const [deleted] = await manager.query(`SELECT 1 FROM "clawkeep_secrets" WHERE "vault_id" = $1 AND "path" = $2 AND "deleted_at" IS NOT NULL LIMIT 1`, [vaultId, path]);
+  if (deleted) throw new DomainError("gone", `secret "${path}" has been deleted`);
+  throw new DomainError("not_found", `no secret at "${path}" in vault ${vaultId}`);
+}
+
+async function latestEnabled(manager: EntityManager, secretId: string, path: string): Promise<VersionRow> {
+  const [row]: VersionRow[] = await manager.query(
+    `SELECT * FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 AND "disabled_at" IS NULL ORDER BY "version" DESC LIMIT 1`,
+    [secretId],
+  );
+  if (!row) throw new DomainError("gone", `every version of secret "${path}" is disabled`);
+  return row;
+}
+
+async function exactVersion(manager: EntityManager, secretId: string, path: string, version: number): Promise<VersionRow> {
+  const [row]: VersionRow[] = await manager.query(`SELECT * FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 AND "version" = $2`, [secretId, version]);
+  if (!row) throw new DomainError("not_found", `secret "${path}" has no version ${version}`);
+  if (row.disabled_at) throw new DomainError("gone", `version ${version} of secret "${path}" is disabled`);
+  return row;
+}
+
+interface VersionRow {
+  secret_id: string;
+  version: number;
+  type: SecretType;
+  metadata: Record<string, unknown>;
+  created_by: string;
+  created_at: Date;
+  expires_at: Date | null;
+  max_access_count: number | null;
+  access_count: number;
+  disabled_at: Date | null;
+  kek_version: number;
+  wrapped_dek: Buffer;
+  ciphertext: Buffer;
+}
+
+function toInfo(path: string, row: VersionRow): SecretVersionInfo {
+  return {
+    id: row.secret_id,
+    path,
+    type: row.type,
+    version: row.version,
+    metadata: row.metadata,
+    createdBy: row.created_by,
+    createdAt: new Date(row.created_at),
+    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
+    isDisabled: row.disabled_at !== null,
+  };
+}

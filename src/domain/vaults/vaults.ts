@@ -1,0 +1,155 @@
+// Vaults: named containers of secrets inside one organisation. This module owns the
+// clawkeep_vaults table and answers the question every vault RPC starts with: can this caller see
+// this vault, and in which capacity (owner, manager, policy holder)?
+import type { DataSource, EntityManager } from "typeorm";
+import type { AuditLog } from "../audit/audit-log.js";
+import { DomainError } from "../errors.js";
+import type { Principal } from "../identity/principal.js";
+import { isUuid } from "../ids.js";
+import type { PolicyStore } from "./policies.js";
+import type { PolicyRule } from "./policy/types.js";
+
+export interface Vault {
+  id: string;
+  orgId: string;
+  name: string;
+  description: string;
+  createdBy: string;
+  createdByType: "user" | "agent";
+  createdAt: Date;
+}
+
+/** How the caller stands to one vault, read once per request. */
+export interface VaultAccess {
+  vault: Vault;
+  /** Full access to every path, bypassing policies. */
+  isOwner: boolean;
+  /** May manage the vault's policies and delete it: its owner, or an org owner/admin. */
+  canManage: boolean;
+  /** The caller's own policies on this vault (the only ones that can decide for it). */
+  policies: PolicyRule[];
+}
+
+type Queryable = DataSource | EntityManager;
+
+export class Vaults {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly policies: PolicyStore,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async create(principal: Principal, input: { name: string; description: string }, ip: string): Promise<Vault> {
+    const name = input.name.trim();
+    if (name.length < 1 || name.length > 100) throw new DomainError("invalid_argument", "name must be 1 to 100 characters");
+    const description = input.description.trim();
+    if (description.length > 1000) throw new DomainError("invalid_argument", `description is ${description.length} characters; at most 1000 are allowed`);
+    return this.dataSource.transaction(async (manager) => {
+      const [row]: VaultRow[] = await manager.query(
+        `INSERT INTO "clawkeep_vaults" ("org_id", "name", "description", "created_by", "created_by_type") VALUES ($1, $2, $3, $4, $5) RETURNING *`,
+        [principal.orgId, name, description, principal.id, principal.type],
+      );
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: principal.type, id: principal.id },
+        action: "vault.create",
+        resource: { type: "vault", id: row.id },
+        details: { name },
+        ip,
+      });
+      return toVault(row);
+    });
+  }
+
+  /**
+   * Org owners and admins see every vault of the organisation; anyone else the vaults they own
+   * or hold a policy on.
+   */
+  async list(principal: Principal): Promise<Vault[]> {
+    const manager = principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
+    const rows: VaultRow[] = manager
+      ? await this.dataSource.query(`SELECT * FROM "clawkeep_vaults" WHERE "org_id" = $1 ORDER BY "created_at", "id"`, [principal.orgId])
+      : await this.dataSource.query(
+          `SELECT v.* FROM "clawkeep_vaults" v
+           WHERE v."org_id" = $1
+             AND ((v."created_by" = $2 AND v."created_by_type" = $3)
+               OR EXISTS (SELECT 1 FROM "clawkeep_policies" p WHERE p."vault_id" = v."id" AND p."principal_id" = $2 AND p."principal_type" = $3))
+           ORDER BY v."created_at", v."id"`,
+          [principal.orgId, principal.id, principal.type],
+        );
+    return rows.map(toVault);
+  }
+
+  async get(principal: Principal, vaultId: string): Promise<Vault> {
+    return (await this.access(this.dataSource, principal, vaultId)).vault;
+  }
+
+  /** Deletes the vault with its secrets, versions and policies; its owner or an org owner/admin. */
+  async delete(principal: Principal, vaultId: string, ip: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const access = await this.access(manager, principal, vaultId, { lock: "update" });
+      if (!access.canManage) throw new DomainError("permission_denied", "only the vault's owner or an organisation owner or admin can delete it");
+      const [{ secrets }]: { secrets: number }[] = await manager.query(
+        `SELECT count(*)::int AS "secrets" FROM "clawkeep_secrets" WHERE "vault_id" = $1 AND "deleted_at" IS NULL`,
+        [vaultId],
+      );
+      await manager.query(`DELETE FROM "clawkeep_vaults" WHERE "id" = $1`, [vaultId]);
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: principal.type, id: principal.id },
+        action: "vault.delete",
+        resource: { type: "vault", id: vaultId },
+        details: { name: access.vault.name, live_secrets: secrets },
+        ip,
+      });
+    });
+  }
+
+  /**
+   * The caller's standing on a vault. A vault of another organisation, or one the caller has no
+   * relation to (not owner, not manager, no policy), is 404: nothing about it is revealed.
+   * `lock` "share" makes a concurrent vault delete wait for the caller's transaction (and the
+   * caller see 404 if the delete won), so a write never trips over a vanished vault; "update" is
+   * for the delete itself.
+   */
+  async access(q: Queryable, principal: Principal, vaultId: string, options: { lock?: "share" | "update" } = {}): Promise<VaultAccess> {
+    if (!isUuid(vaultId)) throw new DomainError("invalid_argument", "vault_id must be a UUID");
+    const [row]: VaultRow[] = await q.query(`SELECT * FROM "clawkeep_vaults" WHERE "id" = $1 AND "org_id" = $2${options.lock ? ` FOR ${options.lock.toUpperCase()}` : ""}`, [
+      vaultId,
+      principal.orgId,
+    ]);
+    if (!row) throw vaultNotFound(vaultId);
+    const vault = toVault(row);
+    const isOwner = vault.createdBy === principal.id && vault.createdByType === principal.type;
+    const isOrgManager = principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
+    const policies = await this.policies.rulesFor(q, vaultId, principal);
+    if (!isOwner && !isOrgManager && policies.length === 0) throw vaultNotFound(vaultId);
+    return { vault, isOwner, canManage: isOwner || isOrgManager, policies };
+  }
+}
+
+function vaultNotFound(vaultId: string): DomainError {
+  return new DomainError("not_found", `vault ${vaultId} not found`);
+}
+
+interface VaultRow {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  created_by: string;
+  created_by_type: "user" | "agent";
+  created_at: Date;
+}
+
+function toVault(row: VaultRow): Vault {
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    description: row.description,
+    createdBy: row.created_by,
+    createdByType: row.created_by_type,
+    createdAt: new Date(row.created_at),
+  };
+}
