@@ -1,0 +1,80 @@
+// Rotating the master KEK while servers keep serving: add a KEK version, tell every instance to
+// load it (so they seal new values under it), then move every stored data key onto it. Values
+// are never decrypted, only their data keys re-wrapped.
+import type { Logger } from "pino";
+import type { DataSource } from "typeorm";
+import type { JwtKeys } from "../../crypto/jwt-keys.js";
+import type { Keyring } from "../../crypto/keyring.js";
+import type { EventBus } from "../../events/bus.js";
+import { rewrapSecretVersions } from "../vaults/secret-rewrap.js";
+
+/** Bus topic announcing a new KEK version; every instance reloads its keyring on it. */
+export const KEK_ROTATED_TOPIC = "keys.kek_rotated";
+
+/**
+ * Passes over the tables until one moves nothing. Instances that have not yet reloaded may seal
+ * a few more values under the old KEK; the next pass picks those up.
+ */
+const MAX_PASSES = 10;
+const PASS_PAUSE_MS = 500;
+
+export interface RotationReport {
+  kekVersion: number;
+  secretVersionsRewrapped: number;
+  signingKeysRewrapped: number;
+  /** KEK versions still referenced by some stored value after the rotation (ideally only the new one). */
+  versionsInUse: number[];
+}
+
+export async function rotateMasterKek(parts: { dataSource: DataSource; bus: EventBus; keyring: Keyring; jwtKeys: JwtKeys }): Promise<RotationReport> {
+  const { dataSource, bus, keyring, jwtKeys } = parts;
+  const kekVersion = await keyring.rotate();
+  await bus.publishNow(KEK_ROTATED_TOPIC, { kek_version: kekVersion });
+  let secretVersionsRewrapped = 0;
+  let signingKeysRewrapped = 0;
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const secrets = await rewrapSecretVersions(dataSource, keyring);
+    const signing = await jwtKeys.rewrapPrivateKeys();
+    secretVersionsRewrapped += secrets;
+    signingKeysRewrapped += signing;
+    if (pass > 0 && secrets + signing === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, PASS_PAUSE_MS));
+  }
+  return { kekVersion, secretVersionsRewrapped, signingKeysRewrapped, versionsInUse: await kekVersionsInUse(dataSource) };
+}
+
+export async function kekVersionsInUse(dataSource: DataSource): Promise<number[]> {
+  const rows: { v: number }[] = await dataSource.query(
+    `SELECT DISTINCT "v" FROM (
+       SELECT "kek_version" AS "v" FROM "clawkeep_secret_versions"
+       UNION SELECT "private_kek_version" FROM "clawkeep_jwt_keys"
+     ) AS "used" ORDER BY "v"`,
+  );
+  return rows.map((row) => row.v);
+}
+
+/**
+ * Keeps this instance's keyring current: reloads the KEK versions whenever any instance (or the
+ * CLI) announces a rotation. Ends when the bus closes.
+ */
+export async function followKekRotations(parts: { bus: EventBus; keyring: Keyring; logger: Logger }): Promise<void> {
+  const { bus, keyring, logger } = parts;
+  const after = await bus.latestCursor();
+  const never = new AbortController().signal;
+  void (async () => {
+    let cursor = after;
+    for (;;) {
+      try {
+        for await (const event of bus.subscribe({ topics: [KEK_ROTATED_TOPIC], after: cursor, signal: never })) {
+          cursor = event.cursor;
+          await keyring.refresh();
+          logger.info({ kek_version: keyring.currentVersion() }, "loaded a new master KEK version");
+        }
+        return; // the subscription ends only when the bus closes
+      } catch (error) {
+        logger.warn({ err: error }, "following KEK rotations failed; retrying");
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    }
+  })();
+}
