@@ -1,6 +1,8 @@
 // REST wire rules over plain HTTP/1.1 against a real server: statuses, problem details, ids.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { problemOf } from "../support/http.js";
+import { PASSWORD, uniqueEmail } from "../support/people.js";
+import { restCaller } from "../support/rest.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 
 let server: TestServer;
@@ -38,6 +40,18 @@ describe("REST basics", () => {
       status: 501,
       detail: expect.stringMatching(/^ListChains belongs to the Intents API \(chains, signing keys and transactions\)/),
     });
+  });
+
+  it("ignores unknown JSON body fields, at the top level and nested, as 1Claw clients need", async () => {
+    const call = restCaller(server.url);
+    const signup = await call("POST", "/v1/auth/signup", undefined, { email: uniqueEmail("extra"), password: PASSWORD, shroud_enabled: false, dpop_jwk: { kty: "EC" } });
+    expect(signup.status).toBe(200);
+    const { access_token: token } = (await signup.json()) as { access_token: string };
+    const vault = await call("POST", "/v1/vaults", token, { name: "extras", mpc_custody: true, policy_schema_version: 2 });
+    expect(vault.status).toBe(201);
+    const { id } = (await vault.json()) as { id: string };
+    const put = await call("PUT", `/v1/vaults/${id}/secrets/k`, token, { value: "v", rotation_policy: { days: 30 } });
+    expect(put.status).toBe(201);
   });
 
   it("answers 401 for a protected route without a credential, and with an unknown one", async () => {

@@ -76,11 +76,17 @@ async function transcode(options: RestTranscoderOptions, req: NodeServerRequest,
     method: "POST",
     url: `http://localhost/${route.service.typeName}/${route.method.name}`,
     header: forwardedHeaders(req),
-    body: requestJson,
+    // As bytes, not as the parsed object: connect-es decodes a pre-parsed body without the
+    // router's JSON options, which would reject the unknown fields 1Claw clients send.
+    body: oneChunk(Buffer.from(JSON.stringify(requestJson), "utf8")),
     signal: abort.signal,
     contextValues: options.contextValues(req),
   });
   await writeResponse(route, response, res);
+}
+
+async function* oneChunk(bytes: Uint8Array): AsyncIterable<Uint8Array> {
+  yield bytes;
 }
 
 function forwardedHeaders(req: NodeServerRequest): Headers {
