@@ -7,8 +7,13 @@ import { Keyring } from "./crypto/keyring.js";
 import { deriveKey, loadMasterKey } from "./crypto/master-key.js";
 import type { Database } from "./db/database.js";
 import { AuditLog } from "./domain/audit/audit-log.js";
+import { AuditQuery } from "./domain/audit/audit-query.js";
+import { AuditVerifier } from "./domain/audit/audit-verify.js";
+import { AuditWatch } from "./domain/audit/audit-watch.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
+import { IpRuleGate } from "./domain/identity/ip-rule-gate.js";
+import { IpRules } from "./domain/identity/ip-rules.js";
 import { Members } from "./domain/identity/members.js";
 import { followKekRotations } from "./domain/keys/kek-rotation.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
@@ -26,6 +31,12 @@ export interface AppServices {
   accounts: Accounts;
   apiKeys: PersonalApiKeys;
   members: Members;
+  auditQuery: AuditQuery;
+  auditVerifier: AuditVerifier;
+  auditWatch: AuditWatch;
+  ipRules: IpRules;
+  /** Checks every authenticated call against its organisation's IP rules (authn interceptor). */
+  ipRuleGate: IpRuleGate;
   vaults: Vaults;
   secrets: Secrets;
   policies: Policies;
@@ -40,10 +51,13 @@ export async function openServices(parts: { config: Config; database: Database; 
   const keyring = await Keyring.open(database.dataSource, masterKey);
   await followKekRotations({ bus, keyring, logger });
   const jwtKeys = await JwtKeys.open(database.dataSource, keyring, { issuer: config.publicUrl });
-  const audit = new AuditLog(bus, deriveKey(masterKey, "audit chain"));
+  const auditKey = deriveKey(masterKey, "audit chain");
+  const audit = new AuditLog(bus, auditKey);
   const sessions = new Sessions(jwtKeys, deriveKey(masterKey, "refresh-token pepper"));
   const accounts = new Accounts(database.dataSource, sessions, audit);
   const members = new Members(database.dataSource, audit);
+  const ipRuleGate = new IpRuleGate({ dataSource: database.dataSource, bus, listen: database.listen, logger });
+  await ipRuleGate.start();
   const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, deriveKey(masterKey, "api-key pepper"));
   const vaults = new Vaults(database.dataSource, new PolicyStore(), audit);
   return {
@@ -53,6 +67,11 @@ export async function openServices(parts: { config: Config; database: Database; 
     accounts,
     apiKeys,
     members,
+    auditQuery: new AuditQuery(database.dataSource),
+    auditVerifier: new AuditVerifier(database.dataSource, auditKey),
+    auditWatch: new AuditWatch(bus),
+    ipRules: new IpRules(database.dataSource, audit, bus, ipRuleGate),
+    ipRuleGate,
     vaults,
     secrets: new Secrets(database.dataSource, vaults, keyring, audit),
     policies: new Policies(database.dataSource, vaults, audit),

@@ -1,5 +1,7 @@
 // Every environment variable Clawkeep reads, parsed and validated once at start-up.
 import { resolve } from "node:path";
+import { DomainError } from "./domain/errors.js";
+import { parseCidr, type Cidr } from "./domain/net/ip.js";
 
 export interface Config {
   /** TCP port for every protocol (REST, Connect, gRPC, gRPC-Web). 0 picks a free port. */
@@ -23,6 +25,11 @@ export interface Config {
   eventRetentionHours: number;
   /** Where clients reach this server; the JWT issuer and the base of links we hand out. */
   publicUrl: string;
+  /**
+   * Reverse proxies whose X-Forwarded-For we believe (addresses or CIDRs). Empty: the client
+   * address is always the socket's peer, and X-Forwarded-For is ignored.
+   */
+  trustedProxies: Cidr[];
   /** CLAWKEEP_MASTER_KEY as given (validated by the crypto module); never log it. */
   masterKey: string | undefined;
 }
@@ -48,7 +55,20 @@ export function loadConfig(env: Env = process.env): Config {
     eventRetentionHours: integer(env, "CLAWKEEP_EVENT_RETENTION_HOURS", 168, 1, 24 * 366),
     publicUrl: publicUrl(env),
     masterKey: env.CLAWKEEP_MASTER_KEY?.trim() || undefined,
+    trustedProxies: trustedProxies(env),
   };
+}
+
+function trustedProxies(env: Env): Cidr[] {
+  const entries = (env.CLAWKEEP_TRUSTED_PROXIES ?? "").split(",").map((e) => e.trim()).filter(Boolean);
+  return entries.map((entry) => {
+    try {
+      return parseCidr(entry, "entry");
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      throw new ConfigError(`CLAWKEEP_TRUSTED_PROXIES: ${error.detail}; expected comma-separated IP addresses or CIDRs such as 10.0.0.0/8`);
+    }
+  });
 }
 
 function databaseUrl(env: Env): string | undefined {

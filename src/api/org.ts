@@ -1,13 +1,14 @@
-// OrgService: proto ↔ the members domain. IP rules and the agent-keys vault belong to later
-// capabilities and still answer Unimplemented.
+// OrgService: proto ↔ the members and IP-rules domains. The agent-keys vault belongs to a later
+// capability and still answers Unimplemented.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { OrgMemberSchema, OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
+import type { IpRuleSchema, OrgMemberSchema, OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
+import type { IpRule, IpRules } from "../domain/identity/ip-rules.js";
 import type { Member, Members } from "../domain/identity/members.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
-export function orgService(members: Members): Partial<ServiceImpl<typeof OrgService>> {
+export function orgService(members: Members, ipRules: IpRules): Partial<ServiceImpl<typeof OrgService>> {
   return {
     async listOrgMembers(_req, ctx) {
       return { members: (await members.list(principalOf(ctx))).map(toOrgMember) };
@@ -23,6 +24,30 @@ export function orgService(members: Members): Partial<ServiceImpl<typeof OrgServ
       await members.remove(principalOf(ctx), req.userId, clientAddress(ctx));
       return {};
     },
+    async listIpRules(_req, ctx) {
+      return { rules: (await ipRules.list(principalOf(ctx))).map(toIpRule) };
+    },
+    async createIpRule(req, ctx) {
+      const rule = await ipRules.create(principalOf(ctx), { ruleType: req.ruleType, cidr: req.cidr, label: req.label, appliesTo: req.appliesTo }, clientAddress(ctx));
+      return { rule: toIpRule(rule) };
+    },
+    async deleteIpRule(req, ctx) {
+      await ipRules.delete(principalOf(ctx), req.ruleId, clientAddress(ctx));
+      return {};
+    },
+  };
+}
+
+function toIpRule(rule: IpRule): MessageInitShape<typeof IpRuleSchema> {
+  return {
+    id: rule.id,
+    orgId: rule.orgId,
+    ruleType: rule.ruleType,
+    cidr: rule.cidr,
+    label: rule.label,
+    appliesTo: rule.appliesTo,
+    createdBy: rule.createdBy,
+    createdAt: timestampFromDate(rule.createdAt),
   };
 }
 

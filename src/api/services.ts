@@ -12,6 +12,7 @@ import { ShareService } from "../../gen/ts/clawkeep/v1/sharing_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import type { AppServices } from "../app.js";
 import type { HealthMonitor } from "../server/health.js";
+import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
 import { healthService } from "./health.js";
 import { orgService } from "./org.js";
@@ -42,8 +43,8 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
     register(VaultService, vaultService(deps.app)),
     register(ShareService, {}),
     register(IntentService, {}),
-    register(AuditService, {}),
-    register(OrgService, orgService(deps.app.members)),
+    register(AuditService, auditService(deps.app)),
+    register(OrgService, orgService(deps.app.members, deps.app.ipRules)),
     register(HealthService, healthService(deps.health)),
   ];
 }

@@ -5,11 +5,18 @@ import type { DescMethod } from "@bufbuild/protobuf";
 import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
 import type { CredentialVerifier, Principal } from "../domain/identity/principal.js";
+import { peerAddressKey } from "../server/context.js";
 import { Access, accessOf } from "../server/method-options.js";
 
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: "authenticated caller" });
 
-export function authnInterceptor(verifiers: CredentialVerifier[]): Interceptor {
+/**
+ * A further check on the authenticated caller of a non-public method and its client address (the
+ * organisation's IP rules); it throws to refuse the call.
+ */
+export type CallerCheck = (principal: Principal, clientAddress: string) => Promise<void>;
+
+export function authnInterceptor(verifiers: CredentialVerifier[], checkCaller?: CallerCheck): Interceptor {
   const verify = async (credential: string) => {
     for (const verifier of verifiers) {
       const principal = await verifier.verify(credential);
@@ -38,6 +45,7 @@ export function authnInterceptor(verifiers: CredentialVerifier[]): Interceptor {
     if (access === Access.AGENT && principal.type !== "agent") {
       throw new DomainError("permission_denied", `${req.method.name} is for agents; use an agent token`);
     }
+    await checkCaller?.(principal, req.contextValues.get(peerAddressKey));
     req.contextValues.set(principalKey, principal);
     return next(req);
   };

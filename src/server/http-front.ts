@@ -8,6 +8,8 @@ import type { NodeHandlerFn, NodeServerRequest } from "./node-types.js";
 import type { UniversalHandler } from "@connectrpc/connect/protocol";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
+import { CidrSet, type Cidr } from "../domain/net/ip.js";
+import { resolveClientAddress } from "./client-address.js";
 import { peerAddressKey, requestIdKey, restCallKey, shutdownSignalKey } from "./context.js";
 import { reclassifyDecodeErrors } from "./decode-errors.js";
 import { writeProblem } from "./rest/problem.js";
@@ -22,14 +24,17 @@ export interface HttpFrontOptions {
   metrics: Registry;
   logger: Logger;
   shutdownSignal: AbortSignal;
+  /** Proxies whose X-Forwarded-For decides the client address (CLAWKEEP_TRUSTED_PROXIES). */
+  trustedProxies?: Cidr[];
 }
 
 export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
   const requestIds = new WeakMap<NodeServerRequest, string>();
+  const trustedProxies = new CidrSet(options.trustedProxies ?? []);
   const contextValues = (req: NodeServerRequest, rest: boolean): ContextValues => {
     const values = createContextValues();
     values.set(requestIdKey, requestIds.get(req) ?? "");
-    values.set(peerAddressKey, normalizeAddress(req.socket?.remoteAddress));
+    values.set(peerAddressKey, resolveClientAddress(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trustedProxies));
     values.set(restCallKey, rest);
     values.set(shutdownSignalKey, options.shutdownSignal);
     return values;
@@ -68,9 +73,4 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
     }
     rest(req, res).catch(failed);
   };
-}
-
-function normalizeAddress(address: string | undefined): string {
-  if (!address) return "";
-  return address.startsWith("::ffff:") ? address.slice(7) : address;
 }

@@ -50,7 +50,7 @@ export function rpcOptions(parts: { config: Config; logger: Logger; health: Heal
       metricsInterceptor(metrics),
       errorsInterceptor(logger),
       rateLimitInterceptor({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
-      authnInterceptor(app.verifiers),
+      authnInterceptor(app.verifiers, (principal, address) => app.ipRuleGate.assertAdmitted(principal, address)),
       validationInterceptor(),
     ],
   };
@@ -69,6 +69,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     metrics: metrics.registry,
     logger,
     shutdownSignal: shutdown.signal,
+    trustedProxies: config.trustedProxies,
     createRest: (contextValues) => createRestTranscoder({ routes: restRoutes, handlers: rpcHandlers, maxBodyBytes: config.maxRequestBytes, contextValues }),
   });
   const listener = await listen(front, { port: config.port, host: config.host, requestTimeoutMs: config.requestTimeoutMs });

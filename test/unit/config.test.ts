@@ -39,6 +39,7 @@ describe("loadConfig", () => {
       eventRetentionHours: 168,
       publicUrl: "http://localhost:8080",
       masterKey: undefined,
+      trustedProxies: [],
     });
   });
 
@@ -120,5 +121,16 @@ describe("loadConfig", () => {
     const protocol = new URL(url).protocol;
     expect(error.message).toBe(`DATABASE_URL must use postgres:// or postgresql://, not ${protocol}//`);
     expect(error.message).not.toContain("hunter2");
+  });
+
+  it("reads CLAWKEEP_TRUSTED_PROXIES as comma-separated addresses and CIDRs, and names a bad entry", () => {
+    expect(loadConfig({ CLAWKEEP_TRUSTED_PROXIES: " 10.0.0.0/8, ::1 ,,::ffff:192.0.2.1" }).trustedProxies).toEqual([
+      { address: "10.0.0.0", prefix: 8, family: "ipv4" },
+      { address: "::1", prefix: 128, family: "ipv6" },
+      { address: "192.0.2.1", prefix: 32, family: "ipv4" },
+    ]);
+    expect(loadConfig({ CLAWKEEP_TRUSTED_PROXIES: "  " }).trustedProxies).toEqual([]);
+    expect(configError({ CLAWKEEP_TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" }).message).toMatch(/^CLAWKEEP_TRUSTED_PROXIES: entry "proxy.internal" is not an IPv4 or IPv6 address or CIDR/);
+    expect(configError({ CLAWKEEP_TRUSTED_PROXIES: "10.0.0.0/33" }).message).toMatch(/^CLAWKEEP_TRUSTED_PROXIES: entry "10.0.0.0\/33" has prefix length "33"/);
   });
 });
