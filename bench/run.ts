@@ -6,6 +6,7 @@
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport } from "@connectrpc/connect-node";
 import { HealthService } from "../gen/ts/clawkeep/v1/health_pb.js";
+import { restCaller, restSignup } from "../test/support/rest.js";
 import { startTestServer } from "../test/support/server.js";
 
 interface Result {
@@ -40,11 +41,21 @@ const server = await startTestServer({ env: { CLAWKEEP_RATE_LIMIT_PER_SECOND: "1
 try {
   const connect = createClient(HealthService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1" }));
   const grpc = createClient(HealthService, createGrpcTransport({ baseUrl: server.url }));
+  // Secret reads and writes: each one a transaction with its audit event on the org's chain.
+  const rest = restCaller(server.url);
+  const owner = await restSignup(rest);
+  const vault = (await (await rest("POST", "/v1/vaults", owner.token, { name: "bench" })).json()) as { id: string };
+  await rest("PUT", `/v1/vaults/${vault.id}/secrets/bench/read`, owner.token, { value: "x".repeat(256) });
+  let writes = 0;
   const results = [
     await measure("REST GET /v1/health (HTTP/1.1, fetch)", 5000, 32, async () => (await fetch(`${server.url}/v1/health`)).arrayBuffer()),
     await measure("Connect JSON GetHealth (HTTP/1.1)", 5000, 32, () => connect.getHealth({})),
     await measure("gRPC GetHealth (h2c)", 5000, 32, () => grpc.getHealth({})),
     await measure("event bus publish (one transaction each)", 1000, 8, () => server.bus.publishNow("bench.publish", { n: 1 })),
+    await measure("REST GET secret (256 B, audited)", 2000, 16, async () => (await rest("GET", `/v1/vaults/${vault.id}/secrets/bench/read`, owner.token)).arrayBuffer()),
+    await measure("REST PUT secret (new version, audited)", 1000, 16, async () =>
+      (await rest("PUT", `/v1/vaults/${vault.id}/secrets/bench/w${writes++ % 50}`, owner.token, { value: "y".repeat(256) })).arrayBuffer(),
+    ),
   ];
   console.log(`\ndatabase: ${server.database.kind}, node ${process.version}\n`);
   console.log("| workload | calls/s | p50 ms | p99 ms |\n|---|---|---|---|");

@@ -8,7 +8,7 @@ import http from "node:http";
 import http2 from "node:http2";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { create, fromBinary, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
+import type { DescFile, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type Interceptor, type Transport } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport, Http2SessionManager } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
@@ -17,6 +17,7 @@ import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
 import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/ts/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/ts/grpc/reflection/v1/reflection_pb.js";
+import { grpcJsClient as sharedGrpcJsClient } from "../support/grpc-js.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { PYTHON, probeTool } from "../support/tools.js";
 
@@ -209,23 +210,7 @@ describe.each(CONNECT_VARIANTS)("Connect-ES client: $name", (variant) => {
 // @grpc/grpc-js with a client built from the protobuf-es descriptors
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- grpc-js generic clients are untyped */
-function grpcJsClient(service: DescService): any {
-  const definition: Record<string, grpc.MethodDefinition<any, any>> = {};
-  for (const m of service.methods) {
-    definition[m.localName] = {
-      path: `/${service.typeName}/${m.name}`,
-      requestStream: m.methodKind === "client_streaming" || m.methodKind === "bidi_streaming",
-      responseStream: m.methodKind === "server_streaming" || m.methodKind === "bidi_streaming",
-      // create() accepts a plain init object as well as a message; it returns a message as is.
-      requestSerialize: (x: any) => Buffer.from(toBinary(m.input, create(m.input, x))),
-      requestDeserialize: (b: Buffer) => fromBinary(m.input, b),
-      responseSerialize: (x: any) => Buffer.from(toBinary(m.output, create(m.output, x))),
-      responseDeserialize: (b: Buffer) => fromBinary(m.output, b),
-    };
-  }
-  const Client = grpc.makeGenericClientConstructor(definition, service.name);
-  return new Client(`127.0.0.1:${server.port}`, grpc.credentials.createInsecure());
-}
+const grpcJsClient = (service: DescService): any => sharedGrpcJsClient(service, server.port);
 
 const deadline = () => ({ deadline: Date.now() + CALL_TIMEOUT_MS });
 
