@@ -5,7 +5,7 @@ import { createContextKey } from "@connectrpc/connect";
 export type Protocol = "rest" | "connect" | "grpc" | "grpc-web";
 
 export const requestIdKey = createContextKey<string>("", { description: "request id" });
-/** The peer address of the TCP connection (proxies are resolved by the identity issue's rules). */
+/** The client address: the socket peer, or behind a trusted proxy its X-Forwarded-For hop (client-address.ts). */
 export const peerAddressKey = createContextKey<string>("", { description: "peer address" });
 export const restCallKey = createContextKey<boolean>(false, { description: "called through the REST transcoder" });
 /**

@@ -11,7 +11,10 @@ export interface ChainedFields {
   resourceType: string;
   resourceId: string;
   details: Record<string, unknown>;
-  /** RFC 3339 with milliseconds, exactly as stored and served. */
+  /**
+   * RFC 3339 UTC with exactly three fractional digits, as stored. The API may serve a whole
+   * second without them ("…:05Z"); a verifier re-adds ".000" before hashing.
+   */
   createdAt: string;
 }
 

@@ -358,7 +358,7 @@ type AuditChainScheme struct {
 	// "HMAC-SHA256".
 	Algorithm string `protobuf:"bytes,1,opt,name=algorithm,proto3" json:"algorithm,omitempty"`
 	// A sentence describing the chain: one chain per organisation; each integrity_hash is the
-	// HMAC, under a server key, of the canonical JSON of [previous event's integrity_hash ("" for
+	// HMAC, under a server key, of the canonical JSON of [previous event's integrity_hash (64 "0" for
 	// the first), org_id, actor_type, actor_id, action, resource_type, resource_id, details,
 	// created_at].
 	ChainStructure string `protobuf:"bytes,2,opt,name=chain_structure,json=chainStructure,proto3" json:"chain_structure,omitempty"`

@@ -217,7 +217,7 @@ export type AuditChainScheme = Message<"clawkeep.v1.AuditChainScheme"> & {
 
   /**
    * A sentence describing the chain: one chain per organisation; each integrity_hash is the
-   * HMAC, under a server key, of the canonical JSON of [previous event's integrity_hash ("" for
+   * HMAC, under a server key, of the canonical JSON of [previous event's integrity_hash (64 "0" for
    * the first), org_id, actor_type, actor_id, action, resource_type, resource_id, details,
    * created_at].
    *
