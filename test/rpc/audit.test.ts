@@ -2,13 +2,13 @@
 // (valid, edited, deleted, truncated, windows, JSONB round trips) and the live stream (cursors,
 // filters, clean shutdown).
 import { randomUUID } from "node:crypto";
-import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
+import { Code, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuditService, type WatchAuditEventsResponse } from "../../gen/ts/clawkeep/v1/audit_pb.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ActorType, AuditEvent } from "../../src/domain/audit/audit-log.js";
 import { shutdownSignalKey } from "../../src/server/context.js";
-import { createHarness, NO_RATE_LIMIT, type Harness } from "./harness.js";
+import { createHarness, type Harness, NO_RATE_LIMIT, rejection } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
 
 let harness: Harness;
@@ -20,15 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await harness?.close();
 });
-
-async function rejected(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded but was expected to fail");
-}
 
 async function orgOf(person: Person): Promise<string> {
   const [row]: { org_id: string }[] = await harness.database.dataSource.query(`SELECT "org_id" FROM "clawkeep_memberships" WHERE "user_id" = $1`, [person.id]);
@@ -126,7 +117,7 @@ describe("QueryAuditEvents", () => {
       [{ limit: -5 }, "limit must be a whole number between 1 and 1000, got -5"],
       [{ offset: -1 }, "offset must be a whole number 0 or more, got -1"],
     ] as const) {
-      const error = await rejected(audit.queryAuditEvents(input, { headers: owner.headers }));
+      const error = await rejection(audit.queryAuditEvents(input, { headers: owner.headers }));
       expect(error.code).toBe(Code.InvalidArgument);
       expect(error.rawMessage).toBe(message);
     }
@@ -292,12 +283,12 @@ describe("VerifyAuditChain", () => {
   it("refuses limits outside 1-10000 and an empty window", async () => {
     const { owner } = await newOrg();
     for (const limit of [0, 10_001]) {
-      const error = await rejected(audit.verifyAuditChain({ limit }, { headers: owner.headers }));
+      const error = await rejection(audit.verifyAuditChain({ limit }, { headers: owner.headers }));
       expect(error.code).toBe(Code.InvalidArgument);
       expect(error.rawMessage).toBe(`limit must be a whole number between 1 and 10000, got ${limit}`);
     }
     const now = timestampFromDate(new Date());
-    expect((await rejected(audit.verifyAuditChain({ from: now, to: now }, { headers: owner.headers }))).rawMessage).toBe("from must be earlier than to");
+    expect((await rejection(audit.verifyAuditChain({ from: now, to: now }, { headers: owner.headers }))).rawMessage).toBe("from must be earlier than to");
   });
 
   it("verifies only the caller's organisation", async () => {
@@ -379,12 +370,12 @@ describe("WatchAuditEvents", () => {
   it("refuses a malformed cursor and one it never issued", async () => {
     const { owner } = await newOrg();
     for (const cursor of ["drop table", "-1", "1.5", "99999999999999999999"]) {
-      const error = await rejected(watch(audit, owner, { cursor }, 1));
+      const error = await rejection(watch(audit, owner, { cursor }, 1));
       expect(error.code, cursor).toBe(Code.InvalidArgument);
       expect(error.rawMessage).toMatch(/is not a cursor this server issued/);
     }
     const ahead = String(BigInt(await latestCursor()) + 1000n);
-    expect((await rejected(watch(audit, owner, { cursor: ahead }, 1))).code).toBe(Code.InvalidArgument);
+    expect((await rejection(watch(audit, owner, { cursor: ahead }, 1))).code).toBe(Code.InvalidArgument);
   });
 
   it("ends cleanly (OK) when the server shuts down", async () => {

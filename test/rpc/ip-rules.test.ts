@@ -13,7 +13,7 @@ import { IpRuleGate } from "../../src/domain/identity/ip-rule-gate.js";
 import { IP_RULES_TOPIC } from "../../src/domain/identity/ip-rules.js";
 import { EventBus } from "../../src/events/bus.js";
 import { peerAddressKey } from "../../src/server/context.js";
-import { createHarness, NO_RATE_LIMIT, type Harness } from "./harness.js";
+import { createHarness, type Harness, NO_RATE_LIMIT, rejection } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
 
 /** Where the test people usually call from. */
@@ -44,15 +44,6 @@ function from(address: string): Transport {
 }
 const org = (address = HOME): Client<typeof OrgService> => createClient(OrgService, from(address));
 const auth = (address = HOME): Client<typeof AuthService> => createClient(AuthService, from(address));
-
-async function rejected(call: Promise<unknown>): Promise<ConnectError> {
-  try {
-    await call;
-  } catch (error) {
-    return ConnectError.from(error);
-  }
-  throw new Error("the call succeeded but was expected to fail");
-}
 
 async function create(person: Person, rule: { ruleType: string; cidr: string; label?: string; appliesTo?: string }, address = HOME): Promise<IpRule> {
   const { rule: created } = await org(address).createIpRule(rule, { headers: person.headers });
@@ -90,7 +81,7 @@ describe("IP rule management", () => {
     expect((await list(owner)).map((r) => r.id)).toEqual([allow.id, bare.id, v6.id]);
     await org().deleteIpRule({ ruleId: bare.id }, { headers: owner.headers });
     expect((await list(owner)).map((r) => r.id)).toEqual([allow.id, v6.id]);
-    const again = await rejected(org().deleteIpRule({ ruleId: bare.id }, { headers: owner.headers }));
+    const again = await rejection(org().deleteIpRule({ ruleId: bare.id }, { headers: owner.headers }));
     expect(again.code).toBe(Code.NotFound);
     expect(again.rawMessage).toBe(`no IP rule ${bare.id} in your organisation`);
   });
@@ -107,15 +98,15 @@ describe("IP rule management", () => {
       [{ ruleType: "deny", cidr: "192.0.2.0/24", appliesTo: "y".repeat(201) }, Code.InvalidArgument, "applies_to must be at most 200 characters, got 201"],
     ];
     for (const [rule, code, message] of cases) {
-      const error = await rejected(org().createIpRule(rule, { headers: owner.headers }));
+      const error = await rejection(org().createIpRule(rule, { headers: owner.headers }));
       expect(error.code, JSON.stringify(rule)).toBe(code);
       expect(error.rawMessage).toMatch(message);
     }
     await create(owner, { ruleType: "deny", cidr: "192.0.2.0/24", label: "é".repeat(200) });
-    const duplicate = await rejected(org().createIpRule({ ruleType: "deny", cidr: "192.0.2.0/24" }, { headers: owner.headers }));
+    const duplicate = await rejection(org().createIpRule({ ruleType: "deny", cidr: "192.0.2.0/24" }, { headers: owner.headers }));
     expect(duplicate.code).toBe(Code.AlreadyExists);
     expect(duplicate.rawMessage).toBe("your organisation already has a deny rule for 192.0.2.0/24");
-    const badId = await rejected(org().deleteIpRule({ ruleId: "rule-1" }, { headers: owner.headers }));
+    const badId = await rejection(org().deleteIpRule({ ruleId: "rule-1" }, { headers: owner.headers }));
     expect(badId.code).toBe(Code.InvalidArgument);
   });
 
@@ -129,7 +120,7 @@ describe("IP rule management", () => {
       () => org().createIpRule({ ruleType: "deny", cidr: "192.0.3.0/24" }, { headers: member.headers }),
       () => org().deleteIpRule({ ruleId: rule.id }, { headers: member.headers }),
     ]) {
-      const error = await rejected(call());
+      const error = await rejection(call());
       expect(error.code).toBe(Code.PermissionDenied);
       expect(error.rawMessage).toBe("only owners and admins manage IP rules");
     }
@@ -142,7 +133,7 @@ describe("IP rule management", () => {
     const second = await signUp(harness.transport);
     const rule = await create(first, { ruleType: "deny", cidr: "192.0.2.0/24" });
     expect(await list(second)).toEqual([]);
-    const error = await rejected(org().deleteIpRule({ ruleId: rule.id }, { headers: second.headers }));
+    const error = await rejection(org().deleteIpRule({ ruleId: rule.id }, { headers: second.headers }));
     expect(error.code).toBe(Code.NotFound);
     expect((await list(first)).map((r) => r.id)).toEqual([rule.id]);
     // Nor does the first organisation's deny rule touch the second's people.
@@ -176,7 +167,7 @@ describe("IP rule enforcement", () => {
       expect(await admitted(person, "192.0.2.1")).toBe(true);
     }
     // Every method goes through the same check, not just one service.
-    const error = await rejected(org("203.0.113.5").listIpRules({}, { headers: owner.headers }));
+    const error = await rejection(org("203.0.113.5").listIpRules({}, { headers: owner.headers }));
     expect(error.code).toBe(Code.PermissionDenied);
     // Public methods need no credential, so there is nothing to check them against.
     expect((await auth("203.0.113.5").getJwtPublicKey({})).publicKeyBase64).toBeTruthy();
@@ -218,7 +209,7 @@ describe("IP rule enforcement", () => {
     const getMe = () => createClient(AuthService, other.transport).getMe({}, { headers: owner.headers });
     await getMe(); // loads the (empty) rules into the cache
     const rule = await create(owner, { ruleType: "deny", cidr: "192.0.2.0/24" });
-    expect((await rejected(getMe())).code).toBe(Code.PermissionDenied);
+    expect((await rejection(getMe())).code).toBe(Code.PermissionDenied);
     await org().deleteIpRule({ ruleId: rule.id }, { headers: owner.headers });
     await expect(getMe()).resolves.toBeDefined();
   });
@@ -227,7 +218,7 @@ describe("IP rule enforcement", () => {
 describe("lock-out protection", () => {
   it("refuses an allow rule that leaves out the caller's own address", async () => {
     const owner = await signUp(harness.transport);
-    const error = await rejected(org().createIpRule({ ruleType: "allow", cidr: "192.0.2.0/24" }, { headers: owner.headers }));
+    const error = await rejection(org().createIpRule({ ruleType: "allow", cidr: "192.0.2.0/24" }, { headers: owner.headers }));
     expect(error.code).toBe(Code.AlreadyExists);
     expect(error.rawMessage).toBe(
       `this allow rule would lock you out: your own address ${HOME} would be refused (no allow rule would match it); add an allow rule for your address first`,
@@ -241,7 +232,7 @@ describe("lock-out protection", () => {
   it("refuses a deny rule that contains the caller's own address", async () => {
     const owner = await signUp(harness.transport);
     for (const cidr of [HOME, HOME_NET, "0.0.0.0/0"]) {
-      const error = await rejected(org().createIpRule({ ruleType: "deny", cidr }, { headers: owner.headers }));
+      const error = await rejection(org().createIpRule({ ruleType: "deny", cidr }, { headers: owner.headers }));
       expect(error.code, cidr).toBe(Code.AlreadyExists);
       expect(error.rawMessage).toMatch(/^this deny rule would lock you out: your own address 198\.51\.100\.10 would be refused \(a deny rule would match it\)/);
     }
@@ -252,7 +243,7 @@ describe("lock-out protection", () => {
     const owner = await signUp(harness.transport);
     const home = await create(owner, { ruleType: "allow", cidr: HOME_NET });
     const elsewhere = await create(owner, { ruleType: "allow", cidr: "192.0.2.0/24" });
-    const error = await rejected(org().deleteIpRule({ ruleId: home.id }, { headers: owner.headers }));
+    const error = await rejection(org().deleteIpRule({ ruleId: home.id }, { headers: owner.headers }));
     expect(error.code).toBe(Code.AlreadyExists);
     expect(error.rawMessage).toMatch(/^deleting this rule would lock you out/);
     await org().deleteIpRule({ ruleId: elsewhere.id }, { headers: owner.headers });
