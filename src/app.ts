@@ -10,6 +10,8 @@ import { AuditLog } from "./domain/audit/audit-log.js";
 import { AuditQuery } from "./domain/audit/audit-query.js";
 import { AuditVerifier } from "./domain/audit/audit-verify.js";
 import { AuditWatch } from "./domain/audit/audit-watch.js";
+import { AgentTokens } from "./domain/agents/agent-tokens.js";
+import { Agents } from "./domain/agents/agents.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
 import { IpRuleGate } from "./domain/identity/ip-rule-gate.js";
@@ -39,6 +41,8 @@ export interface AppServices {
   ipRuleGate: IpRuleGate;
   vaults: Vaults;
   secrets: Secrets;
+  agents: Agents;
+  agentTokens: AgentTokens;
   policies: Policies;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
@@ -58,8 +62,11 @@ export async function openServices(parts: { config: Config; database: Database; 
   const members = new Members(database.dataSource, audit);
   const ipRuleGate = new IpRuleGate({ dataSource: database.dataSource, bus, listen: database.listen, logger });
   await ipRuleGate.start();
-  const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, deriveKey(masterKey, "api-key pepper"));
+  const apiKeyPepper = deriveKey(masterKey, "api-key pepper");
+  const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, apiKeyPepper);
   const vaults = new Vaults(database.dataSource, new PolicyStore(), audit);
+  const secrets = new Secrets(database.dataSource, vaults, keyring, audit);
+  const agentTokens = new AgentTokens(database.dataSource, jwtKeys, audit, apiKeyPepper);
   return {
     keyring,
     jwtKeys,
@@ -73,9 +80,11 @@ export async function openServices(parts: { config: Config; database: Database; 
     ipRules: new IpRules(database.dataSource, audit, bus, ipRuleGate),
     ipRuleGate,
     vaults,
-    secrets: new Secrets(database.dataSource, vaults, keyring, audit),
+    secrets,
+    agents: new Agents(database.dataSource, secrets, audit, apiKeyPepper),
+    agentTokens,
     policies: new Policies(database.dataSource, vaults, audit),
-    verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys)],
+    verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys), agentTokens],
     publicUrl: config.publicUrl,
   };
 }

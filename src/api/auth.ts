@@ -4,6 +4,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ApiKeySchema, AuthService, UserSchema } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import type { JwtKeys } from "../crypto/jwt-keys.js";
+import type { AgentTokens } from "../domain/agents/agent-tokens.js";
 import type { Accounts, Profile } from "../domain/identity/accounts.js";
 import type { ApiKeyInfo, PersonalApiKeys } from "../domain/identity/api-keys.js";
 import { DomainError } from "../domain/errors.js";
@@ -12,13 +13,14 @@ import { clientAddress, principalOf } from "./call-context.js";
 
 export interface AuthApiDeps {
   accounts: Accounts;
+  agentTokens: AgentTokens;
   apiKeys: PersonalApiKeys;
   jwtKeys: JwtKeys;
   publicUrl: string;
 }
 
 export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthService>> {
-  const { accounts, apiKeys, jwtKeys, publicUrl } = deps;
+  const { accounts, agentTokens, apiKeys, jwtKeys, publicUrl } = deps;
   return {
     async signup(req, ctx) {
       const result = await accounts.signup({ email: req.email, password: req.password, displayName: req.displayName, ip: clientAddress(ctx) });
@@ -66,6 +68,10 @@ export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthS
     async revokeApiKey(req, ctx) {
       await apiKeys.revoke(principalOf(ctx), req.keyId, clientAddress(ctx));
       return {};
+    },
+    async exchangeAgentToken(req, ctx) {
+      const grant = await agentTokens.exchange({ apiKey: req.apiKey, agentId: req.agentId }, clientAddress(ctx));
+      return { accessToken: grant.accessToken, tokenType: "Bearer", expiresIn: grant.expiresIn, agentId: grant.agentId, vaultIds: grant.vaultIds };
     },
     async exchangeApiKeyToken(req, ctx) {
       const token = await apiKeys.exchange(req.apiKey, clientAddress(ctx));

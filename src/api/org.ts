@@ -1,15 +1,18 @@
-// OrgService: proto ↔ the members and IP-rules domains. The agent-keys vault belongs to a later
-// capability and still answers Unimplemented.
+// OrgService: proto ↔ the members, IP-rules and agents domains.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import type { IpRuleSchema, OrgMemberSchema, OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import type { IpRule, IpRules } from "../domain/identity/ip-rules.js";
+import type { Agents } from "../domain/agents/agents.js";
 import type { Member, Members } from "../domain/identity/members.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
-export function orgService(members: Members, ipRules: IpRules): Partial<ServiceImpl<typeof OrgService>> {
+export function orgService(members: Members, ipRules: IpRules, agents: Agents): Partial<ServiceImpl<typeof OrgService>> {
   return {
+    async getAgentKeysVault(_req, ctx) {
+      return { vaultId: await agents.keysVaultId(principalOf(ctx)) };
+    },
     async listOrgMembers(_req, ctx) {
       return { members: (await members.list(principalOf(ctx))).map(toOrgMember) };
     },

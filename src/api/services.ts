@@ -12,6 +12,7 @@ import { ShareService } from "../../gen/ts/clawkeep/v1/sharing_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import type { AppServices } from "../app.js";
 import type { HealthMonitor } from "../server/health.js";
+import { agentService } from "./agents.js";
 import { auditService } from "./audit.js";
 import { authService } from "./auth.js";
 import { healthService } from "./health.js";
@@ -38,13 +39,13 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
     impl: withUnimplemented(service, impl) as unknown as ServiceImpl<DescService>,
   });
   return [
-    register(AuthService, authService({ accounts: deps.app.accounts, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
-    register(AgentService, {}),
+    register(AuthService, authService({ accounts: deps.app.accounts, agentTokens: deps.app.agentTokens, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
+    register(AgentService, agentService(deps.app.agents)),
     register(VaultService, vaultService(deps.app)),
     register(ShareService, {}),
     register(IntentService, {}),
     register(AuditService, auditService(deps.app)),
-    register(OrgService, orgService(deps.app.members, deps.app.ipRules)),
+    register(OrgService, orgService(deps.app.members, deps.app.ipRules, deps.app.agents)),
     register(HealthService, healthService(deps.health)),
   ];
 }

@@ -5,19 +5,13 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
 
 const SERVICE_CAPABILITY: Record<string, string> = {
-  "clawkeep.v1.AuthService": "identity (sign-up, sign-in, sessions and personal API keys)",
-  "clawkeep.v1.OrgService": "organisation security (IP rules)",
-  "clawkeep.v1.VaultService": "the vault core (vaults, secrets and policies)",
-  "clawkeep.v1.AuditService": "the audit log",
-  "clawkeep.v1.AgentService": "agents (registration, identity keys and revocation)",
+  "clawkeep.v1.AgentService": "agents (settings, deactivation and key rotation)",
   "clawkeep.v1.ShareService": "sharing secrets",
   "clawkeep.v1.IntentService": "the Intents API (chains, signing keys and transactions)",
 };
 
 const METHOD_CAPABILITY: Record<string, string> = {
-  "clawkeep.v1.AuthService.ExchangeAgentToken": "agents (token exchange)",
   "clawkeep.v1.AuthService.WatchFleetTokens": "agents (fleet token refresh)",
-  "clawkeep.v1.OrgService.GetAgentKeysVault": "agents (identity keys)",
   "clawkeep.v1.AgentService.EnrollAgent": "self-enrollment",
   "clawkeep.v1.AgentService.ClaimEnrollment": "self-enrollment",
   "clawkeep.v1.AgentService.ListEnrollments": "self-enrollment",

@@ -28,7 +28,11 @@ export function authnInterceptor(verifiers: CredentialVerifier[], checkCaller?: 
     const credential = bearerCredential(req.header.get("authorization"));
     if (isPublic(req.method)) {
       if (credential) {
-        const principal = await verify(credential);
+        // A bad credential on a public route is ignored, never a 401 (rest-surface.md).
+        const principal = await verify(credential).catch((error: unknown) => {
+          if (error instanceof DomainError) return undefined;
+          throw error;
+        });
         if (principal) req.contextValues.set(principalKey, principal);
       }
       return next(req);

@@ -112,6 +112,7 @@ describe("public RPCs", () => {
     "AuthService.Login": { code: "Unauthenticated", message: "email or password is incorrect" },
     "AuthService.Signup": { code: "InvalidArgument", message: "email is required" },
     "AuthService.ExchangeApiKeyToken": { code: "Unauthenticated", message: "the API key is not valid, has expired or was revoked" },
+    "AuthService.ExchangeAgentToken": { code: "Unauthenticated", message: "api_key is not an agent API key (ocv_...)" },
     // Neither a refresh token nor a valid Bearer of a session: nothing to refresh.
     "AuthService.RefreshToken": { code: "Unauthenticated", message: "send a refresh_token, or call with a valid Bearer access token" },
   };
@@ -140,7 +141,6 @@ describe("public RPCs", () => {
 
   it("name the capability that will provide them while they are not implemented", async () => {
     const cases = [
-      [AuthService.method.exchangeAgentToken, "agents (token exchange)"],
       [AuthService.method.watchFleetTokens, "agents (fleet token refresh)"],
       [AgentService.method.enrollAgent, "self-enrollment"],
       [AgentService.method.claimEnrollment, "self-enrollment"],

@@ -8,6 +8,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { Code, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { AuditService } from "../../gen/ts/clawkeep/v1/audit_pb.js";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
@@ -48,6 +49,7 @@ let vaultId: string;
 let policyId: string;
 let ruleId: string;
 let ownerKeyId: string;
+let agentKeysVaultId: string;
 let n = 0;
 
 const vaults = () => createClient(VaultService, harness.transport);
@@ -67,6 +69,8 @@ beforeAll(async () => {
     .policy!.id;
   ruleId = (await org().createIpRule({ ruleType: "deny", cidr: "198.51.100.0/24", label: "matrix" }, as(owner))).rule!.id;
   ownerKeyId = (await auth().createApiKey({ name: "matrix" }, as(owner))).key!.id;
+  await createClient(AgentService, harness.transport).createAgent({ name: "matrix agent" }, as(owner));
+  [{ id: agentKeysVaultId }] = await harness.database.dataSource.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "name" = '__agent-keys'`);
 
   Object.assign(tokens, {
     anonymous: undefined,
@@ -184,8 +188,13 @@ const ROWS: Row[] = [
     request: () => ({}),
     check: (caller, messages) => expect(idsOf(messages, "members").includes(owner.id)).toBe(orgAOnly(caller)),
   },
-  // The agent-keys vault arrives with agents; until then it answers 501 to everyone admitted.
-  { method: OrgService.method.getAgentKeysVault, expect: { "other org": 501, "no policy": 501, "with policy": 501, owner: 501 }, request: () => ({}) },
+  // Org A has an agent, so its __agent-keys vault exists; the other organisation has none.
+  {
+    method: OrgService.method.getAgentKeysVault,
+    expect: { "other org": 404, "no policy": "ok", "with policy": "ok", owner: "ok" },
+    request: () => ({}),
+    check: (_caller, messages) => expect((messages[0] as { vaultId: string }).vaultId).toBe(agentKeysVaultId),
+  },
   { method: OrgService.method.inviteMember, expect: { "other org": "ok", "no policy": 403, "with policy": 403, owner: "ok" }, request: () => ({ email: uniqueEmail("matrix"), role: "member" }) },
   {
     method: OrgService.method.updateMemberRole,
@@ -262,8 +271,8 @@ describe("credential × RPC matrix", () => {
     expect(ROWS.map((r) => r.method.name).sort()).toEqual(guarded.map((m) => m.name).sort());
   });
 
-  it("forges from tokens that work: a fresh short-lived copy is accepted until it expires", async () => {
-    const copy = await shortLivedCopy(harness.app.jwtKeys, owner.token);
+  it("forges from tokens that work: the same copy with a longer life is accepted", async () => {
+    const copy = await shortLivedCopy(harness.app.jwtKeys, owner.token, 60);
     const { user } = await auth().getMe({}, { headers: { authorization: `Bearer ${copy}` } });
     expect(user?.id).toBe(owner.id);
   });

@@ -12,9 +12,12 @@ function claimsOf(token: string): Record<string, unknown> & { sub: string } {
 
 const encode = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
-/** Signed by the server's real key for a real session, but with a 1 s lifetime: wait it out. */
-export function shortLivedCopy(jwtKeys: JwtKeys, token: string): Promise<string> {
-  return jwtKeys.sign(claimsOf(token), 1);
+/**
+ * Signed by the server's real key for a real session, with a short lifetime (1 s by default:
+ * wait two seconds and it has expired, since `exp` is whole seconds).
+ */
+export function shortLivedCopy(jwtKeys: JwtKeys, token: string, ttlSeconds = 1): Promise<string> {
+  return jwtKeys.sign(claimsOf(token), ttlSeconds);
 }
 
 /** The same signature over a payload with one claim changed. */

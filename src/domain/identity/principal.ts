@@ -13,11 +13,25 @@ export interface Principal {
   sessionId?: string;
   /** Scopes a credential was limited to; absent means unrestricted. */
   scopes?: string[];
+  /** For an agent: what its record says, read when its token is verified. */
+  agent?: AgentStanding;
+}
+
+export interface AgentStanding {
+  /** The human who created or approved the agent. */
+  createdBy: string;
+  /** Vaults the agent is bound to; empty derives the binding from its policies. */
+  vaultIds: string[];
+  /** Ceiling on what policies can grant (see vaults/agent-ceiling.ts). */
+  scopes: string[];
+  /** Reads of private_key and ssh_key secrets are refused: the agent signs through the Intents API. */
+  intentsApiEnabled: boolean;
 }
 
 /**
  * Verifies one kind of bearer credential. Returns the principal it names, or undefined when the
- * credential is not valid (unknown, expired, revoked, tampered). Never throws for a bad credential.
+ * credential is not one it accepts (unknown, expired, tampered). A verifier that knows more may
+ * throw an "unauthenticated" DomainError with a precise detail ("token has been revoked").
  */
 export interface CredentialVerifier {
   verify(credential: string): Promise<Principal | undefined>;

@@ -158,10 +158,11 @@ export class Policies {
 
 /** A policy may only name someone of the vault's own organisation. */
 async function assertPrincipalInOrg(q: Queryable, orgId: string, type: PrincipalType, id: string): Promise<void> {
-  if (type === "user") {
-    const [member] = await q.query(`SELECT 1 FROM "clawkeep_memberships" WHERE "user_id" = $1 AND "org_id" = $2`, [id, orgId]);
-    if (member) return;
-  }
+  const [found] =
+    type === "user"
+      ? await q.query(`SELECT 1 FROM "clawkeep_memberships" WHERE "user_id" = $1 AND "org_id" = $2`, [id, orgId])
+      : await q.query(`SELECT 1 FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL`, [id, orgId]);
+  if (found) return;
   throw new DomainError("invalid_argument", `principal_id ${id} is not a ${type} of your organisation`);
 }
 

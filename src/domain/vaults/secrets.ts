@@ -11,6 +11,7 @@ import { rowsOf } from "../../db/rows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
+import { scopesAllow } from "../agents/scopes.js";
 import { evaluate } from "./policy/evaluate.js";
 import type { Decision, Permission } from "./policy/types.js";
 import { decodeListCursor, encodeListCursor, parseListLimit } from "./list-cursor.js";
@@ -58,6 +59,9 @@ export interface ListSecretsInput {
   cursor: string;
 }
 
+/** Secret types an Intents API agent may never read: it signs through the server instead. */
+const SIGNING_KEY_TYPES = new Set<SecretType>(["private_key", "ssh_key"]);
+
 /** Rows examined per query while filling a page: listing filters by policy after reading. */
 const LIST_BATCH = 500;
 
@@ -85,32 +89,54 @@ export class Secrets {
     try {
       return await this.dataSource.transaction(async (manager) => {
         await lockVault(manager, vaultId);
-        // One live row per path (partial unique index): concurrent PUTs serialise here, each
-        // taking the next version number.
-        const [secret]: { id: string; latest_version: number }[] = await manager.query(
-          `INSERT INTO "clawkeep_secrets" ("vault_id", "path", "latest_version") VALUES ($1, $2, 1)
-           ON CONFLICT ("vault_id", "path") WHERE "deleted_at" IS NULL
-           DO UPDATE SET "latest_version" = "clawkeep_secrets"."latest_version" + 1
-           RETURNING "id", "latest_version"`,
-          [vaultId, path],
-        );
-        const version = secret.latest_version;
-        const box = this.keyring.seal(plaintext, secretAad(vaultId, secret.id, path, version));
-        const [row]: VersionRow[] = await manager.query(
-          `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
-             "kek_version", "wrapped_dek", "ciphertext")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-          [secret.id, version, type, JSON.stringify(metadata), `${principal.type}:${principal.id}`, expiresAt, maxAccessCount, box.kekVersion, box.wrappedDek, box.ciphertext],
-        );
+        const stored = await this.storeVersion(manager, vaultId, path, { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` });
         await this.audit.append(manager, {
           ...this.auditBase(principal, "secret.write", path, ip),
-          details: { vault_id: vaultId, secret_id: secret.id, version, type, decided_by: decidedBy(decision) },
+          details: { vault_id: vaultId, secret_id: stored.id, version: stored.version, type, decided_by: decidedBy(decision) },
         });
-        return toInfo(path, row);
+        return stored;
       });
     } finally {
       plaintext.fill(0);
     }
+  }
+
+  /**
+   * Stores a secret the server writes itself (an agent's identity keys) inside the caller's
+   * transaction, with no access decision: the caller audits what it did.
+   */
+  async writeAsSystem(manager: EntityManager, vaultId: string, path: string, type: SecretType, value: string): Promise<SecretVersionInfo> {
+    const plaintext = validateValue(value);
+    try {
+      return await this.storeVersion(manager, vaultId, validateSecretPath(path), { type, plaintext, metadata: {}, expiresAt: null, maxAccessCount: null, createdBy: "system" });
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /** Version N+1 of the path (one live row per path: concurrent PUTs serialise on it), sealed. */
+  private async storeVersion(
+    manager: EntityManager,
+    vaultId: string,
+    path: string,
+    input: { type: SecretType; plaintext: Buffer; metadata: Record<string, unknown>; expiresAt: Date | null; maxAccessCount: number | null; createdBy: string },
+  ): Promise<SecretVersionInfo> {
+    const [secret]: { id: string; latest_version: number }[] = await manager.query(
+      `INSERT INTO "clawkeep_secrets" ("vault_id", "path", "latest_version") VALUES ($1, $2, 1)
+       ON CONFLICT ("vault_id", "path") WHERE "deleted_at" IS NULL
+       DO UPDATE SET "latest_version" = "clawkeep_secrets"."latest_version" + 1
+       RETURNING "id", "latest_version"`,
+      [vaultId, path],
+    );
+    const version = secret.latest_version;
+    const box = this.keyring.seal(input.plaintext, secretAad(vaultId, secret.id, path, version));
+    const [row]: VersionRow[] = await manager.query(
+      `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
+         "kek_version", "wrapped_dek", "ciphertext")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+      [secret.id, version, input.type, JSON.stringify(input.metadata), input.createdBy, input.expiresAt, input.maxAccessCount, box.kekVersion, box.wrappedDek, box.ciphertext],
+    );
+    return toInfo(path, row);
   }
 
   /** The latest enabled version with its value; counts toward that version's max_access_count. */
@@ -134,7 +160,9 @@ export class Secrets {
     let after = decodeListCursor(input.cursor);
     const access = await this.vaults.access(this.dataSource, principal, vaultId);
     const now = new Date();
-    const readable = (path: string) => evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now }).allowed;
+    const readable = (path: string) =>
+      (!principal.agent || scopesAllow(principal.agent.scopes, path, "read")) &&
+      evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now }).allowed;
     // One more than the page, so the cursor is only handed out when another page really exists.
     const wanted = limit === undefined ? Infinity : limit + 1;
     const found: SecretVersionInfo[] = [];
@@ -231,6 +259,9 @@ export class Secrets {
     return this.dataSource.transaction(async (manager) => {
       const secret = await liveSecret(manager, vaultId, path);
       const row = which === "latest" ? await latestEnabled(manager, secret.id, path) : await exactVersion(manager, secret.id, path, which);
+      if (principal.agent?.intentsApiEnabled && SIGNING_KEY_TYPES.has(row.type)) {
+        throw new DomainError("permission_denied", `agents with the Intents API enabled cannot read ${row.type} secrets; ask the server to sign instead`);
+      }
       if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) {
         throw new DomainError("gone", `version ${row.version} of secret "${path}" expired at ${new Date(row.expires_at).toISOString()}`);
       }
@@ -266,17 +297,23 @@ export class Secrets {
    */
   private async authorize(principal: Principal, vaultId: string, path: string, permission: Permission, ip: string): Promise<Decision> {
     const access: VaultAccess = await this.vaults.access(this.dataSource, principal, vaultId);
+    if (principal.agent && !scopesAllow(principal.agent.scopes, path, permission)) {
+      await this.auditDenial(principal, vaultId, path, permission, "scopes", ip);
+      // The official MCP server re-exchanges its token on this exact wording.
+      throw new DomainError("permission_denied", `scopes do not cover ${permission} on "${path}"`);
+    }
     const decision = evaluate(access.policies, { principal, path, permission, isOwner: access.isOwner, clientIp: ip, now: new Date() });
     if (decision.allowed) return decision;
-    await this.dataSource.transaction((manager) =>
-      this.audit.append(manager, {
-        ...this.auditBase(principal, "secret.access_denied", path, ip),
-        details: { vault_id: vaultId, permission, decided_by: decidedBy(decision) },
-      }),
-    );
+    await this.auditDenial(principal, vaultId, path, permission, decidedBy(decision), ip);
     throw new DomainError(
       "permission_denied",
       decision.reason === "policy" ? `policy ${decision.policy.id} denies ${permission} on "${path}"` : `no policy allows you to ${permission} "${path}" in this vault`,
+    );
+  }
+
+  private async auditDenial(principal: Principal, vaultId: string, path: string, permission: Permission, decidedBy: string, ip: string): Promise<void> {
+    await this.dataSource.transaction((manager) =>
+      this.audit.append(manager, { ...this.auditBase(principal, "secret.access_denied", path, ip), details: { vault_id: vaultId, permission, decided_by: decidedBy } }),
     );
   }
 

@@ -46,8 +46,9 @@ export class Vaults {
     if (description.length > 1000) throw new DomainError("invalid_argument", `description is ${description.length} characters; at most 1000 are allowed`);
     return this.dataSource.transaction(async (manager) => {
       const [row]: VaultRow[] = await manager.query(
-        `INSERT INTO "clawkeep_vaults" ("org_id", "name", "description", "created_by", "created_by_type") VALUES ($1, $2, $3, $4, $5) RETURNING *`,
-        [principal.orgId, name, description, principal.id, principal.type],
+        `INSERT INTO "clawkeep_vaults" ("org_id", "name", "description", "created_by", "created_by_type", "co_owner_user_id") VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        // The human behind an agent owns what the agent creates, too.
+        [principal.orgId, name, description, principal.id, principal.type, principal.agent?.createdBy ?? null],
       );
       await this.audit.append(manager, {
         orgId: principal.orgId,
@@ -73,9 +74,11 @@ export class Vaults {
           `SELECT v.* FROM "clawkeep_vaults" v
            WHERE v."org_id" = $1
              AND ((v."created_by" = $2 AND v."created_by_type" = $3)
+               OR v."co_owner_user_id" = $2
+               OR v."id" = ANY($4::uuid[])
                OR EXISTS (SELECT 1 FROM "clawkeep_policies" p WHERE p."vault_id" = v."id" AND p."principal_id" = $2 AND p."principal_type" = $3))
            ORDER BY v."created_at", v."id"`,
-          [principal.orgId, principal.id, principal.type],
+          [principal.orgId, principal.id, principal.type, principal.agent?.vaultIds ?? []],
         );
     return rows.map(toVault);
   }
@@ -120,10 +123,16 @@ export class Vaults {
     ]);
     if (!row) throw vaultNotFound(vaultId);
     const vault = toVault(row);
-    const isOwner = vault.createdBy === principal.id && vault.createdByType === principal.type;
+    const isOwner = (vault.createdBy === principal.id && vault.createdByType === principal.type) || (principal.type === "user" && row.co_owner_user_id === principal.id);
     const isOrgManager = principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
+    // An agent bound to an explicit list of vaults may not touch any other, whatever its
+    // policies say; an agent without a list is bound to the vaults its policies name.
+    const binding = principal.agent?.vaultIds ?? [];
+    if (binding.length > 0 && !binding.includes(vaultId) && !isOwner) {
+      throw new DomainError("permission_denied", `this agent is not bound to vault ${vaultId}`);
+    }
     const policies = await this.policies.rulesFor(q, vaultId, principal);
-    if (!isOwner && !isOrgManager && policies.length === 0) throw vaultNotFound(vaultId);
+    if (!isOwner && !isOrgManager && policies.length === 0 && !binding.includes(vaultId)) throw vaultNotFound(vaultId);
     return { vault, isOwner, canManage: isOwner || isOrgManager, policies };
   }
 }
@@ -139,6 +148,7 @@ interface VaultRow {
   description: string;
   created_by: string;
   created_by_type: "user" | "agent";
+  co_owner_user_id: string | null;
   created_at: Date;
 }
 

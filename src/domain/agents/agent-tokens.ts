@@ -1,0 +1,109 @@
+// Agent tokens: trading an ocv_ API key for a short-lived EdDSA JWT, and verifying those JWTs on
+// every call. A JWT carries the agent's revocation epoch; bumping the epoch (deactivation,
+// deletion, key rotation) makes every outstanding token of the agent fail. Access itself (vault
+// binding, scopes, policies) is decided per request from the agent's current record, never
+// frozen into the token.
+import type { DataSource } from "typeorm";
+import { apiKeyKind, hashApiKey } from "../../crypto/api-keys.js";
+import type { JwtKeys } from "../../crypto/jwt-keys.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import { DomainError } from "../errors.js";
+import type { CredentialVerifier, Principal } from "../identity/principal.js";
+import { isUuid } from "../ids.js";
+import { DEFAULT_AGENT_TOKEN_TTL_SECONDS, type AgentRow } from "./agents.js";
+
+export interface AgentTokenGrant {
+  accessToken: string;
+  expiresIn: number;
+  agentId: string;
+  vaultIds: string[];
+}
+
+const SUBJECT_PREFIX = "agent:";
+
+export class AgentTokens implements CredentialVerifier {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly jwtKeys: JwtKeys,
+    private readonly audit: AuditLog,
+    private readonly pepper: Buffer,
+  ) {}
+
+  async exchange(input: { apiKey: string; agentId: string }, ip: string): Promise<AgentTokenGrant> {
+    if (apiKeyKind(input.apiKey) !== "ocv") throw new DomainError("unauthenticated", "api_key is not an agent API key (ocv_...)");
+    if (input.agentId !== "" && !isUuid(input.agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
+    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "api_key_hash" = $1`, [hashApiKey(this.pepper, input.apiKey)]);
+    // A wrong pairing of id and key answers like an unknown key: nothing to learn by probing.
+    if (!row || (input.agentId !== "" && input.agentId !== row.id)) throw new DomainError("unauthenticated", "unknown or wrong agent API key");
+    refuseUnusable(row, Date.now());
+    const vaultIds = await this.boundVaults(row);
+    const expiresIn = row.token_ttl_seconds ?? DEFAULT_AGENT_TOKEN_TTL_SECONDS;
+    const accessToken = await this.jwtKeys.sign(
+      {
+        sub: `${SUBJECT_PREFIX}${row.id}`,
+        org: row.org_id,
+        scopes: row.scopes,
+        vault_ids: vaultIds,
+        intents_api_enabled: row.intents_api_enabled,
+        epoch: row.revocation_epoch,
+      },
+      expiresIn,
+    );
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query(`UPDATE "clawkeep_agents" SET "last_active_at" = now() WHERE "id" = $1`, [row.id]);
+      await this.audit.append(manager, {
+        orgId: row.org_id,
+        actor: { type: "agent", id: row.id },
+        action: "agent.token_exchange",
+        resource: { type: "agent", id: row.id },
+        details: { expires_in: expiresIn, key_prefix: row.api_key_prefix },
+        ip,
+      });
+    });
+    return { accessToken, expiresIn, agentId: row.id, vaultIds };
+  }
+
+  /** An agent JWT of ours whose agent is usable and whose epoch is current; else undefined. */
+  async verify(credential: string): Promise<Principal | undefined> {
+    const claims = await this.jwtKeys.verify(credential);
+    if (!claims || typeof claims.sub !== "string" || !claims.sub.startsWith(SUBJECT_PREFIX)) return undefined;
+    const agentId = claims.sub.slice(SUBJECT_PREFIX.length);
+    if (!isUuid(agentId) || typeof claims.epoch !== "number") return undefined;
+    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1`, [agentId]);
+    if (!row || row.org_id !== claims.org) return undefined;
+    if (row.revocation_epoch !== claims.epoch || row.deleted_at !== null || !row.is_active) {
+      throw new DomainError("unauthenticated", "token has been revoked");
+    }
+    if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) throw new DomainError("unauthenticated", "token has been revoked: the agent has expired");
+    return {
+      type: "agent",
+      id: row.id,
+      orgId: row.org_id,
+      scopes: row.scopes,
+      agent: { createdBy: row.created_by, vaultIds: row.vault_ids, scopes: row.scopes, intentsApiEnabled: row.intents_api_enabled },
+    };
+  }
+
+  /** The explicit binding, or the vaults the agent's policies name and the vaults it created. */
+  private async boundVaults(row: AgentRow): Promise<string[]> {
+    if (row.vault_ids.length > 0) return row.vault_ids;
+    const rows: { vault_id: string }[] = await this.dataSource.query(
+      `SELECT DISTINCT "vault_id" FROM (
+         SELECT "vault_id" FROM "clawkeep_policies" WHERE "principal_type" = 'agent' AND "principal_id" = $1
+         UNION SELECT "id" FROM "clawkeep_vaults" WHERE "created_by_type" = 'agent' AND "created_by" = $1
+       ) AS "bound" ORDER BY "vault_id"`,
+      [row.id],
+    );
+    return rows.map((r) => r.vault_id);
+  }
+}
+
+function refuseUnusable(row: AgentRow, now: number): void {
+  if (row.deleted_at !== null || !row.is_active) throw new DomainError("unauthenticated", "the agent is deactivated");
+  if (row.expires_at && new Date(row.expires_at).getTime() <= now) {
+    throw new DomainError("unauthenticated", `the agent expired at ${new Date(row.expires_at).toISOString()}`);
+  }
+  if (row.api_key_expires_at && new Date(row.api_key_expires_at).getTime() <= now) {
+    throw new DomainError("unauthenticated", `the agent's API key expired at ${new Date(row.api_key_expires_at).toISOString()}`);
+  }
+}

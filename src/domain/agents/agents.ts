@@ -1,0 +1,213 @@
+// Agents: machine identities of an organisation, registered by a human. This module owns
+// clawkeep_agents. Creating an agent issues its ocv_ API key (shown once, stored as a keyed hash)
+// and its identity keypairs, whose private halves go into the organisation's __agent-keys vault.
+import type { DataSource, EntityManager } from "typeorm";
+import { generateAgentKeypairs } from "../../crypto/agent-keypairs.js";
+import { generateApiKey, hashApiKey } from "../../crypto/api-keys.js";
+import type { AuditLog } from "../audit/audit-log.js";
+import { DomainError } from "../errors.js";
+import type { Principal } from "../identity/principal.js";
+import { isUuid } from "../ids.js";
+import type { Secrets } from "../vaults/secrets.js";
+import { ensureAgentKeysVault } from "./agent-keys-vault.js";
+import { parseGuardrails, type Guardrails } from "./guardrails.js";
+import { validateScopes } from "./scopes.js";
+
+export interface AgentRecord {
+  id: string;
+  orgId: string;
+  name: string;
+  description: string;
+  createdBy: string;
+  scopes: string[];
+  isActive: boolean;
+  vaultIds: string[];
+  tokenTtlSeconds: number | null;
+  intentsApiEnabled: boolean;
+  guardrails: Guardrails;
+  sshPublicKey: string;
+  ecdhPublicKey: string;
+  apiKeyExpiresAt: Date | null;
+  expiresAt: Date | null;
+  createdAt: Date;
+  lastActiveAt: Date | null;
+}
+
+export interface CreateAgentInput {
+  name: string;
+  description: string;
+  authMethod: string;
+  scopes: string[];
+  expiresAt?: Date;
+  apiKeyExpiresAt?: Date;
+  tokenTtlSeconds?: number;
+  vaultIds: string[];
+  intentsApiEnabled: boolean;
+  guardrails: Record<string, unknown>;
+}
+
+/** JWT lifetimes an agent may ask for: a second to a day. */
+export const DEFAULT_AGENT_TOKEN_TTL_SECONDS = 3600;
+const MAX_AGENT_TOKEN_TTL_SECONDS = 86_400;
+
+export class Agents {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly secrets: Secrets,
+    private readonly audit: AuditLog,
+    private readonly pepper: Buffer,
+  ) {}
+
+  async create(principal: Principal, input: CreateAgentInput, ip: string): Promise<{ agent: AgentRecord; apiKey: string }> {
+    const name = input.name.trim();
+    if (name.length < 1 || name.length > 100) throw new DomainError("invalid_argument", "name must be 1 to 100 characters");
+    const description = input.description.trim();
+    if (description.length > 1000) throw new DomainError("invalid_argument", `description is ${description.length} characters; at most 1000 are allowed`);
+    if (input.authMethod !== "" && input.authMethod !== "api_key") {
+      throw new DomainError("invalid_argument", `auth_method "${input.authMethod.slice(0, 32)}" is not supported; Clawkeep agents authenticate with an api_key`);
+    }
+    const scopes = validateScopes(input.scopes);
+    const now = Date.now();
+    for (const [field, value] of [
+      ["expires_at", input.expiresAt],
+      ["api_key_expires_at", input.apiKeyExpiresAt],
+    ] as const) {
+      if (value && value.getTime() <= now) throw new DomainError("invalid_argument", `${field} must be in the future`);
+    }
+    const ttl = input.tokenTtlSeconds;
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_AGENT_TOKEN_TTL_SECONDS)) {
+      throw new DomainError("invalid_argument", `token_ttl_seconds must be 1-${MAX_AGENT_TOKEN_TTL_SECONDS}, got ${ttl}`);
+    }
+    const guardrails = parseGuardrails(input.guardrails);
+    const vaultIds = [...new Set(input.vaultIds)];
+    const { key, prefix } = generateApiKey("ocv");
+    const keys = generateAgentKeypairs();
+    const agent = await this.dataSource.transaction(async (manager) => {
+      await assertVaultsOfOrg(manager, principal.orgId, vaultIds);
+      const [row]: AgentRow[] = await manager.query(
+        `INSERT INTO "clawkeep_agents" ("org_id", "name", "description", "created_by", "scopes", "vault_ids", "token_ttl_seconds", "intents_api_enabled",
+           "guardrails", "ssh_public_key", "ecdh_public_key", "api_key_prefix", "api_key_hash", "api_key_expires_at", "expires_at")
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+        [
+          principal.orgId,
+          name,
+          description,
+          principal.id,
+          scopes,
+          vaultIds,
+          ttl ?? null,
+          input.intentsApiEnabled,
+          JSON.stringify(guardrails),
+          keys.sshPublicKey,
+          keys.ecdhPublicKey,
+          prefix,
+          hashApiKey(this.pepper, key),
+          input.apiKeyExpiresAt ?? null,
+          input.expiresAt ?? null,
+        ],
+      );
+      const keysVaultId = await ensureAgentKeysVault(manager, principal.orgId);
+      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${row.id}/ssh/private_key`, "ssh_key", keys.sshPrivateKey);
+      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${row.id}/ecdh/private_key`, "private_key", keys.ecdhPrivateKey);
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: "user", id: principal.id },
+        action: "agent.create",
+        resource: { type: "agent", id: row.id },
+        details: { name, key_prefix: prefix, scopes, vault_ids: vaultIds, intents_api_enabled: input.intentsApiEnabled, keys_vault_id: keysVaultId },
+        ip,
+      });
+      return toAgent(row);
+    });
+    return { agent, apiKey: key };
+  }
+
+  async list(principal: Principal): Promise<AgentRecord[]> {
+    const rows: AgentRow[] = await this.dataSource.query(
+      `SELECT * FROM "clawkeep_agents" WHERE "org_id" = $1 AND "deleted_at" IS NULL ORDER BY "created_at", "id"`,
+      [principal.orgId],
+    );
+    return rows.map(toAgent);
+  }
+
+  /** One agent of the caller's organisation; an agent may read only itself (others are 404 to it). */
+  async get(principal: Principal, agentId: string): Promise<AgentRecord> {
+    if (!isUuid(agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
+    if (principal.type === "agent" && principal.id !== agentId) throw agentNotFound(agentId);
+    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL`, [
+      agentId,
+      principal.orgId,
+    ]);
+    if (!row) throw agentNotFound(agentId);
+    return toAgent(row);
+  }
+
+  async self(principal: Principal): Promise<AgentRecord> {
+    if (principal.type !== "agent") throw new DomainError("permission_denied", "only an agent can read its own profile; use an agent token");
+    return this.get(principal, principal.id);
+  }
+
+  /** The id of the organisation's __agent-keys vault; 404 until its first agent exists. */
+  async keysVaultId(principal: Principal): Promise<string> {
+    const [row]: { id: string }[] = await this.dataSource.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "org_id" = $1 AND "purpose" = 'agent-keys'`, [principal.orgId]);
+    if (!row) throw new DomainError("not_found", "your organisation has no __agent-keys vault yet; it is created with the first agent");
+    return row.id;
+  }
+}
+
+async function assertVaultsOfOrg(manager: EntityManager, orgId: string, vaultIds: string[]): Promise<void> {
+  if (vaultIds.length === 0) return;
+  const found: { id: string }[] = await manager.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "org_id" = $1 AND "id" = ANY($2::uuid[])`, [orgId, vaultIds]);
+  const missing = vaultIds.find((id) => !found.some((row) => row.id === id));
+  if (missing) throw new DomainError("invalid_argument", `vault_ids names ${missing}, which is not a vault of your organisation`);
+}
+
+function agentNotFound(agentId: string): DomainError {
+  return new DomainError("not_found", `agent ${agentId} not found`);
+}
+
+export interface AgentRow {
+  id: string;
+  org_id: string;
+  name: string;
+  description: string;
+  created_by: string;
+  scopes: string[];
+  is_active: boolean;
+  vault_ids: string[];
+  token_ttl_seconds: number | null;
+  intents_api_enabled: boolean;
+  guardrails: Guardrails;
+  ssh_public_key: string;
+  ecdh_public_key: string;
+  api_key_prefix: string;
+  api_key_expires_at: Date | null;
+  expires_at: Date | null;
+  revocation_epoch: number;
+  created_at: Date;
+  last_active_at: Date | null;
+  deleted_at: Date | null;
+}
+
+export function toAgent(row: AgentRow): AgentRecord {
+  const date = (value: Date | null) => (value ? new Date(value) : null);
+  return {
+    id: row.id,
+    orgId: row.org_id,
+    name: row.name,
+    description: row.description,
+    createdBy: row.created_by,
+    scopes: row.scopes,
+    isActive: row.is_active && row.deleted_at === null,
+    vaultIds: row.vault_ids,
+    tokenTtlSeconds: row.token_ttl_seconds,
+    intentsApiEnabled: row.intents_api_enabled,
+    guardrails: row.guardrails,
+    sshPublicKey: row.ssh_public_key,
+    ecdhPublicKey: row.ecdh_public_key,
+    apiKeyExpiresAt: date(row.api_key_expires_at),
+    expiresAt: date(row.expires_at),
+    createdAt: new Date(row.created_at),
+    lastActiveAt: date(row.last_active_at),
+  };
+}

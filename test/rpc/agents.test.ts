@@ -1,0 +1,230 @@
+// Agents through the real routes: registration with identity keys, token exchange, and what an
+// agent may do with its token (vault binding, scopes, policies, the Intents restriction, vaults
+// it creates), and revocation by epoch.
+import { ed25519 } from "@noble/curves/ed25519.js";
+import { p256 } from "@noble/curves/nist.js";
+import { createClient, type Client } from "@connectrpc/connect";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
+import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
+import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
+import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
+import { createHarness, httpStatusOf, NO_RATE_LIMIT, rejection, type Harness } from "./harness.js";
+import { signUp, type Person } from "./people.js";
+
+let harness: Harness;
+let agents: Client<typeof AgentService>;
+let auth: Client<typeof AuthService>;
+let vaults: Client<typeof VaultService>;
+let owner: Person;
+beforeAll(async () => {
+  harness = await createHarness({ env: NO_RATE_LIMIT });
+  agents = createClient(AgentService, harness.transport);
+  auth = createClient(AuthService, harness.transport);
+  vaults = createClient(VaultService, harness.transport);
+  owner = await signUp(harness.transport);
+});
+afterAll(async () => {
+  await harness?.close();
+});
+
+interface Bot {
+  id: string;
+  apiKey: string;
+  token: string;
+  headers: { authorization: string };
+}
+
+async function register(more: Record<string, unknown> = {}, by: Person = owner): Promise<Bot> {
+  const created = await agents.createAgent({ name: "bot", ...more }, { headers: by.headers });
+  const exchanged = await auth.exchangeAgentToken({ apiKey: created.apiKey });
+  return { id: created.agent!.id, apiKey: created.apiKey, token: exchanged.accessToken, headers: { authorization: `Bearer ${exchanged.accessToken}` } };
+}
+
+async function stockedVault(): Promise<string> {
+  const { vault } = await vaults.createVault({ name: "shared" }, { headers: owner.headers });
+  for (const [path, type] of [
+    ["api-keys/openai", "api_key"],
+    ["db/password", "password"],
+    ["wallets/hot", "private_key"],
+  ]) {
+    await vaults.putSecret({ vaultId: vault!.id, path, type, value: `value of ${path}` }, { headers: owner.headers });
+  }
+  return vault!.id;
+}
+
+const grant = (vaultId: string, agentId: string, pattern: string, permissions: string[]) =>
+  vaults.createPolicy({ vaultId, secretPathPattern: pattern, principalType: "agent", principalId: agentId, permissions }, { headers: owner.headers });
+
+async function status(call: Promise<unknown>): Promise<[number, string]> {
+  const error = await rejection(call);
+  return [httpStatusOf(error), error.rawMessage];
+}
+
+describe("registering agents", () => {
+  it("returns the agent with its ocv_ key once, and identity keys in the formats 1Claw uses", async () => {
+    const orgKeysBefore = await status(createClient(OrgService, harness.transport).getAgentKeysVault({}, { headers: (await signUp(harness.transport)).headers }));
+    expect(orgKeysBefore[0]).toBe(404);
+    const { agent, apiKey } = await agents.createAgent(
+      { name: "DeFi Bot", description: "Automated trading agent", intentsApiEnabled: true, scopes: ["vaults:read"], txMaxValue: "0.5", txAllowedChains: ["base"] },
+      { headers: owner.headers },
+    );
+    expect(apiKey).toMatch(/^ocv_[A-Za-z0-9_-]{43}$/);
+    expect(agent).toMatchObject({ name: "DeFi Bot", authMethod: "api_key", isActive: true, intentsApiEnabled: true, scopes: ["vaults:read"], createdBy: owner.id, txMaxValue: "0.5" });
+    const ssh = Buffer.from(agent!.sshPublicKey, "base64");
+    const ecdh = Buffer.from(agent!.ecdhPublicKey, "base64");
+    expect(ssh).toHaveLength(32);
+    expect(ecdh).toHaveLength(65);
+    expect(ecdh[0]).toBe(4);
+
+    // The private halves are in __agent-keys; the org owner may grant itself read to check them.
+    const { vaultId } = await createClient(OrgService, harness.transport).getAgentKeysVault({}, { headers: owner.headers });
+    await vaults.createPolicy({ vaultId, secretPathPattern: `agents/${agent!.id}/**`, principalType: "user", principalId: owner.id, permissions: ["read"] }, { headers: owner.headers });
+    const sshPrivate = (await vaults.getSecret({ vaultId, path: `agents/${agent!.id}/ssh/private_key` }, { headers: owner.headers })).secret!;
+    const ecdhPrivate = (await vaults.getSecret({ vaultId, path: `agents/${agent!.id}/ecdh/private_key` }, { headers: owner.headers })).secret!;
+    expect([sshPrivate.type, ecdhPrivate.type]).toEqual(["ssh_key", "private_key"]);
+    expect(Buffer.from(ed25519.getPublicKey(Buffer.from(sshPrivate.value, "base64")))).toEqual(ssh);
+    expect(Buffer.from(p256.getPublicKey(Buffer.from(ecdhPrivate.value, "base64"), false))).toEqual(ecdh);
+  });
+
+  it.each([
+    ["an empty name", { name: " " }],
+    ["another auth_method", { authMethod: "mtls" }],
+    ["a malformed scope", { scopes: ["a//b"] }],
+    ["an unknown scope form", { scopes: ["vaults:admin"] }],
+    ["a zero token_ttl_seconds", { tokenTtlSeconds: 0 }],
+    ["an expiry in the past", { expiresAt: timestampFromDate(new Date(Date.now() - 1000)) }],
+    ["a vault of nobody", { vaultIds: ["00000000-0000-4000-8000-000000000000"] }],
+    ["a malformed spending cap", { txMaxValue: "-1" }],
+  ])("refuses %s with a 400", async (_label, override) => {
+    const [code, detail] = await status(agents.createAgent({ name: "bot", ...override }, { headers: owner.headers }));
+    expect(code).toBe(400);
+    expect(detail.length).toBeGreaterThan(10);
+  });
+
+  it("lists and reads agents of the organisation only; an agent reads only itself", async () => {
+    const a = await register();
+    const b = await register();
+    const listed = (await agents.listAgents({}, { headers: owner.headers })).agents.map((x) => x.id);
+    expect(listed).toEqual(expect.arrayContaining([a.id, b.id]));
+    expect((await agents.getAgent({ agentId: a.id }, { headers: a.headers })).agent?.id).toBe(a.id);
+    expect((await status(agents.getAgent({ agentId: b.id }, { headers: a.headers })))[0]).toBe(404);
+    expect((await agents.getAgentSelf({}, { headers: a.headers })).agent?.id).toBe(a.id);
+    expect((await status(agents.getAgentSelf({}, { headers: owner.headers })))[0]).toBe(403);
+    const stranger = await signUp(harness.transport);
+    expect((await agents.listAgents({}, { headers: stranger.headers })).agents).toEqual([]);
+    expect((await status(agents.getAgent({ agentId: a.id }, { headers: stranger.headers })))[0]).toBe(404);
+  });
+});
+
+describe("token exchange", () => {
+  it("needs only the key, and answers with the documented shape", async () => {
+    const created = await agents.createAgent({ name: "exchanger", tokenTtlSeconds: 600 }, { headers: owner.headers });
+    const grant = await auth.exchangeAgentToken({ apiKey: created.apiKey });
+    expect(grant).toMatchObject({ tokenType: "Bearer", expiresIn: 600, agentId: created.agent!.id, vaultIds: [] });
+    const claims = JSON.parse(Buffer.from(grant.accessToken.split(".")[1], "base64url").toString("utf8")) as Record<string, unknown>;
+    expect(claims).toMatchObject({ sub: `agent:${created.agent!.id}`, scopes: [], vault_ids: [], intents_api_enabled: false, epoch: 0 });
+    expect(typeof claims.jti).toBe("string");
+    expect((await auth.exchangeAgentToken({ apiKey: created.apiKey, agentId: created.agent!.id })).agentId).toBe(created.agent!.id);
+  });
+
+  it("refuses unknown keys, a key with another agent's id, and expired agents and keys with a clear 401", async () => {
+    const a = await register();
+    const b = await register();
+    expect(await status(auth.exchangeAgentToken({ apiKey: `ocv_${"A".repeat(43)}` }))).toEqual([401, "unknown or wrong agent API key"]);
+    expect(await status(auth.exchangeAgentToken({ apiKey: a.apiKey, agentId: b.id }))).toEqual([401, "unknown or wrong agent API key"]);
+    expect(await status(auth.exchangeAgentToken({ apiKey: "sk-not-ours" }))).toEqual([401, "api_key is not an agent API key (ocv_...)"]);
+    await harness.database.dataSource.query(`UPDATE "clawkeep_agents" SET "api_key_expires_at" = now() - interval '1 second' WHERE "id" = $1`, [a.id]);
+    expect((await status(auth.exchangeAgentToken({ apiKey: a.apiKey })))[1]).toMatch(/^the agent's API key expired at /);
+    await harness.database.dataSource.query(`UPDATE "clawkeep_agents" SET "expires_at" = now() - interval '1 second' WHERE "id" = $1`, [b.id]);
+    expect((await status(auth.exchangeAgentToken({ apiKey: b.apiKey })))[1]).toMatch(/^the agent expired at /);
+    // The expired agent's outstanding token stops too.
+    expect(await status(vaults.listVaults({}, { headers: b.headers }))).toEqual([401, "token has been revoked: the agent has expired"]);
+  });
+
+  it("revokes every outstanding token when the agent's epoch moves, and when it is deactivated", async () => {
+    const a = await register();
+    expect((await vaults.listVaults({}, { headers: a.headers })).vaults).toEqual([]);
+    await harness.database.dataSource.query(`UPDATE "clawkeep_agents" SET "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1`, [a.id]);
+    expect(await status(vaults.listVaults({}, { headers: a.headers }))).toEqual([401, "token has been revoked"]);
+    const fresh = await auth.exchangeAgentToken({ apiKey: a.apiKey });
+    expect((await vaults.listVaults({}, { headers: { authorization: `Bearer ${fresh.accessToken}` } })).vaults).toEqual([]);
+    await harness.database.dataSource.query(`UPDATE "clawkeep_agents" SET "is_active" = false WHERE "id" = $1`, [a.id]);
+    expect(await status(vaults.listVaults({}, { headers: { authorization: `Bearer ${fresh.accessToken}` } }))).toEqual([401, "token has been revoked"]);
+    expect(await status(auth.exchangeAgentToken({ apiKey: a.apiKey }))).toEqual([401, "the agent is deactivated"]);
+  });
+});
+
+describe("what an agent may do", () => {
+  it("has zero access without policies, then exactly what its policies grant, from the next request on", async () => {
+    const vaultId = await stockedVault();
+    const bot = await register();
+    expect(await status(vaults.getSecret({ vaultId, path: "api-keys/openai" }, { headers: bot.headers }))).toEqual([404, `vault ${vaultId} not found`]);
+    const { policy } = await grant(vaultId, bot.id, "api-keys/**", ["read"]);
+    expect((await vaults.listVaults({}, { headers: bot.headers })).vaults.map((v) => v.id)).toEqual([vaultId]);
+    expect((await vaults.listSecrets({ vaultId }, { headers: bot.headers })).secrets.map((s) => s.path)).toEqual(["api-keys/openai"]);
+    expect((await vaults.getSecret({ vaultId, path: "api-keys/openai" }, { headers: bot.headers })).secret?.value).toBe("value of api-keys/openai");
+    expect((await status(vaults.getSecret({ vaultId, path: "db/password" }, { headers: bot.headers })))[0]).toBe(403);
+    expect((await status(vaults.getSecret({ vaultId, path: "api-keys/missing" }, { headers: bot.headers })))[0]).toBe(404);
+    expect((await status(vaults.putSecret({ vaultId, path: "api-keys/openai", value: "x" }, { headers: bot.headers })))[0]).toBe(403);
+    // The token is not re-issued; the narrowed policy applies at once.
+    await vaults.updatePolicy({ vaultId, policyId: policy!.id, permissions: ["write"] }, { headers: owner.headers });
+    expect((await status(vaults.getSecret({ vaultId, path: "api-keys/openai" }, { headers: bot.headers })))[0]).toBe(403);
+    // Every agent action is audited with the agent as actor and the deciding policy.
+    const [event]: { actor_type: string; details: { decided_by: string } }[] = await harness.database.dataSource.query(
+      `SELECT "actor_type", "details" FROM "clawkeep_audit_events" WHERE "actor_id" = $1 AND "action" = 'secret.read'`,
+      [bot.id],
+    );
+    expect(event).toMatchObject({ actor_type: "agent", details: { decided_by: `policy:${policy!.id}` } });
+  });
+
+  it("stays inside its explicit vault binding whatever its policies say", async () => {
+    const bound = await stockedVault();
+    const other = await stockedVault();
+    const bot = await register({ vaultIds: [bound] });
+    await grant(bound, bot.id, "**", ["read"]);
+    await grant(other, bot.id, "**", ["read"]);
+    expect((await vaults.getSecret({ vaultId: bound, path: "db/password" }, { headers: bot.headers })).secret?.value).toBe("value of db/password");
+    expect(await status(vaults.getSecret({ vaultId: other, path: "db/password" }, { headers: bot.headers }))).toEqual([403, `this agent is not bound to vault ${other}`]);
+  });
+
+  it("cannot exceed its scopes, which cap what policies grant", async () => {
+    const vaultId = await stockedVault();
+    const reader = await register({ scopes: ["vaults:read"] });
+    await grant(vaultId, reader.id, "**", ["read", "write"]);
+    expect((await vaults.getSecret({ vaultId, path: "db/password" }, { headers: reader.headers })).secret?.version).toBe(1);
+    expect(await status(vaults.putSecret({ vaultId, path: "db/password", value: "x" }, { headers: reader.headers }))).toEqual([403, 'scopes do not cover write on "db/password"']);
+    const narrow = await register({ scopes: ["api-keys/*"] });
+    await grant(vaultId, narrow.id, "**", ["read"]);
+    expect((await status(vaults.getSecret({ vaultId, path: "db/password" }, { headers: narrow.headers })))[1]).toBe('scopes do not cover read on "db/password"');
+    expect((await vaults.listSecrets({ vaultId }, { headers: narrow.headers })).secrets.map((s) => s.path)).toEqual(["api-keys/openai"]);
+  });
+
+  it("is refused private_key and ssh_key secrets when it uses the Intents API", async () => {
+    const vaultId = await stockedVault();
+    const signer = await register({ intentsApiEnabled: true });
+    await grant(vaultId, signer.id, "**", ["read"]);
+    expect((await vaults.getSecret({ vaultId, path: "api-keys/openai" }, { headers: signer.headers })).secret?.version).toBe(1);
+    expect(await status(vaults.getSecret({ vaultId, path: "wallets/hot" }, { headers: signer.headers }))).toEqual([
+      403,
+      "agents with the Intents API enabled cannot read private_key secrets; ask the server to sign instead",
+    ]);
+  });
+
+  it("owns the vaults it creates, manages their policies, and its human has owner access too", async () => {
+    const bot = await register();
+    const { vault } = await vaults.createVault({ name: "agent-made" }, { headers: bot.headers });
+    expect(vault).toMatchObject({ createdBy: bot.id, createdByType: "agent" });
+    await vaults.putSecret({ vaultId: vault!.id, path: "notes/plan", value: "the plan" }, { headers: bot.headers });
+    expect((await vaults.getSecret({ vaultId: vault!.id, path: "notes/plan" }, { headers: owner.headers })).secret?.value).toBe("the plan");
+    const other = await register();
+    await vaults.createPolicy({ vaultId: vault!.id, secretPathPattern: "notes/*", principalType: "agent", principalId: other.id, permissions: ["read"] }, { headers: bot.headers });
+    expect((await vaults.getSecret({ vaultId: vault!.id, path: "notes/plan" }, { headers: other.headers })).secret?.value).toBe("the plan");
+    expect((await auth.exchangeAgentToken({ apiKey: bot.apiKey })).vaultIds).toEqual([vault!.id]);
+    // It manages policies only on vaults it owns.
+    const foreign = await stockedVault();
+    await grant(foreign, bot.id, "**", ["read"]);
+    expect((await status(vaults.listPolicies({ vaultId: foreign }, { headers: bot.headers })))[0]).toBe(403);
+  });
+});
