@@ -1,11 +1,12 @@
-// AgentService: proto ↔ the agents domain. Registration and reading of agents; enrollment,
-// updates, deletion and key rotation belong to capabilities still to come and answer
-// Unimplemented until then.
+// AgentService: proto ↔ the agents domain. Self-enrollment belongs to a capability still to
+// come and answers Unimplemented until then.
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { AgentSchema, AgentService, CreateAgentRequest } from "../../gen/ts/clawkeep/v1/agents_pb.js";
+import { UpdateAgentRequestSchema, type AgentSchema, type AgentService, type CreateAgentRequest, type UpdateAgentRequest } from "../../gen/ts/clawkeep/v1/agents_pb.js";
+import type { AgentChanges } from "../domain/agents/agent-changes.js";
 import type { AgentRecord, Agents } from "../domain/agents/agents.js";
+import { DomainError } from "../domain/errors.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
 export function agentService(agents: Agents): Partial<ServiceImpl<typeof AgentService>> {
@@ -38,7 +39,57 @@ export function agentService(agents: Agents): Partial<ServiceImpl<typeof AgentSe
     async getAgentSelf(_req, ctx) {
       return { agent: toAgent(await agents.self(principalOf(ctx))) };
     },
+    async updateAgent(req, ctx) {
+      return { agent: toAgent(await agents.update(principalOf(ctx), req.agentId, changesOf(req), clientAddress(ctx))) };
+    },
+    async deleteAgent(req, ctx) {
+      await agents.delete(principalOf(ctx), req.agentId, clientAddress(ctx));
+      return {};
+    },
+    async rotateAgentKey(req, ctx) {
+      const { agent, apiKey } = await agents.rotateKey(principalOf(ctx), req.agentId, clientAddress(ctx));
+      return { apiKey, agent: toAgent(agent) };
+    },
+    async rotateAgentIdentityKeys(req, ctx) {
+      return { agent: toAgent(await agents.rotateIdentityKeys(principalOf(ctx), req.agentId, clientAddress(ctx))) };
+    },
   };
+}
+
+const AGENT_COLUMNS = new Set(["name", "description", "scopes", "is_active", "expires_at", "api_key_expires_at", "token_ttl_seconds", "vault_ids", "intents_api_enabled"]);
+
+/**
+ * The fields update_mask names (REST fills it from the body's keys, so null clears), or without a
+ * mask the fields that are set; each as the domain's AgentChanges wants it.
+ */
+function changesOf(req: UpdateAgentRequest): AgentChanges {
+  const fields = UpdateAgentRequestSchema.fields.filter((f) => f.name !== "agent_id" && f.name !== "update_mask");
+  const masked = req.updateMask?.paths ?? [];
+  const unknown = masked.find((path) => !fields.some((f) => f.name === path));
+  if (unknown !== undefined) throw new DomainError("invalid_argument", `update_mask names "${unknown.slice(0, 64)}", which is not a field of an agent`);
+  const changes: AgentChanges = {};
+  const guardrails: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = (req as unknown as Record<string, unknown>)[field.localName];
+    const named = masked.length > 0 ? masked.includes(field.name) : isSet(value);
+    if (!named) continue;
+    const plain = value === undefined ? null : isTimestamp(value) ? timestampDate(value) : value;
+    if (AGENT_COLUMNS.has(field.name)) (changes as Record<string, unknown>)[field.name] = plain;
+    else guardrails[field.name] = plain;
+  }
+  if (Object.keys(guardrails).length > 0) changes.guardrails = guardrails;
+  return changes;
+}
+
+function isSet(value: unknown): boolean {
+  if (value === undefined) return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (value && typeof value === "object" && !isTimestamp(value)) return Object.keys(value).length > 0;
+  return true;
+}
+
+function isTimestamp(value: unknown): value is Timestamp {
+  return typeof value === "object" && value !== null && (value as { $typeName?: string }).$typeName === "google.protobuf.Timestamp";
 }
 
 /** The guardrail fields by their wire names, as the domain validates and stores them. */

@@ -228,3 +228,71 @@ describe("what an agent may do", () => {
     expect((await status(vaults.listPolicies({ vaultId: foreign }, { headers: bot.headers })))[0]).toBe(403);
   });
 });
+
+describe("managing agents", () => {
+  it("changes only the named fields, clears with null over REST semantics, and validates", async () => {
+    const bot = await register({ description: "before", scopes: ["vaults:read"], tokenTtlSeconds: 600, txMaxValue: "1" });
+    const { agent } = await agents.updateAgent({ agentId: bot.id, name: "renamed", updateMask: { paths: ["name", "token_ttl_seconds", "tx_max_value"] } }, { headers: owner.headers });
+    expect(agent).toMatchObject({ name: "renamed", description: "before", scopes: ["vaults:read"] });
+    expect([agent?.tokenTtlSeconds, agent?.txMaxValue]).toEqual([undefined, undefined]);
+    const inferred = await agents.updateAgent({ agentId: bot.id, scopes: ["api-keys/**"], txDailyLimit: "2.5" }, { headers: owner.headers });
+    expect(inferred.agent).toMatchObject({ name: "renamed", scopes: ["api-keys/**"], txDailyLimit: "2.5" });
+    expect((await status(agents.updateAgent({ agentId: bot.id, name: "", updateMask: { paths: ["name"] } }, { headers: owner.headers })))[0]).toBe(400);
+    expect((await status(agents.updateAgent({ agentId: bot.id, updateMask: { paths: ["api_key"] } }, { headers: owner.headers })))[0]).toBe(400);
+    // Scope changes apply to the next request without a new token.
+    const vaultId = await stockedVault();
+    await grant(vaultId, bot.id, "**", ["read"]);
+    expect((await status(vaults.getSecret({ vaultId, path: "db/password" }, { headers: bot.headers })))[1]).toBe('scopes do not cover read on "db/password"');
+    await agents.updateAgent({ agentId: bot.id, scopes: [], updateMask: { paths: ["scopes"] } }, { headers: owner.headers });
+    expect((await vaults.getSecret({ vaultId, path: "db/password" }, { headers: bot.headers })).secret?.version).toBe(1);
+  });
+
+  it("revokes outstanding tokens on deactivation and on an expiry moved into the past, not on other changes", async () => {
+    const bot = await register();
+    await agents.updateAgent({ agentId: bot.id, description: "still fine" }, { headers: owner.headers });
+    expect((await vaults.listVaults({}, { headers: bot.headers })).vaults).toEqual([]);
+    await agents.updateAgent({ agentId: bot.id, isActive: false }, { headers: owner.headers });
+    expect(await status(vaults.listVaults({}, { headers: bot.headers }))).toEqual([401, "token has been revoked"]);
+    await agents.updateAgent({ agentId: bot.id, isActive: true }, { headers: owner.headers });
+    const again = await auth.exchangeAgentToken({ apiKey: bot.apiKey });
+    const headers = { authorization: `Bearer ${again.accessToken}` };
+    await agents.updateAgent({ agentId: bot.id, apiKeyExpiresAt: timestampFromDate(new Date(Date.now() - 1000)) }, { headers: owner.headers });
+    expect(await status(vaults.listVaults({}, { headers }))).toEqual([401, "token has been revoked"]);
+  });
+
+  it("rotates the API key: the old key and tokens fail at once, the new key works", async () => {
+    const bot = await register();
+    const rotated = await agents.rotateAgentKey({ agentId: bot.id }, { headers: owner.headers });
+    expect(rotated.apiKey).toMatch(/^ocv_/);
+    expect(rotated.agent?.id).toBe(bot.id);
+    expect(await status(auth.exchangeAgentToken({ apiKey: bot.apiKey }))).toEqual([401, "unknown or wrong agent API key"]);
+    expect(await status(vaults.listVaults({}, { headers: bot.headers }))).toEqual([401, "token has been revoked"]);
+    expect((await auth.exchangeAgentToken({ apiKey: rotated.apiKey })).agentId).toBe(bot.id);
+  });
+
+  it("rotates identity keys (humans only): new public keys, new private versions", async () => {
+    const bot = await register();
+    const before = (await agents.getAgent({ agentId: bot.id }, { headers: owner.headers })).agent!;
+    expect((await status(agents.rotateAgentIdentityKeys({ agentId: bot.id }, { headers: bot.headers })))[0]).toBe(403);
+    const { agent } = await agents.rotateAgentIdentityKeys({ agentId: bot.id }, { headers: owner.headers });
+    expect(agent!.sshPublicKey).not.toBe(before.sshPublicKey);
+    expect(agent!.ecdhPublicKey).not.toBe(before.ecdhPublicKey);
+    const [{ latest_version }]: { latest_version: number }[] = await harness.database.dataSource.query(
+      `SELECT "latest_version" FROM "clawkeep_secrets" WHERE "path" = $1 AND "deleted_at" IS NULL`,
+      [`agents/${bot.id}/ssh/private_key`],
+    );
+    expect(latest_version).toBe(2);
+  });
+
+  it("deletes by deactivating and hiding: the key and tokens stop, the record stays for the audit trail", async () => {
+    const bot = await register();
+    await agents.deleteAgent({ agentId: bot.id }, { headers: owner.headers });
+    expect(await status(vaults.listVaults({}, { headers: bot.headers }))).toEqual([401, "token has been revoked"]);
+    expect(await status(auth.exchangeAgentToken({ apiKey: bot.apiKey }))).toEqual([401, "the agent is deactivated"]);
+    expect((await agents.listAgents({}, { headers: owner.headers })).agents.map((a) => a.id)).not.toContain(bot.id);
+    expect((await status(agents.getAgent({ agentId: bot.id }, { headers: owner.headers })))[0]).toBe(404);
+    expect((await status(agents.deleteAgent({ agentId: bot.id }, { headers: owner.headers })))[0]).toBe(404);
+    const [row]: { deleted_at: Date | null }[] = await harness.database.dataSource.query(`SELECT "deleted_at" FROM "clawkeep_agents" WHERE "id" = $1`, [bot.id]);
+    expect(row.deleted_at).not.toBeNull();
+  });
+});

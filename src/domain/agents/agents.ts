@@ -4,12 +4,14 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { generateAgentKeypairs } from "../../crypto/agent-keypairs.js";
 import { generateApiKey, hashApiKey } from "../../crypto/api-keys.js";
+import { rowsOf } from "../../db/rows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { Secrets } from "../vaults/secrets.js";
 import { ensureAgentKeysVault } from "./agent-keys-vault.js";
+import { columnsOf, mergeGuardrails, type AgentChanges } from "./agent-changes.js";
 import { parseGuardrails, type Guardrails } from "./guardrails.js";
 import { validateScopes } from "./scopes.js";
 
@@ -147,6 +149,102 @@ export class Agents {
     return this.get(principal, principal.id);
   }
 
+  /**
+   * Changes the named fields (`null` clears a clearable one). Deactivating, or moving expires_at
+   * or api_key_expires_at into the past, revokes every outstanding token of the agent.
+   */
+  async update(principal: Principal, agentId: string, changes: AgentChanges, ip: string): Promise<AgentRecord> {
+    const columns = columnsOf(changes);
+    return this.dataSource.transaction(async (manager) => {
+      const current = await lockedAgent(manager, principal, agentId);
+      if (changes.vault_ids) await assertVaultsOfOrg(manager, principal.orgId, changes.vault_ids);
+      const now = Date.now();
+      const past = (value: Date | null | undefined) => value instanceof Date && value.getTime() <= now;
+      const revoke = (changes.is_active === false && current.is_active) || past(changes.expires_at) || past(changes.api_key_expires_at);
+      const guardrails = mergeGuardrails(current.guardrails, changes);
+      const sets = Object.keys(columns).map((column, i) => `"${column}" = $${i + 3}`);
+      const [row] = rowsOf<AgentRow>(
+        await manager.query(
+          `UPDATE "clawkeep_agents" SET ${[...sets, `"guardrails" = $2`, `"revocation_epoch" = "revocation_epoch" + ${revoke ? 1 : 0}`].join(", ")}
+           WHERE "id" = $1 RETURNING *`,
+          [agentId, JSON.stringify(guardrails), ...Object.values(columns)],
+        ),
+      );
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: "user", id: principal.id },
+        action: revoke && changes.is_active === false ? "agent.deactivate" : "agent.update",
+        resource: { type: "agent", id: agentId },
+        details: { changed: Object.keys(changes).sort(), tokens_revoked: revoke },
+        ip,
+      });
+      return toAgent(row);
+    });
+  }
+
+  /** Deactivates and hides the agent, keeping it for the audit trail; its key and tokens stop at once. */
+  async delete(principal: Principal, agentId: string, ip: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await lockedAgent(manager, principal, agentId);
+      await manager.query(
+        `UPDATE "clawkeep_agents" SET "deleted_at" = now(), "is_active" = false, "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1`,
+        [agentId],
+      );
+      await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "user", id: principal.id }, action: "agent.delete", resource: { type: "agent", id: agentId }, ip });
+    });
+  }
+
+  /** A new ocv_ key, shown once; the old key fails at once and every outstanding token is revoked. */
+  async rotateKey(principal: Principal, agentId: string, ip: string): Promise<{ agent: AgentRecord; apiKey: string }> {
+    const { key, prefix } = generateApiKey("ocv");
+    const agent = await this.dataSource.transaction(async (manager) => {
+      await lockedAgent(manager, principal, agentId);
+      const [row] = rowsOf<AgentRow>(
+        await manager.query(
+          `UPDATE "clawkeep_agents" SET "api_key_prefix" = $2, "api_key_hash" = $3, "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1 RETURNING *`,
+          [agentId, prefix, hashApiKey(this.pepper, key)],
+        ),
+      );
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: "user", id: principal.id },
+        action: "agent.rotate_key",
+        resource: { type: "agent", id: agentId },
+        details: { key_prefix: prefix },
+        ip,
+      });
+      return toAgent(row);
+    });
+    return { agent, apiKey: key };
+  }
+
+  /** New identity keypairs: new public halves on the record, new versions of the private secrets. */
+  async rotateIdentityKeys(principal: Principal, agentId: string, ip: string): Promise<AgentRecord> {
+    const keys = generateAgentKeypairs();
+    return this.dataSource.transaction(async (manager) => {
+      await lockedAgent(manager, principal, agentId);
+      const [row] = rowsOf<AgentRow>(
+        await manager.query(`UPDATE "clawkeep_agents" SET "ssh_public_key" = $2, "ecdh_public_key" = $3 WHERE "id" = $1 RETURNING *`, [
+          agentId,
+          keys.sshPublicKey,
+          keys.ecdhPublicKey,
+        ]),
+      );
+      const keysVaultId = await ensureAgentKeysVault(manager, principal.orgId);
+      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${agentId}/ssh/private_key`, "ssh_key", keys.sshPrivateKey);
+      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${agentId}/ecdh/private_key`, "private_key", keys.ecdhPrivateKey);
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: "user", id: principal.id },
+        action: "agent.rotate_identity_keys",
+        resource: { type: "agent", id: agentId },
+        details: { keys_vault_id: keysVaultId },
+        ip,
+      });
+      return toAgent(row);
+    });
+  }
+
   /** The id of the organisation's __agent-keys vault; 404 until its first agent exists. */
   async keysVaultId(principal: Principal): Promise<string> {
     const [row]: { id: string }[] = await this.dataSource.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "org_id" = $1 AND "purpose" = 'agent-keys'`, [principal.orgId]);
@@ -160,6 +258,17 @@ async function assertVaultsOfOrg(manager: EntityManager, orgId: string, vaultIds
   const found: { id: string }[] = await manager.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "org_id" = $1 AND "id" = ANY($2::uuid[])`, [orgId, vaultIds]);
   const missing = vaultIds.find((id) => !found.some((row) => row.id === id));
   if (missing) throw new DomainError("invalid_argument", `vault_ids names ${missing}, which is not a vault of your organisation`);
+}
+
+/** The agent of the caller's organisation, locked for a change; 404 otherwise. */
+async function lockedAgent(manager: EntityManager, principal: Principal, agentId: string): Promise<AgentRow> {
+  if (!isUuid(agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
+  const [row]: AgentRow[] = await manager.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL FOR UPDATE`, [
+    agentId,
+    principal.orgId,
+  ]);
+  if (!row) throw agentNotFound(agentId);
+  return row;
 }
 
 function agentNotFound(agentId: string): DomainError {
