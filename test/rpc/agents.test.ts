@@ -8,6 +8,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
+import { ErrorDetailSchema } from "../../gen/ts/clawkeep/v1/errors_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { createHarness, httpStatusOf, NO_RATE_LIMIT, rejection, type Harness } from "./harness.js";
@@ -294,5 +295,21 @@ describe("managing agents", () => {
     expect((await status(agents.deleteAgent({ agentId: bot.id }, { headers: owner.headers })))[0]).toBe(404);
     const [row]: { deleted_at: Date | null }[] = await harness.database.dataSource.query(`SELECT "deleted_at" FROM "clawkeep_agents" WHERE "id" = $1`, [bot.id]);
     expect(row.deleted_at).not.toBeNull();
+  });
+});
+
+describe("failed exchanges", () => {
+  it("are limited per key prefix with 429 and Retry-After, while correct keys are always served", async () => {
+    const bot = await register();
+    // A wrong key that shares the real key's prefix (what a truncated or corrupted copy looks like).
+    const wrong = `${bot.apiKey.slice(0, 12)}${"A".repeat(bot.apiKey.length - 12)}`;
+    for (let i = 0; i < 10; i++) expect((await status(auth.exchangeAgentToken({ apiKey: wrong })))[0]).toBe(401);
+    const limited = await rejection(auth.exchangeAgentToken({ apiKey: wrong }));
+    expect(httpStatusOf(limited)).toBe(429);
+    expect(limited.rawMessage).toMatch(/^too many failed agent token exchanges; retry in \d+ s$/);
+    expect(limited.findDetails(ErrorDetailSchema)[0]?.retryAfterSeconds).toBeGreaterThan(0);
+    // The real key with the same prefix, and others, still work: successes are never limited.
+    expect((await auth.exchangeAgentToken({ apiKey: bot.apiKey })).agentId).toBe(bot.id);
+    await Promise.all(Array.from({ length: 20 }, () => auth.exchangeAgentToken({ apiKey: bot.apiKey })));
   });
 });

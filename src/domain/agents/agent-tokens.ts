@@ -8,6 +8,7 @@ import { apiKeyKind, hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
+import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
 import type { CredentialVerifier, Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import { DEFAULT_AGENT_TOKEN_TTL_SECONDS, type AgentRow } from "./agents.js";
@@ -21,15 +22,38 @@ export interface AgentTokenGrant {
 
 const SUBJECT_PREFIX = "agent:";
 
+/** Failed exchanges allowed per key prefix and per client address in the window. */
+export const AGENT_EXCHANGE_LIMITS: LoginLimits = { perAccount: 10, perAddress: 30, windowSeconds: 10 * 60 };
+
 export class AgentTokens implements CredentialVerifier {
   constructor(
     private readonly dataSource: DataSource,
     private readonly jwtKeys: JwtKeys,
     private readonly audit: AuditLog,
     private readonly pepper: Buffer,
+    private readonly failures: LoginLimiter = new LoginLimiter(AGENT_EXCHANGE_LIMITS),
   ) {}
 
+  /**
+   * Failed exchanges are limited per key prefix and per client address; a correct key is always
+   * served, even from an address that others' failures have throttled (fleets share NAT
+   * addresses and exchange in bursts at start-up). Keys are 256-bit, so the limiter is not what
+   * stops guessing: it makes misconfigured or hostile clients back off.
+   */
   async exchange(input: { apiKey: string; agentId: string }, ip: string): Promise<AgentTokenGrant> {
+    try {
+      return await this.exchangeOnce(input, ip);
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.kind !== "unauthenticated") throw error;
+      const prefix = `key:${input.apiKey.slice(0, 12)}`;
+      const wait = this.failures.retryAfter(prefix, ip);
+      if (wait > 0) throw new DomainError("rate_limited", `too many failed agent token exchanges; retry in ${wait} s`, { retryAfterSeconds: wait });
+      this.failures.recordFailure(prefix, ip);
+      throw error;
+    }
+  }
+
+  private async exchangeOnce(input: { apiKey: string; agentId: string }, ip: string): Promise<AgentTokenGrant> {
     if (apiKeyKind(input.apiKey) !== "ocv") throw new DomainError("unauthenticated", "api_key is not an agent API key (ocv_...)");
     if (input.agentId !== "" && !isUuid(input.agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
     const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "api_key_hash" = $1`, [hashApiKey(this.pepper, input.apiKey)]);

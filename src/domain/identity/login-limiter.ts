@@ -1,6 +1,7 @@
 // Failed sign-ins are limited per account and per client address, so neither guessing one
 // account's password nor spraying many accounts from one address gets far. Successes are never
-// limited. Counters live in this process: each instance enforces its own window.
+// limited. Counters live in this process: each instance enforces its own window. Agent token
+// exchanges use the same limiter, with the key prefix as the "account".
 
 export interface LoginLimits {
   perAccount: number;
