@@ -10,6 +10,7 @@ import { AuditLog } from "./domain/audit/audit-log.js";
 import { AuditQuery } from "./domain/audit/audit-query.js";
 import { AuditVerifier } from "./domain/audit/audit-verify.js";
 import { AuditWatch } from "./domain/audit/audit-watch.js";
+import { AgentStanding } from "./domain/agents/agent-standing.js";
 import { AgentTokens } from "./domain/agents/agent-tokens.js";
 import { Agents } from "./domain/agents/agents.js";
 import { Accounts } from "./domain/identity/accounts.js";
@@ -66,7 +67,9 @@ export async function openServices(parts: { config: Config; database: Database; 
   const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, apiKeyPepper);
   const vaults = new Vaults(database.dataSource, new PolicyStore(), audit);
   const secrets = new Secrets(database.dataSource, vaults, keyring, audit);
-  const agentTokens = new AgentTokens(database.dataSource, jwtKeys, audit, apiKeyPepper);
+  const agentStanding = new AgentStanding({ dataSource: database.dataSource, bus, logger });
+  await agentStanding.start();
+  const agentTokens = new AgentTokens(database.dataSource, jwtKeys, audit, apiKeyPepper, agentStanding);
   return {
     keyring,
     jwtKeys,
@@ -81,7 +84,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     ipRuleGate,
     vaults,
     secrets,
-    agents: new Agents(database.dataSource, secrets, audit, apiKeyPepper),
+    agents: new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding),
     agentTokens,
     policies: new Policies(database.dataSource, vaults, audit),
     verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys), agentTokens],

@@ -144,16 +144,17 @@ describe("token exchange", () => {
     expect(await status(vaults.listVaults({}, { headers: b.headers }))).toEqual([401, "token has been revoked: the agent has expired"]);
   });
 
-  it("revokes every outstanding token when the agent's epoch moves, and when it is deactivated", async () => {
+  it("revokes every outstanding token when the key rotates and when the agent is deactivated", async () => {
     const a = await register();
     expect((await vaults.listVaults({}, { headers: a.headers })).vaults).toEqual([]);
-    await harness.database.dataSource.query(`UPDATE "clawkeep_agents" SET "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1`, [a.id]);
+    const { apiKey } = await agents.rotateAgentKey({ agentId: a.id }, { headers: owner.headers });
     expect(await status(vaults.listVaults({}, { headers: a.headers }))).toEqual([401, "token has been revoked"]);
-    const fresh = await auth.exchangeAgentToken({ apiKey: a.apiKey });
-    expect((await vaults.listVaults({}, { headers: { authorization: `Bearer ${fresh.accessToken}` } })).vaults).toEqual([]);
-    await harness.database.dataSource.query(`UPDATE "clawkeep_agents" SET "is_active" = false WHERE "id" = $1`, [a.id]);
-    expect(await status(vaults.listVaults({}, { headers: { authorization: `Bearer ${fresh.accessToken}` } }))).toEqual([401, "token has been revoked"]);
-    expect(await status(auth.exchangeAgentToken({ apiKey: a.apiKey }))).toEqual([401, "the agent is deactivated"]);
+    const fresh = await auth.exchangeAgentToken({ apiKey });
+    const headers = { authorization: `Bearer ${fresh.accessToken}` };
+    expect((await vaults.listVaults({}, { headers })).vaults).toEqual([]);
+    await agents.updateAgent({ agentId: a.id, isActive: false }, { headers: owner.headers });
+    expect(await status(vaults.listVaults({}, { headers }))).toEqual([401, "token has been revoked"]);
+    expect(await status(auth.exchangeAgentToken({ apiKey }))).toEqual([401, "the agent is deactivated"]);
   });
 });
 

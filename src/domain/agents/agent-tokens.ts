@@ -11,6 +11,7 @@ import { DomainError } from "../errors.js";
 import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
 import type { CredentialVerifier, Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
+import type { AgentStanding } from "./agent-standing.js";
 import { DEFAULT_AGENT_TOKEN_TTL_SECONDS, type AgentRow } from "./agents.js";
 
 export interface AgentTokenGrant {
@@ -31,6 +32,7 @@ export class AgentTokens implements CredentialVerifier {
     private readonly jwtKeys: JwtKeys,
     private readonly audit: AuditLog,
     private readonly pepper: Buffer,
+    private readonly standing: AgentStanding,
     private readonly failures: LoginLimiter = new LoginLimiter(AGENT_EXCHANGE_LIMITS),
   ) {}
 
@@ -93,7 +95,7 @@ export class AgentTokens implements CredentialVerifier {
     if (!claims || typeof claims.sub !== "string" || !claims.sub.startsWith(SUBJECT_PREFIX)) return undefined;
     const agentId = claims.sub.slice(SUBJECT_PREFIX.length);
     if (!isUuid(agentId) || typeof claims.epoch !== "number") return undefined;
-    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1`, [agentId]);
+    const row = await this.standing.of(agentId);
     if (!row || row.org_id !== claims.org) return undefined;
     if (row.revocation_epoch !== claims.epoch || row.deleted_at !== null || !row.is_active) {
       throw new DomainError("unauthenticated", "token has been revoked");

@@ -11,6 +11,7 @@ import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { Secrets } from "../vaults/secrets.js";
 import { ensureAgentKeysVault } from "./agent-keys-vault.js";
+import type { AgentStanding } from "./agent-standing.js";
 import { columnsOf, mergeGuardrails, type AgentChanges } from "./agent-changes.js";
 import { parseGuardrails, type Guardrails } from "./guardrails.js";
 import { validateScopes } from "./scopes.js";
@@ -58,6 +59,7 @@ export class Agents {
     private readonly secrets: Secrets,
     private readonly audit: AuditLog,
     private readonly pepper: Buffer,
+    private readonly standing: AgentStanding,
   ) {}
 
   async create(principal: Principal, input: CreateAgentInput, ip: string): Promise<{ agent: AgentRecord; apiKey: string }> {
@@ -155,7 +157,7 @@ export class Agents {
    */
   async update(principal: Principal, agentId: string, changes: AgentChanges, ip: string): Promise<AgentRecord> {
     const columns = columnsOf(changes);
-    return this.dataSource.transaction(async (manager) => {
+    return this.changing(principal, agentId, async (manager) => {
       const current = await lockedAgent(manager, principal, agentId);
       if (changes.vault_ids) await assertVaultsOfOrg(manager, principal.orgId, changes.vault_ids);
       const now = Date.now();
@@ -184,7 +186,7 @@ export class Agents {
 
   /** Deactivates and hides the agent, keeping it for the audit trail; its key and tokens stop at once. */
   async delete(principal: Principal, agentId: string, ip: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.changing(principal, agentId, async (manager) => {
       await lockedAgent(manager, principal, agentId);
       await manager.query(
         `UPDATE "clawkeep_agents" SET "deleted_at" = now(), "is_active" = false, "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1`,
@@ -197,7 +199,7 @@ export class Agents {
   /** A new ocv_ key, shown once; the old key fails at once and every outstanding token is revoked. */
   async rotateKey(principal: Principal, agentId: string, ip: string): Promise<{ agent: AgentRecord; apiKey: string }> {
     const { key, prefix } = generateApiKey("ocv");
-    const agent = await this.dataSource.transaction(async (manager) => {
+    const agent = await this.changing(principal, agentId, async (manager) => {
       await lockedAgent(manager, principal, agentId);
       const [row] = rowsOf<AgentRow>(
         await manager.query(
@@ -221,7 +223,7 @@ export class Agents {
   /** New identity keypairs: new public halves on the record, new versions of the private secrets. */
   async rotateIdentityKeys(principal: Principal, agentId: string, ip: string): Promise<AgentRecord> {
     const keys = generateAgentKeypairs();
-    return this.dataSource.transaction(async (manager) => {
+    return this.changing(principal, agentId, async (manager) => {
       await lockedAgent(manager, principal, agentId);
       const [row] = rowsOf<AgentRow>(
         await manager.query(`UPDATE "clawkeep_agents" SET "ssh_public_key" = $2, "ecdh_public_key" = $3 WHERE "id" = $1 RETURNING *`, [
@@ -243,6 +245,22 @@ export class Agents {
       });
       return toAgent(row);
     });
+  }
+
+  /**
+   * Runs a change of one agent in a transaction that announces it to every instance, and drops
+   * this instance's cached record once it has committed.
+   */
+  private async changing<T>(principal: Principal, agentId: string, change: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const result = await change(manager);
+        await this.standing.announce(manager, agentId, principal.orgId);
+        return result;
+      });
+    } finally {
+      this.standing.forget(agentId);
+    }
   }
 
   /** The id of the organisation's __agent-keys vault; 404 until its first agent exists. */
