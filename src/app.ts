@@ -22,7 +22,8 @@ import { followKekRotations } from "./domain/keys/kek-rotation.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokenVerifier } from "./domain/identity/user-tokens.js";
-import { Policies, PolicyStore } from "./domain/vaults/policies.js";
+import { Policies } from "./domain/vaults/policies.js";
+import { PolicyStore } from "./domain/vaults/policy-store.js";
 import { Secrets } from "./domain/vaults/secrets.js";
 import { Vaults } from "./domain/vaults/vaults.js";
 import type { EventBus } from "./events/bus.js";
@@ -65,7 +66,9 @@ export async function openServices(parts: { config: Config; database: Database; 
   await ipRuleGate.start();
   const apiKeyPepper = deriveKey(masterKey, "api-key pepper");
   const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, apiKeyPepper);
-  const vaults = new Vaults(database.dataSource, new PolicyStore(), audit);
+  const policyStore = new PolicyStore({ dataSource: database.dataSource, bus, logger });
+  await policyStore.start();
+  const vaults = new Vaults(database.dataSource, policyStore, audit);
   const secrets = new Secrets(database.dataSource, vaults, keyring, audit);
   const agentStanding = new AgentStanding({ dataSource: database.dataSource, bus, logger });
   await agentStanding.start();
@@ -86,7 +89,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     secrets,
     agents: new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding),
     agentTokens,
-    policies: new Policies(database.dataSource, vaults, audit),
+    policies: new Policies(database.dataSource, vaults, policyStore, audit),
     verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys), agentTokens],
     publicUrl: config.publicUrl,
   };

@@ -1,6 +1,7 @@
-// Revoking an agent's tokens reaches every server instance: two instances on one PostgreSQL,
+// Changes to agents and policies reach every server instance: two instances on one PostgreSQL,
 // the token cached as valid on B, the agent deactivated (or its key rotated, or deleted) on A;
-// B refuses the old token within a second. (The embedded database belongs to one process.)
+// B refuses the old token within a second. A narrowed policy likewise applies on B at once,
+// without revoking the token. (The embedded database belongs to one process.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/database.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
@@ -56,12 +57,25 @@ describe.skipIf(!usingPostgres)("agent token revocation across instances", () =>
     expect(await refusedByBWithinOneSecond(agent.token)).toEqual({ status: 401, detail: "token has been revoked" });
   });
 
-  it("does not revoke on a policy change: the same token keeps working, with the new policy", async () => {
+  it("does not revoke on a policy change: the same token keeps working, with the new policy on every instance", async () => {
     const agent = await agentKnownToB();
     const vault = (await (await onA("POST", "/v1/vaults", human.token, { name: "shared" })).json()) as { id: string };
     await onA("PUT", `/v1/vaults/${vault.id}/secrets/k`, human.token, { value: "v" });
     const policy = { secret_path_pattern: "**", principal_type: "agent", principal_id: agent.id, permissions: ["read"] };
-    expect((await onA("POST", `/v1/vaults/${vault.id}/policies`, human.token, policy)).status).toBe(201);
-    expect((await onB("GET", `/v1/vaults/${vault.id}/secrets/k`, agent.token)).status).toBe(200);
+    const created = (await (await onA("POST", `/v1/vaults/${vault.id}/policies`, human.token, policy)).json()) as { id: string };
+    const readOnB = async () => (await onB("GET", `/v1/vaults/${vault.id}/secrets/k`, agent.token)).status;
+    expect(await eventually(readOnB, 200)).toBe(200); // B caches the vault's policies now
+    expect((await onA("PUT", `/v1/vaults/${vault.id}/policies/${created.id}`, human.token, { permissions: ["write"] })).status).toBe(200);
+    expect(await eventually(readOnB, 403)).toBe(403);
   });
+
+  /** Polls for up to a second until `probe` answers `wanted`; returns the last answer. */
+  async function eventually(probe: () => Promise<number>, wanted: number): Promise<number> {
+    const deadline = Date.now() + 1000;
+    for (;;) {
+      const got = await probe();
+      if (got === wanted || Date.now() > deadline) return got;
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  }
 });

@@ -6,6 +6,7 @@ import type { DataSource } from "typeorm";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { Keyring } from "../../crypto/keyring.js";
 import type { EventBus } from "../../events/bus.js";
+import { followTopic } from "../../events/follow.js";
 import { rewrapSecretVersions } from "../vaults/secret-rewrap.js";
 
 /** Bus topic announcing a new KEK version; every instance reloads its keyring on it. */
@@ -57,24 +58,18 @@ export async function kekVersionsInUse(dataSource: DataSource): Promise<number[]
  * Keeps this instance's keyring current: reloads the KEK versions whenever any instance (or the
  * CLI) announces a rotation. Ends when the bus closes.
  */
-export async function followKekRotations(parts: { bus: EventBus; keyring: Keyring; logger: Logger }): Promise<void> {
-  const { bus, keyring, logger } = parts;
-  const after = await bus.latestCursor();
-  const never = new AbortController().signal;
-  void (async () => {
-    let cursor = after;
-    for (;;) {
-      try {
-        for await (const event of bus.subscribe({ topics: [KEK_ROTATED_TOPIC], after: cursor, signal: never })) {
-          cursor = event.cursor;
-          await keyring.refresh();
-          logger.info({ kek_version: keyring.currentVersion() }, "loaded a new master KEK version");
-        }
-        return; // the subscription ends only when the bus closes
-      } catch (error) {
-        logger.warn({ err: error }, "following KEK rotations failed; retrying");
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-      }
-    }
-  })();
+export function followKekRotations(parts: { bus: EventBus; keyring: Keyring; logger: Logger }): Promise<void> {
+  const { keyring, logger } = parts;
+  return followTopic({
+    ...parts,
+    topic: KEK_ROTATED_TOPIC,
+    onEvent: () => {
+      keyring.refresh().then(
+        () => logger.info({ kek_version: keyring.currentVersion() }, "loaded a new master KEK version"),
+        (error: unknown) => logger.error({ err: error }, "could not load the new master KEK version"),
+      );
+    },
+    // A rotation missed meanwhile shows up as an unknown version, which openRefreshing re-reads.
+    onGap: () => undefined,
+  });
 }

@@ -10,15 +10,11 @@ import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import { conditionsToJson, parseConditions } from "./policy/conditions.js";
 import { validatePattern } from "./policy/glob.js";
-import { PERMISSIONS, type Effect, type Permission, type PolicyConditions, type PolicyRule, type PrincipalType } from "./policy/types.js";
+import { PERMISSIONS, type Effect, type Permission, type PrincipalType } from "./policy/types.js";
+import { toPolicy, type Policy, type PolicyRow, type PolicyStore } from "./policy-store.js";
 import type { Vaults } from "./vaults.js";
 
-export interface Policy extends PolicyRule {
-  vaultId: string;
-  createdBy: string;
-  createdByType: "user" | "agent";
-  createdAt: Date;
-}
+export type { Policy } from "./policy-store.js";
 
 export interface CreatePolicyInput {
   secretPathPattern: string;
@@ -42,23 +38,26 @@ export interface UpdatePolicyInput {
 
 type Queryable = DataSource | EntityManager;
 
-/** Reading the rules that apply to one caller; used by Vaults.access on every request. */
-export class PolicyStore {
-  async rulesFor(q: Queryable, vaultId: string, principal: Pick<Principal, "type" | "id">): Promise<PolicyRule[]> {
-    const rows: PolicyRow[] = await q.query(
-      `SELECT * FROM "clawkeep_policies" WHERE "vault_id" = $1 AND "principal_id" = $2 AND "principal_type" = $3 ORDER BY "created_at", "id"`,
-      [vaultId, principal.id, principal.type],
-    );
-    return rows.map(toPolicy);
-  }
-}
-
 export class Policies {
   constructor(
     private readonly dataSource: DataSource,
     private readonly vaults: Vaults,
+    private readonly store: PolicyStore,
     private readonly audit: AuditLog,
   ) {}
+
+  /** Runs a change of the vault's policies in a transaction that announces it to every instance. */
+  private async changing<T>(principal: Principal, vaultId: string, change: (manager: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.dataSource.transaction(async (manager) => {
+        const result = await change(manager);
+        await this.store.announce(manager, vaultId, principal.orgId);
+        return result;
+      });
+    } finally {
+      this.store.forget(vaultId);
+    }
+  }
 
   async create(principal: Principal, vaultId: string, input: CreatePolicyInput, ip: string): Promise<Policy> {
     const pattern = input.secretPathPattern;
@@ -70,7 +69,7 @@ export class Policies {
     const priority = parsePriority(input.priority ?? 0);
     const conditions = parseConditions(input.conditions);
     const expiresAt = parseExpiry(input.expiresAt);
-    return this.dataSource.transaction(async (manager) => {
+    return this.changing(principal, vaultId, async (manager) => {
       await this.managedVault(manager, principal, vaultId);
       await assertPrincipalInOrg(manager, principal.orgId, principalType, input.principalId);
       const [row]: PolicyRow[] = await manager.query(
@@ -98,7 +97,7 @@ export class Policies {
     const priority = input.priority === undefined ? undefined : parsePriority(input.priority);
     const conditions = input.conditions === undefined ? undefined : parseConditions(input.conditions);
     const expiresAt = input.expiresAt === undefined ? undefined : parseExpiry(input.expiresAt);
-    return this.dataSource.transaction(async (manager) => {
+    return this.changing(principal, vaultId, async (manager) => {
       await this.managedVault(manager, principal, vaultId);
       const [current]: PolicyRow[] = await manager.query(`SELECT * FROM "clawkeep_policies" WHERE "id" = $1 AND "vault_id" = $2 FOR UPDATE`, [policyId, vaultId]);
       if (!current) throw policyNotFound(policyId, vaultId);
@@ -124,7 +123,7 @@ export class Policies {
 
   async delete(principal: Principal, vaultId: string, policyId: string, ip: string): Promise<void> {
     if (!isUuid(policyId)) throw new DomainError("invalid_argument", "policy_id must be a UUID");
-    await this.dataSource.transaction(async (manager) => {
+    await this.changing(principal, vaultId, async (manager) => {
       await this.managedVault(manager, principal, vaultId);
       const [row] = rowsOf<PolicyRow>(await manager.query(`DELETE FROM "clawkeep_policies" WHERE "id" = $1 AND "vault_id" = $2 RETURNING *`, [policyId, vaultId]));
       if (!row) throw policyNotFound(policyId, vaultId);
@@ -196,39 +195,4 @@ function parseExpiry(expiresAt: Date | undefined): Date | null {
   if (!expiresAt) return null;
   if (expiresAt.getTime() <= Date.now()) throw new DomainError("invalid_argument", "expires_at must be in the future");
   return expiresAt;
-}
-
-interface PolicyRow {
-  id: string;
-  vault_id: string;
-  principal_type: PrincipalType;
-  principal_id: string;
-  secret_path_pattern: string;
-  permissions: Permission[];
-  effect: Effect;
-  priority: number;
-  conditions: Record<string, unknown>;
-  expires_at: Date | null;
-  created_by: string;
-  created_by_type: "user" | "agent";
-  created_at: Date;
-}
-
-function toPolicy(row: PolicyRow): Policy {
-  return {
-    id: row.id,
-    vaultId: row.vault_id,
-    principalType: row.principal_type,
-    principalId: row.principal_id,
-    pattern: row.secret_path_pattern,
-    permissions: row.permissions,
-    effect: row.effect,
-    priority: row.priority,
-    // Stored conditions were validated on the way in; parsing again gives the evaluator its shape.
-    conditions: parseConditions(row.conditions) as PolicyConditions,
-    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
-    createdBy: row.created_by,
-    createdByType: row.created_by_type,
-    createdAt: new Date(row.created_at),
-  };
 }

@@ -6,7 +6,7 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
-import type { PolicyStore } from "./policies.js";
+import type { PolicyStore } from "./policy-store.js";
 import type { PolicyRule } from "./policy/types.js";
 
 export interface Vault {
@@ -89,6 +89,10 @@ export class Vaults {
 
   /** Deletes the vault with its secrets, versions and policies; its owner or an org owner/admin. */
   async delete(principal: Principal, vaultId: string, ip: string): Promise<void> {
+    await this.deleteInTransaction(principal, vaultId, ip).finally(() => this.policies.forget(vaultId));
+  }
+
+  private async deleteInTransaction(principal: Principal, vaultId: string, ip: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
       const access = await this.access(manager, principal, vaultId, { lock: "update" });
       if (!access.canManage) throw new DomainError("permission_denied", "only the vault's owner or an organisation owner or admin can delete it");
@@ -97,6 +101,7 @@ export class Vaults {
         [vaultId],
       );
       await manager.query(`DELETE FROM "clawkeep_vaults" WHERE "id" = $1`, [vaultId]);
+      await this.policies.announce(manager, vaultId, principal.orgId);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: principal.type, id: principal.id },
