@@ -5,6 +5,7 @@ import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { ApiKeySchema, AuthService, UserSchema } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import type { JwtKeys } from "../crypto/jwt-keys.js";
 import type { AgentTokens } from "../domain/agents/agent-tokens.js";
+import type { Agents } from "../domain/agents/agents.js";
 import type { Accounts, Profile } from "../domain/identity/accounts.js";
 import type { ApiKeyInfo, PersonalApiKeys } from "../domain/identity/api-keys.js";
 import { DomainError } from "../domain/errors.js";
@@ -13,6 +14,7 @@ import { clientAddress, principalOf } from "./call-context.js";
 
 export interface AuthApiDeps {
   accounts: Accounts;
+  agents: Agents;
   agentTokens: AgentTokens;
   apiKeys: PersonalApiKeys;
   jwtKeys: JwtKeys;
@@ -20,7 +22,7 @@ export interface AuthApiDeps {
 }
 
 export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthService>> {
-  const { accounts, agentTokens, apiKeys, jwtKeys, publicUrl } = deps;
+  const { accounts, agents, agentTokens, apiKeys, jwtKeys, publicUrl } = deps;
   return {
     async signup(req, ctx) {
       const result = await accounts.signup({ email: req.email, password: req.password, displayName: req.displayName, ip: clientAddress(ctx) });
@@ -47,7 +49,9 @@ export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthS
       return { accessToken: fresh.accessToken, tokenType: "Bearer", expiresIn: fresh.expiresIn };
     },
     async revokeToken(_req, ctx) {
-      await accounts.signOut(principalOf(ctx), clientAddress(ctx));
+      const principal = principalOf(ctx);
+      if (principal.type === "agent") await agents.revokeOwnTokens(principal, clientAddress(ctx));
+      else await accounts.signOut(principal, clientAddress(ctx));
       return {};
     },
     async changePassword(req, ctx) {

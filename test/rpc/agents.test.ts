@@ -158,6 +158,18 @@ describe("token exchange", () => {
   });
 });
 
+describe("an agent signing out", () => {
+  it("revokes its outstanding tokens; its key still exchanges for a new one", async () => {
+    const bot = await register();
+    const second = await auth.exchangeAgentToken({ apiKey: bot.apiKey });
+    await auth.revokeToken({}, { headers: bot.headers });
+    expect(await status(vaults.listVaults({}, { headers: bot.headers }))).toEqual([401, "token has been revoked"]);
+    expect(await status(vaults.listVaults({}, { headers: { authorization: `Bearer ${second.accessToken}` } }))).toEqual([401, "token has been revoked"]);
+    const again = await auth.exchangeAgentToken({ apiKey: bot.apiKey });
+    expect((await vaults.listVaults({}, { headers: { authorization: `Bearer ${again.accessToken}` } })).vaults).toEqual([]);
+  });
+});
+
 describe("what an agent may do", () => {
   it("has zero access without policies, then exactly what its policies grant, from the next request on", async () => {
     const vaultId = await stockedVault();

@@ -220,6 +220,18 @@ export class Agents {
     return { agent, apiKey: key };
   }
 
+  /**
+   * An agent signing out (DELETE /v1/auth/token with its token): every outstanding token of the
+   * agent stops, since tokens are revoked by epoch. Its key still works for a new exchange.
+   */
+  async revokeOwnTokens(principal: Principal, ip: string): Promise<void> {
+    if (principal.type !== "agent") throw new DomainError("invalid_argument", "only an agent token revokes agent tokens");
+    await this.changing(principal, principal.id, async (manager) => {
+      await manager.query(`UPDATE "clawkeep_agents" SET "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1`, [principal.id]);
+      await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "agent", id: principal.id }, action: "agent.revoke_tokens", resource: { type: "agent", id: principal.id }, ip });
+    });
+  }
+
   /** New identity keypairs: new public halves on the record, new versions of the private secrets. */
   async rotateIdentityKeys(principal: Principal, agentId: string, ip: string): Promise<AgentRecord> {
     const keys = generateAgentKeypairs();
