@@ -47,12 +47,18 @@ try {
   const vault = (await (await rest("POST", "/v1/vaults", owner.token, { name: "bench" })).json()) as { id: string };
   await rest("PUT", `/v1/vaults/${vault.id}/secrets/bench/read`, owner.token, { value: "x".repeat(256) });
   let writes = 0;
+  const agent = (await (await rest("POST", "/v1/agents", owner.token, { name: "bench" })).json()) as { api_key: string };
+  const agentToken = ((await (await rest("POST", "/v1/auth/agent-token", undefined, { api_key: agent.api_key })).json()) as { access_token: string }).access_token;
   const results = [
     await measure("REST GET /v1/health (HTTP/1.1, fetch)", 5000, 32, async () => (await fetch(`${server.url}/v1/health`)).arrayBuffer()),
     await measure("Connect JSON GetHealth (HTTP/1.1)", 5000, 32, () => connect.getHealth({})),
     await measure("gRPC GetHealth (h2c)", 5000, 32, () => grpc.getHealth({})),
     await measure("event bus publish (one transaction each)", 1000, 8, () => server.bus.publishNow("bench.publish", { n: 1 })),
     await measure("REST GET secret (256 B, audited)", 2000, 16, async () => (await rest("GET", `/v1/vaults/${vault.id}/secrets/bench/read`, owner.token)).arrayBuffer()),
+    await measure("REST POST /v1/auth/agent-token (exchange, audited)", 1000, 16, async () =>
+      (await rest("POST", "/v1/auth/agent-token", undefined, { api_key: agent.api_key })).arrayBuffer(),
+    ),
+    await measure("REST GET /v1/agents/me (agent token, cached standing)", 2000, 16, async () => (await rest("GET", "/v1/agents/me", agentToken)).arrayBuffer()),
     await measure("REST PUT secret (new version, audited)", 1000, 16, async () =>
       (await rest("PUT", `/v1/vaults/${vault.id}/secrets/bench/w${writes++ % 50}`, owner.token, { value: "y".repeat(256) })).arrayBuffer(),
     ),

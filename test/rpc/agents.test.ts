@@ -141,7 +141,8 @@ describe("token exchange", () => {
     await harness.database.dataSource.query(`UPDATE "clawkeep_agents" SET "expires_at" = now() - interval '1 second' WHERE "id" = $1`, [b.id]);
     expect((await status(auth.exchangeAgentToken({ apiKey: b.apiKey })))[1]).toMatch(/^the agent expired at /);
     // The expired agent's outstanding token stops too.
-    expect(await status(vaults.listVaults({}, { headers: b.headers }))).toEqual([401, "token has been revoked: the agent has expired"]);
+    expect(await status(vaults.listVaults({}, { headers: b.headers }))).toEqual([401, "token has been revoked"]);
+    expect(await status(vaults.listVaults({}, { headers: a.headers }))).toEqual([401, "token has been revoked"]);
   });
 
   it("revokes every outstanding token when the key rotates and when the agent is deactivated", async () => {

@@ -100,7 +100,10 @@ export class AgentTokens implements CredentialVerifier {
     if (row.revocation_epoch !== claims.epoch || row.deleted_at !== null || !row.is_active) {
       throw new DomainError("unauthenticated", "token has been revoked");
     }
-    if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) throw new DomainError("unauthenticated", "token has been revoked: the agent has expired");
+    // Expiry revokes like deactivation, with the same detail: clients match it to re-exchange.
+    const now = Date.now();
+    const passed = (at: Date | null) => at !== null && new Date(at).getTime() <= now;
+    if (passed(row.expires_at) || passed(row.api_key_expires_at)) throw new DomainError("unauthenticated", "token has been revoked");
     return {
       type: "agent",
       id: row.id,
