@@ -12,7 +12,7 @@ import { ErrorDetailSchema } from "../../gen/ts/clawkeep/v1/errors_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { createHarness, httpStatusOf, NO_RATE_LIMIT, rejection, type Harness } from "./harness.js";
-import { signUp, type Person } from "./people.js";
+import { invitedMember, signUp, type Person } from "./people.js";
 
 let harness: Harness;
 let agents: Client<typeof AgentService>;
@@ -245,6 +245,20 @@ describe("what an agent may do", () => {
 });
 
 describe("managing agents", () => {
+  it("is for the agent's creator and org owners/admins; other members only read", async () => {
+    const bot = await register();
+    const member = await invitedMember(harness.transport, owner, "member");
+    const admin = await invitedMember(harness.transport, owner, "admin");
+    expect((await agents.getAgent({ agentId: bot.id }, { headers: member.headers })).agent?.id).toBe(bot.id);
+    const refusal = "only the agent's creator or an organisation owner or admin can change it";
+    expect(await status(agents.updateAgent({ agentId: bot.id, description: "mine now" }, { headers: member.headers }))).toEqual([403, refusal]);
+    expect(await status(agents.rotateAgentKey({ agentId: bot.id }, { headers: member.headers }))).toEqual([403, refusal]);
+    expect(await status(agents.deleteAgent({ agentId: bot.id }, { headers: member.headers }))).toEqual([403, refusal]);
+    const own = await register({}, member);
+    expect((await agents.updateAgent({ agentId: own.id, description: "ok" }, { headers: member.headers })).agent?.description).toBe("ok");
+    expect((await agents.updateAgent({ agentId: bot.id, description: "by an admin" }, { headers: admin.headers })).agent?.description).toBe("by an admin");
+  });
+
   it("changes only the named fields, clears with null over REST semantics, and validates", async () => {
     const bot = await register({ description: "before", scopes: ["vaults:read"], tokenTtlSeconds: 600, txMaxValue: "1" });
     const { agent } = await agents.updateAgent({ agentId: bot.id, name: "renamed", updateMask: { paths: ["name", "token_ttl_seconds", "tx_max_value"] } }, { headers: owner.headers });

@@ -1,4 +1,4 @@
-// Every RPC of the vault core × every kind of caller, with no unexpected success.
+// Every RPC of the vault core and of agents × every kind of caller, with no unexpected success.
 //
 // Callers: no credential; four forged ones (expired, tampered, signed by another key, alg none);
 // a user of another organisation; a member without any policy; a member with a read policy on
@@ -50,11 +50,15 @@ let policyId: string;
 let ruleId: string;
 let ownerKeyId: string;
 let agentKeysVaultId: string;
+let agentId: string;
 let n = 0;
 
 const vaults = () => createClient(VaultService, harness.transport);
 const org = () => createClient(OrgService, harness.transport);
 const auth = () => createClient(AuthService, harness.transport);
+const agentsClient = () => createClient(AgentService, harness.transport);
+const freshAgent = async () => (await agentsClient().createAgent({ name: `a${++n}` }, as(owner))).agent!.id;
+const UUID = "00000000-0000-4000-8000-000000000001";
 const as = (person: Person) => ({ headers: person.headers });
 
 beforeAll(async () => {
@@ -69,7 +73,7 @@ beforeAll(async () => {
     .policy!.id;
   ruleId = (await org().createIpRule({ ruleType: "deny", cidr: "198.51.100.0/24", label: "matrix" }, as(owner))).rule!.id;
   ownerKeyId = (await auth().createApiKey({ name: "matrix" }, as(owner))).key!.id;
-  await createClient(AgentService, harness.transport).createAgent({ name: "matrix agent" }, as(owner));
+  agentId = (await agentsClient().createAgent({ name: "matrix agent" }, as(owner))).agent!.id;
   [{ id: agentKeysVaultId }] = await harness.database.dataSource.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "name" = '__agent-keys'`);
 
   Object.assign(tokens, {
@@ -220,6 +224,41 @@ const ROWS: Row[] = [
       ownerGets(caller, async () => ({ ruleId: (await org().createIpRule({ ruleType: "deny", cidr: `203.0.113.${++n % 250}/32` }, as(owner))).rule!.id }), { ruleId }),
   },
 
+  // AgentService: humans of the organisation see its agents; the agent's creator (here the
+  // owner) and org owners/admins change them; self-enrollment has not landed yet (501).
+  { method: AgentService.method.createAgent, expect: { "other org": "ok", "no policy": "ok", "with policy": "ok", owner: "ok" }, request: () => ({ name: `a${++n}` }) },
+  {
+    method: AgentService.method.listAgents,
+    expect: { "other org": "ok", "no policy": "ok", "with policy": "ok", owner: "ok" },
+    request: () => ({}),
+    check: (caller, messages) => expect(idsOf(messages, "agents").includes(agentId)).toBe(orgAOnly(caller)),
+  },
+  { method: AgentService.method.getAgent, expect: { "other org": 404, "no policy": "ok", "with policy": "ok", owner: "ok" }, request: () => ({ agentId }) },
+  { method: AgentService.method.getAgentSelf, expect: { "other org": 403, "no policy": 403, "with policy": 403, owner: 403 }, request: () => ({}) },
+  {
+    method: AgentService.method.updateAgent,
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: () => ({ agentId, description: `d${++n}` }),
+  },
+  {
+    method: AgentService.method.deleteAgent,
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: (caller) => ownerGets(caller, async () => ({ agentId: await freshAgent() }), { agentId }),
+  },
+  {
+    method: AgentService.method.rotateAgentKey,
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: (caller) => ownerGets(caller, async () => ({ agentId: await freshAgent() }), { agentId }),
+  },
+  {
+    method: AgentService.method.rotateAgentIdentityKeys,
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: (caller) => ownerGets(caller, async () => ({ agentId: await freshAgent() }), { agentId }),
+  },
+  ...[AgentService.method.listEnrollments, AgentService.method.getEnrollment, AgentService.method.approveEnrollment, AgentService.method.denyEnrollment, AgentService.method.watchEnrollments].map(
+    (method): Row => ({ method, expect: { "other org": 501, "no policy": 501, "with policy": 501, owner: 501 }, request: () => ({ enrollmentId: UUID }) }),
+  ),
+
   // AuthService (the methods that need a credential): self-service for every human.
   {
     method: AuthService.method.getMe,
@@ -266,8 +305,8 @@ async function call(row: Row, caller: Caller): Promise<{ outcome: Outcome; detai
 }
 
 describe("credential × RPC matrix", () => {
-  it("has a row for every method of the services of the vault core that needs a credential", () => {
-    const guarded = [VaultService, AuditService, OrgService, AuthService].flatMap((s) => s.methods).filter((m) => accessOf(m) !== Access.PUBLIC);
+  it("has a row for every method of the vault core and agents that needs a credential", () => {
+    const guarded = [VaultService, AuditService, OrgService, AuthService, AgentService].flatMap((s) => s.methods).filter((m) => accessOf(m) !== Access.PUBLIC);
     expect(ROWS.map((r) => r.method.name).sort()).toEqual(guarded.map((m) => m.name).sort());
   });
 

@@ -290,7 +290,10 @@ async function assertVaultsOfOrg(manager: EntityManager, orgId: string, vaultIds
   if (missing) throw new DomainError("invalid_argument", `vault_ids names ${missing}, which is not a vault of your organisation`);
 }
 
-/** The agent of the caller's organisation, locked for a change; 404 otherwise. */
+/**
+ * The agent of the caller's organisation, locked for a change; 404 otherwise. Only the human who
+ * created (or approved) it and the organisation's owners and admins change an agent.
+ */
 async function lockedAgent(manager: EntityManager, principal: Principal, agentId: string): Promise<AgentRow> {
   if (!isUuid(agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
   const [row]: AgentRow[] = await manager.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL FOR UPDATE`, [
@@ -298,6 +301,8 @@ async function lockedAgent(manager: EntityManager, principal: Principal, agentId
     principal.orgId,
   ]);
   if (!row) throw agentNotFound(agentId);
+  const manages = principal.type === "user" && (row.created_by === principal.id || principal.role === "owner" || principal.role === "admin");
+  if (!manages) throw new DomainError("permission_denied", "only the agent's creator or an organisation owner or admin can change it");
   return row;
 }
 
