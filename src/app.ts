@@ -13,6 +13,7 @@ import { AuditWatch } from "./domain/audit/audit-watch.js";
 import { AgentStanding } from "./domain/agents/agent-standing.js";
 import { AgentTokens } from "./domain/agents/agent-tokens.js";
 import { Agents } from "./domain/agents/agents.js";
+import { AccessTokenVerifier } from "./domain/identity/access-tokens.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
 import { IpRuleGate } from "./domain/identity/ip-rule-gate.js";
@@ -21,7 +22,7 @@ import { Members } from "./domain/identity/members.js";
 import { followKekRotations } from "./domain/keys/kek-rotation.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
-import { UserTokenVerifier } from "./domain/identity/user-tokens.js";
+import { UserTokens } from "./domain/identity/user-tokens.js";
 import { Policies } from "./domain/vaults/policies.js";
 import { PolicyStore } from "./domain/vaults/policy-store.js";
 import { Secrets } from "./domain/vaults/secrets.js";
@@ -90,7 +91,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     agents: new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding),
     agentTokens,
     policies: new Policies(database.dataSource, vaults, policyStore, audit),
-    verifiers: [apiKeys, new UserTokenVerifier(database.dataSource, jwtKeys, apiKeys), agentTokens],
+    verifiers: [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })],
     publicUrl: config.publicUrl,
   };
 }

@@ -3,13 +3,15 @@
 // deletion, key rotation) makes every outstanding token of the agent fail. Access itself (vault
 // binding, scopes, policies) is decided per request from the agent's current record, never
 // frozen into the token.
+import type { JWTPayload } from "jose";
 import type { DataSource } from "typeorm";
 import { apiKeyKind, hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
-import type { CredentialVerifier, Principal } from "../identity/principal.js";
+import type { ClaimsResolver } from "../identity/access-tokens.js";
+import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { AgentStanding } from "./agent-standing.js";
 import { DEFAULT_AGENT_TOKEN_TTL_SECONDS, type AgentRow } from "./agents.js";
@@ -26,7 +28,7 @@ const SUBJECT_PREFIX = "agent:";
 /** Failed exchanges allowed per key prefix and per client address in the window. */
 export const AGENT_EXCHANGE_LIMITS: LoginLimits = { perAccount: 10, perAddress: 30, windowSeconds: 10 * 60 };
 
-export class AgentTokens implements CredentialVerifier {
+export class AgentTokens implements ClaimsResolver {
   constructor(
     private readonly dataSource: DataSource,
     private readonly jwtKeys: JwtKeys,
@@ -89,11 +91,8 @@ export class AgentTokens implements CredentialVerifier {
     return { accessToken, expiresIn, agentId: row.id, vaultIds };
   }
 
-  /** An agent JWT of ours whose agent is usable and whose epoch is current; else undefined. */
-  async verify(credential: string): Promise<Principal | undefined> {
-    const claims = await this.jwtKeys.verify(credential);
-    if (!claims || typeof claims.sub !== "string" || !claims.sub.startsWith(SUBJECT_PREFIX)) return undefined;
-    const agentId = claims.sub.slice(SUBJECT_PREFIX.length);
+  /** The agent of a verified agent JWT, when it is usable and the token's epoch is current. */
+  async principalFor(agentId: string, claims: JWTPayload): Promise<Principal | undefined> {
     if (!isUuid(agentId) || typeof claims.epoch !== "number") return undefined;
     const row = await this.standing.of(agentId);
     if (!row || row.org_id !== claims.org) return undefined;

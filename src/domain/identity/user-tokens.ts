@@ -1,25 +1,21 @@
-// Verifies a human's access token: a valid EdDSA signature from our keys, a `user:` subject, and
-// a session that is still active (or, for a token exchanged from a personal API key, a key that
+// Resolves a human's verified access token (AccessTokenVerifier checked the signature): a
+// session that is still active (or, for a token exchanged from a personal API key, a key that
 // is still neither revoked nor expired). Role and organisation are read fresh from the membership, so a
 // demotion or removal applies on the next call rather than when the token expires.
+import type { JWTPayload } from "jose";
 import type { DataSource } from "typeorm";
-import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { PersonalApiKeys } from "./api-keys.js";
+import type { ClaimsResolver } from "./access-tokens.js";
 import { isUuid } from "../ids.js";
-import type { CredentialVerifier, OrgRole, Principal } from "./principal.js";
+import type { OrgRole, Principal } from "./principal.js";
 
-export class UserTokenVerifier implements CredentialVerifier {
+export class UserTokens implements ClaimsResolver {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly jwtKeys: JwtKeys,
     private readonly apiKeys: PersonalApiKeys,
   ) {}
 
-  async verify(credential: string): Promise<Principal | undefined> {
-    if (credential.split(".").length !== 3) return undefined;
-    const claims = await this.jwtKeys.verify(credential);
-    if (!claims || typeof claims.sub !== "string" || !claims.sub.startsWith("user:")) return undefined;
-    const userId = claims.sub.slice("user:".length);
+  async principalFor(userId: string, claims: JWTPayload): Promise<Principal | undefined> {
     if (typeof claims.akid === "string") return this.apiKeys.principalForKeyId(claims.akid, userId);
     if (typeof claims.sid !== "string") return undefined;
     if (!isUuid(userId) || !isUuid(claims.sid)) return undefined;
