@@ -11,7 +11,7 @@ import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { ErrorDetailSchema } from "../../gen/ts/clawkeep/v1/errors_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
-import { createHarness, httpStatusOf, NO_RATE_LIMIT, rejection, type Harness } from "./harness.js";
+import { createHarness, httpStatusOf, NO_RATE_LIMIT, rejection, type Harness, statusOf as status } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
 
 let harness: Harness;
@@ -57,11 +57,6 @@ async function stockedVault(): Promise<string> {
 
 const grant = (vaultId: string, agentId: string, pattern: string, permissions: string[]) =>
   vaults.createPolicy({ vaultId, secretPathPattern: pattern, principalType: "agent", principalId: agentId, permissions }, { headers: owner.headers });
-
-async function status(call: Promise<unknown>): Promise<[number, string]> {
-  const error = await rejection(call);
-  return [httpStatusOf(error), error.rawMessage];
-}
 
 describe("registering agents", () => {
   it("returns the agent with its ocv_ key once, and identity keys in the formats 1Claw uses", async () => {

@@ -125,5 +125,11 @@ export async function rejection(call: Promise<unknown>): Promise<ConnectError> {
   throw new Error("the call succeeded but was expected to fail");
 }
 
+/** Runs `call`, which must fail, and returns its REST status and detail. */
+export async function statusOf(call: Promise<unknown>): Promise<[number, string]> {
+  const error = await rejection(call);
+  return [httpStatusOf(error), error.rawMessage];
+}
+
 /** Generous limits so that exhaustive tests never meet the rate limiter by accident. */
 export const NO_RATE_LIMIT = { CLAWKEEP_RATE_LIMIT_BURST: "1000000", CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000" };

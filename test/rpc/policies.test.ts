@@ -5,7 +5,7 @@ import { createClient, type Client } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
-import { createHarness, httpStatusOf, NO_RATE_LIMIT, rejection, type Harness } from "./harness.js";
+import { createHarness, NO_RATE_LIMIT, rejection, type Harness, statusOf as status } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
 
 let harness: Harness;
@@ -35,11 +35,6 @@ async function grant(vaultId: string, person: Person, pattern: string, permissio
     { headers: owner.headers },
   );
   return policy!;
-}
-
-async function status(call: Promise<unknown>): Promise<[number, string]> {
-  const error = await rejection(call);
-  return [httpStatusOf(error), error.rawMessage];
 }
 
 const read = (vaultId: string, path: string, person: Person) => vaults.getSecret({ vaultId, path }, { headers: person.headers });

@@ -5,7 +5,7 @@ import { Code, createClient, type Client } from "@connectrpc/connect";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
-import { createHarness, httpStatusOf, NO_RATE_LIMIT, rejection, type Harness } from "./harness.js";
+import { createHarness, NO_RATE_LIMIT, rejection, type Harness, statusOf as status } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
 
 let harness: Harness;
@@ -27,11 +27,6 @@ async function newVault(person = owner, name = "prod"): Promise<string> {
 
 async function put(vaultId: string, path: string, value: string, more: Record<string, unknown> = {}, person = owner) {
   return (await vaults.putSecret({ vaultId, path, value, ...more }, { headers: person.headers })).secret!;
-}
-
-async function status(call: Promise<unknown>): Promise<[number, string]> {
-  const error = await rejection(call);
-  return [httpStatusOf(error), error.rawMessage];
 }
 
 describe("vaults", () => {

@@ -2,7 +2,7 @@
 // clawkeep_agents. Creating an agent issues its ocv_ API key (shown once, stored as a keyed hash)
 // and its identity keypairs, whose private halves go into the organisation's __agent-keys vault.
 import type { DataSource, EntityManager } from "typeorm";
-import { generateAgentKeypairs } from "../../crypto/agent-keypairs.js";
+import { generateAgentKeypairs, type AgentKeypairs } from "../../crypto/agent-keypairs.js";
 import { generateApiKey, hashApiKey } from "../../crypto/api-keys.js";
 import { rowsOf } from "../../db/rows.js";
 import type { AuditLog } from "../audit/audit-log.js";
@@ -110,9 +110,7 @@ export class Agents {
           input.expiresAt ?? null,
         ],
       );
-      const keysVaultId = await ensureAgentKeysVault(manager, principal.orgId);
-      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${row.id}/ssh/private_key`, "ssh_key", keys.sshPrivateKey);
-      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${row.id}/ecdh/private_key`, "private_key", keys.ecdhPrivateKey);
+      const keysVaultId = await this.storePrivateKeys(manager, principal.orgId, row.id, keys);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -244,9 +242,7 @@ export class Agents {
           keys.ecdhPublicKey,
         ]),
       );
-      const keysVaultId = await ensureAgentKeysVault(manager, principal.orgId);
-      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${agentId}/ssh/private_key`, "ssh_key", keys.sshPrivateKey);
-      await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${agentId}/ecdh/private_key`, "private_key", keys.ecdhPrivateKey);
+      const keysVaultId = await this.storePrivateKeys(manager, principal.orgId, agentId, keys);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -257,6 +253,14 @@ export class Agents {
       });
       return toAgent(row);
     });
+  }
+
+  /** Writes the private identity keys into the org's __agent-keys vault (a new version each time). */
+  private async storePrivateKeys(manager: EntityManager, orgId: string, agentId: string, keys: AgentKeypairs): Promise<string> {
+    const keysVaultId = await ensureAgentKeysVault(manager, orgId);
+    await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${agentId}/ssh/private_key`, "ssh_key", keys.sshPrivateKey);
+    await this.secrets.writeAsSystem(manager, keysVaultId, `agents/${agentId}/ecdh/private_key`, "private_key", keys.ecdhPrivateKey);
+    return keysVaultId;
   }
 
   /**
