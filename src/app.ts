@@ -28,6 +28,7 @@ import { PolicyStore } from "./domain/vaults/policy-store.js";
 import { Secrets } from "./domain/vaults/secrets.js";
 import { Vaults } from "./domain/vaults/vaults.js";
 import type { EventBus } from "./events/bus.js";
+import { Mailer } from "./mail/mailer.js";
 
 export interface AppServices {
   keyring: Keyring;
@@ -47,6 +48,8 @@ export interface AppServices {
   agents: Agents;
   agentTokens: AgentTokens;
   policies: Policies;
+  /** Sends mail through SMTP, or keeps it in the development outbox; close it before the database. */
+  mailer: Mailer;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
   publicUrl: string;
@@ -74,6 +77,8 @@ export async function openServices(parts: { config: Config; database: Database; 
   const agentStanding = new AgentStanding({ dataSource: database.dataSource, bus, logger });
   await agentStanding.start();
   const agentTokens = new AgentTokens(database.dataSource, jwtKeys, audit, apiKeyPepper, agentStanding);
+  const mailer = new Mailer({ dataSource: database.dataSource, keyring, logger, smtpUrl: config.smtpUrl, from: config.mailFrom });
+  await mailer.start();
   return {
     keyring,
     jwtKeys,
@@ -91,6 +96,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     agents: new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding),
     agentTokens,
     policies: new Policies(database.dataSource, vaults, policyStore, audit),
+    mailer,
     verifiers: [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })],
     publicUrl: config.publicUrl,
   };

@@ -2,6 +2,7 @@
 import { resolve } from "node:path";
 import { DomainError } from "./domain/errors.js";
 import { parseCidr, type Cidr } from "./domain/net/ip.js";
+import { addressOf } from "./mail/address.js";
 
 export interface Config {
   /** TCP port for every protocol (REST, Connect, gRPC, gRPC-Web). 0 picks a free port. */
@@ -32,6 +33,13 @@ export interface Config {
   trustedProxies: Cidr[];
   /** CLAWKEEP_MASTER_KEY as given (validated by the crypto module); never log it. */
   masterKey: string | undefined;
+  /**
+   * Where mail is sent (smtp:// or smtps://, credentials in the URL); never log it. Absent: mail
+   * is kept in the development outbox instead (`clawkeep mail outbox`).
+   */
+  smtpUrl: string | undefined;
+  /** The From of every mail we send, e.g. "Clawkeep <clawkeep@vault.example.com>". */
+  mailFrom: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -56,7 +64,37 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl(env),
     masterKey: env.CLAWKEEP_MASTER_KEY?.trim() || undefined,
     trustedProxies: trustedProxies(env),
+    smtpUrl: smtpUrl(env),
+    mailFrom: mailFrom(env),
   };
+}
+
+function smtpUrl(env: Env): string | undefined {
+  const raw = env.CLAWKEEP_SMTP_URL?.trim();
+  if (!raw) return undefined;
+  // Never echo the value: it usually holds the SMTP password.
+  let url: URL;
+  try {
+    // "host:587" parses as a URL of scheme "host:"; only scheme://… is what we mean.
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(raw)) throw new Error("no scheme");
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("CLAWKEEP_SMTP_URL is not a URL; expected smtp://user:password@host:port or smtps://user:password@host:port");
+  }
+  if (url.protocol !== "smtp:" && url.protocol !== "smtps:") {
+    throw new ConfigError(`CLAWKEEP_SMTP_URL must use smtp:// or smtps://, not ${url.protocol}//`);
+  }
+  if (!url.hostname) throw new ConfigError("CLAWKEEP_SMTP_URL names no host; expected smtp://user:password@host:port");
+  return raw;
+}
+
+function mailFrom(env: Env): string {
+  const raw = env.CLAWKEEP_MAIL_FROM?.trim();
+  if (!raw) return `Clawkeep <clawkeep@${new URL(publicUrl(env)).hostname}>`;
+  if (!addressOf(raw)) {
+    throw new ConfigError(`CLAWKEEP_MAIL_FROM must be an address such as clawkeep@example.com or "Clawkeep <clawkeep@example.com>", got "${raw}"`);
+  }
+  return raw;
 }
 
 function trustedProxies(env: Env): Cidr[] {

@@ -23,7 +23,7 @@ export interface TestApp {
   database: Database;
   bus: EventBus;
   app: AppServices;
-  /** Closes the bus and the database connection, and drops the database if it owns it. */
+  /** Closes the mailer, the bus and the database connection, and drops the database if it owns it. */
   close(): Promise<void>;
 }
 
@@ -60,6 +60,7 @@ export async function openTestApp(options: TestAppOptions = {}): Promise<TestApp
     await bus.start();
     closers.push(() => bus.close());
     const app = await openServices({ config, database, bus, logger });
+    closers.push(() => app.mailer.close());
     return { env, config, database, bus, app, close };
   } catch (error) {
     await close();

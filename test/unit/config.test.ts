@@ -40,6 +40,8 @@ describe("loadConfig", () => {
       publicUrl: "http://localhost:8080",
       masterKey: undefined,
       trustedProxies: [],
+      smtpUrl: undefined,
+      mailFrom: "Clawkeep <clawkeep@localhost>",
     });
   });
 
@@ -56,7 +58,7 @@ describe("loadConfig", () => {
   });
 
   it("treats empty and blank values as unset", () => {
-    const blank = Object.fromEntries([...INTEGERS.map((i) => i.name), "CLAWKEEP_HOST", "CLAWKEEP_DATA_DIR", "CLAWKEEP_LOG_LEVEL", "DATABASE_URL"].map((n) => [n, "  "]));
+    const blank = Object.fromEntries([...INTEGERS.map((i) => i.name), "CLAWKEEP_HOST", "CLAWKEEP_DATA_DIR", "CLAWKEEP_LOG_LEVEL", "DATABASE_URL", "CLAWKEEP_SMTP_URL", "CLAWKEEP_MAIL_FROM"].map((n) => [n, "  "]));
     expect(loadConfig(blank)).toEqual(loadConfig({}));
     expect(loadConfig({ CLAWKEEP_PORT: "" }).port).toBe(8080);
   });
@@ -133,4 +135,49 @@ describe("loadConfig", () => {
     expect(configError({ CLAWKEEP_TRUSTED_PROXIES: "10.0.0.0/8,proxy.internal" }).message).toMatch(/^CLAWKEEP_TRUSTED_PROXIES: entry "proxy.internal" is not an IPv4 or IPv6 address or CIDR/);
     expect(configError({ CLAWKEEP_TRUSTED_PROXIES: "10.0.0.0/33" }).message).toMatch(/^CLAWKEEP_TRUSTED_PROXIES: entry "10.0.0.0\/33" has prefix length "33"/);
   });
+
+  it.each(["smtp://mail.internal:25", "smtps://clawkeep:hunter2@smtp.example.com:465", "smtp://user%40example.com:p%40ss@127.0.0.1:2525?ignoreTLS=true"])(
+    "accepts the SMTP URL %s unchanged",
+    (url) => {
+      expect(loadConfig({ CLAWKEEP_SMTP_URL: url }).smtpUrl).toBe(url);
+      expect(loadConfig({ CLAWKEEP_SMTP_URL: ` ${url}\n` }).smtpUrl).toBe(url);
+    },
+  );
+
+  it("rejects a CLAWKEEP_SMTP_URL that is not an smtp:// or smtps:// URL, without echoing its password", () => {
+    for (const notUrl of ["mail.example.com:587", "user:hunter2@mail.example.com", "smtp://user:hunter2@[bad host"]) {
+      const error = configError({ CLAWKEEP_SMTP_URL: notUrl });
+      expect(error.message).toBe("CLAWKEEP_SMTP_URL is not a URL; expected smtp://user:password@host:port or smtps://user:password@host:port");
+    }
+    for (const [url, protocol] of [
+      ["http://user:hunter2@mail.example.com", "http:"],
+      ["submission://user:hunter2@mail.example.com:587", "submission:"],
+    ]) {
+      const error = configError({ CLAWKEEP_SMTP_URL: url });
+      expect(error.message).toBe(`CLAWKEEP_SMTP_URL must use smtp:// or smtps://, not ${protocol}//`);
+      expect(error.message).not.toContain("hunter2");
+    }
+    expect(configError({ CLAWKEEP_SMTP_URL: "smtp://" }).message).toBe("CLAWKEEP_SMTP_URL names no host; expected smtp://user:password@host:port");
+  });
+
+  it("defaults CLAWKEEP_MAIL_FROM to clawkeep@ the host of CLAWKEEP_PUBLIC_URL", () => {
+    expect(loadConfig({ CLAWKEEP_PUBLIC_URL: "https://vault.example.com/base/" }).mailFrom).toBe("Clawkeep <clawkeep@vault.example.com>");
+    expect(loadConfig({ CLAWKEEP_PORT: "9000" }).mailFrom).toBe("Clawkeep <clawkeep@localhost>");
+  });
+
+  it.each(["noreply@example.com", "Clawkeep <noreply@example.com>", '"Clawkeep, the vault" <noreply@vault.example.com>', "<ops+vault@example.co.uk>"])(
+    "accepts the sender %j",
+    (from) => {
+      expect(loadConfig({ CLAWKEEP_MAIL_FROM: ` ${from} ` }).mailFrom).toBe(from);
+    },
+  );
+
+  it.each(["noreply", "noreply@", "@example.com", "a@b@example.com", "Clawkeep noreply@example.com", "a@example.com, b@example.com", "Clawkeep <noreply>", "Clawkeep <a@example.com", "a b@example.com", "a@example.com\nBcc: b@example.com"])(
+    "rejects the sender %j, naming the variable",
+    (from) => {
+      expect(configError({ CLAWKEEP_MAIL_FROM: from }).message).toBe(
+        `CLAWKEEP_MAIL_FROM must be an address such as clawkeep@example.com or "Clawkeep <clawkeep@example.com>", got "${from.trim()}"`,
+      );
+    },
+  );
 });

@@ -7,6 +7,7 @@ import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { Keyring } from "../../crypto/keyring.js";
 import type { EventBus } from "../../events/bus.js";
 import { followTopic } from "../../events/follow.js";
+import { mailKekVersions, rewrapMail } from "../../mail/rewrap.js";
 import { rewrapSecretVersions } from "../vaults/secret-rewrap.js";
 
 /** Bus topic announcing a new KEK version; every instance reloads its keyring on it. */
@@ -23,6 +24,8 @@ export interface RotationReport {
   kekVersion: number;
   secretVersionsRewrapped: number;
   signingKeysRewrapped: number;
+  /** Mail bodies still waiting to be sent or kept in the development outbox. */
+  mailRewrapped: number;
   /** KEK versions still referenced by some stored value after the rotation (ideally only the new one). */
   versionsInUse: number[];
 }
@@ -33,15 +36,18 @@ export async function rotateMasterKek(parts: { dataSource: DataSource; bus: Even
   await bus.publishNow(KEK_ROTATED_TOPIC, { kek_version: kekVersion });
   let secretVersionsRewrapped = 0;
   let signingKeysRewrapped = 0;
+  let mailRewrapped = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const secrets = await rewrapSecretVersions(dataSource, keyring);
     const signing = await jwtKeys.rewrapPrivateKeys();
+    const mail = await rewrapMail(dataSource, keyring);
     secretVersionsRewrapped += secrets;
     signingKeysRewrapped += signing;
-    if (pass > 0 && secrets + signing === 0) break;
+    mailRewrapped += mail;
+    if (pass > 0 && secrets + signing + mail === 0) break;
     await new Promise((resolve) => setTimeout(resolve, PASS_PAUSE_MS));
   }
-  return { kekVersion, secretVersionsRewrapped, signingKeysRewrapped, versionsInUse: await kekVersionsInUse(dataSource) };
+  return { kekVersion, secretVersionsRewrapped, signingKeysRewrapped, mailRewrapped, versionsInUse: await kekVersionsInUse(dataSource) };
 }
 
 export async function kekVersionsInUse(dataSource: DataSource): Promise<number[]> {
@@ -51,7 +57,8 @@ export async function kekVersionsInUse(dataSource: DataSource): Promise<number[]
        UNION SELECT "private_kek_version" FROM "clawkeep_jwt_keys"
      ) AS "used" ORDER BY "v"`,
   );
-  return rows.map((row) => row.v);
+  const versions = new Set([...rows.map((row) => row.v), ...(await mailKekVersions(dataSource))]);
+  return [...versions].sort((a, b) => a - b);
 }
 
 /**
