@@ -2,14 +2,13 @@
 // chain arithmetic live in src/domain/audit.
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import type { ServiceImpl } from "@connectrpc/connect";
 import type { AuditChainSchemeSchema, AuditEventSchema, AuditService } from "../../gen/ts/clawkeep/v1/audit_pb.js";
 import type { AuditEvent } from "../domain/audit/audit-log.js";
 import type { AuditQuery } from "../domain/audit/audit-query.js";
 import type { AuditVerifier } from "../domain/audit/audit-verify.js";
 import type { AuditWatch } from "../domain/audit/audit-watch.js";
-import { shutdownSignalKey } from "../server/context.js";
-import { principalOf } from "./call-context.js";
+import { principalOf, streamSignal } from "./call-context.js";
 
 export interface AuditApiDeps {
   auditQuery: AuditQuery;
@@ -62,11 +61,6 @@ export function auditService(deps: AuditApiDeps): Partial<ServiceImpl<typeof Aud
       for await (const { event, cursor } of watched) yield { event: toAuditEvent(event), cursor };
     },
   };
-}
-
-/** Ends a stream (cleanly, status OK) when the client goes away or the server shuts down. */
-function streamSignal(ctx: HandlerContext): AbortSignal {
-  return AbortSignal.any([ctx.signal, ctx.values.get(shutdownSignalKey)]);
 }
 
 function dateOf(timestamp: Timestamp | undefined): Date | undefined {

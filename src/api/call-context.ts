@@ -3,7 +3,7 @@ import type { HandlerContext } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
 import type { Principal } from "../domain/identity/principal.js";
 import { principalKey } from "../interceptors/authn.js";
-import { peerAddressKey } from "../server/context.js";
+import { peerAddressKey, shutdownSignalKey } from "../server/context.js";
 
 /** The caller of a non-public method; the authn interceptor guarantees one is set. */
 export function principalOf(ctx: HandlerContext): Principal {
@@ -14,4 +14,9 @@ export function principalOf(ctx: HandlerContext): Principal {
 
 export function clientAddress(ctx: HandlerContext): string {
   return ctx.values.get(peerAddressKey);
+}
+
+/** Ends a stream (cleanly, status OK) when the client goes away or the server shuts down. */
+export function streamSignal(ctx: HandlerContext): AbortSignal {
+  return AbortSignal.any([ctx.signal, ctx.values.get(shutdownSignalKey)]);
 }

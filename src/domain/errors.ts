@@ -7,6 +7,7 @@ export type ErrorKind =
   | "permission_denied" // 403
   | "not_found" // 404
   | "conflict" // 409
+  | "failed_precondition" // 409 on REST, FAILED_PRECONDITION on RPC: not yet (e.g. still pending approval)
   | "gone" // 410: expired, deleted, disabled, exhausted
   | "payload_too_large" // 413
   | "unprocessable" // 422: e.g. a simulated transaction reverts

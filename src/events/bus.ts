@@ -123,6 +123,27 @@ export class EventBus {
     return rows[0].id ?? "0";
   }
 
+  /**
+   * Checks a cursor a watcher sent back to resume from: it must be one this bus issued (400
+   * otherwise), and the events after it must still be here (FAILED_PRECONDITION once retention
+   * pruned them: the watcher missed events and should re-list).
+   */
+  async resumableCursor(cursor: string): Promise<string> {
+    parseCursor(cursor);
+    const [row]: { latest: string | null; oldest: string | null }[] = await this.database.dataSource.query(
+      `SELECT max("id")::text AS "latest", min("id")::text AS "oldest" FROM "clawkeep_events"`,
+    );
+    // A cursor past the newest event was never issued; accepting it would silently skip events.
+    if (BigInt(cursor) > BigInt(row.latest ?? "0")) throw new DomainError("invalid_argument", `cursor "${cursor}" is not a cursor this server issued`);
+    if (row.oldest !== null && BigInt(cursor) < BigInt(row.oldest) - 1n) {
+      throw new DomainError(
+        "failed_precondition",
+        `the events after cursor "${cursor}" are older than the retention window and were pruned; list the current state again and watch without a cursor`,
+      );
+    }
+    return cursor;
+  }
+
   /** Streams matching events after the cursor, in order, until the signal aborts or the bus closes. */
   async *subscribe(options: SubscribeOptions): AsyncGenerator<BusEvent> {
     let cursor = options.after === undefined ? await this.latestCursor() : parseCursor(options.after);

@@ -3,38 +3,8 @@
 // capability that needs them; this is the floor under all of them.
 import type { Interceptor } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
+import { TokenBuckets, type RateLimitOptions } from "../domain/token-buckets.js";
 import { peerAddressKey } from "../server/context.js";
-
-export interface RateLimitOptions {
-  perSecond: number;
-  burst: number;
-  /** Most addresses tracked at once; the least recently seen are forgotten first. */
-  maxTracked?: number;
-  now?: () => number;
-}
-
-export class TokenBuckets {
-  private readonly buckets = new Map<string, { tokens: number; updated: number }>();
-
-  constructor(private readonly options: RateLimitOptions) {}
-
-  /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait. */
-  take(key: string): number {
-    const now = (this.options.now ?? Date.now)();
-    const { perSecond, burst } = this.options;
-    const bucket = this.buckets.get(key) ?? { tokens: burst, updated: now };
-    this.buckets.delete(key); // re-inserted below so Map order stays least-recently-used first
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updated) / 1000) * perSecond);
-    bucket.updated = now;
-    let wait = 0;
-    if (bucket.tokens >= 1) bucket.tokens -= 1;
-    else wait = Math.max(1, Math.ceil((1 - bucket.tokens) / perSecond));
-    this.buckets.set(key, bucket);
-    const maxTracked = this.options.maxTracked ?? 100_000;
-    if (this.buckets.size > maxTracked) this.buckets.delete(this.buckets.keys().next().value as string);
-    return wait;
-  }
-}
 
 export function rateLimitInterceptor(options: RateLimitOptions): Interceptor {
   const buckets = new TokenBuckets(options);

@@ -18,6 +18,7 @@ const KINDS: Record<ErrorKind, KindMapping> = {
   permission_denied: { code: Code.PermissionDenied },
   not_found: { code: Code.NotFound },
   conflict: { code: Code.AlreadyExists },
+  failed_precondition: { code: Code.FailedPrecondition, httpStatus: 409 },
   gone: { code: Code.FailedPrecondition, httpStatus: 410 },
   payload_too_large: { code: Code.ResourceExhausted, httpStatus: 413 },
   unprocessable: { code: Code.FailedPrecondition, httpStatus: 422 },

@@ -26,6 +26,7 @@ const KINDS: Record<ErrorKind, Expectation> = {
   permission_denied: { code: Code.PermissionDenied, status: 403 },
   not_found: { code: Code.NotFound, status: 404 },
   conflict: { code: Code.AlreadyExists, status: 409 },
+  failed_precondition: { code: Code.FailedPrecondition, status: 409 },
   gone: { code: Code.FailedPrecondition, status: 410 },
   payload_too_large: { code: Code.ResourceExhausted, status: 413 },
   unprocessable: { code: Code.FailedPrecondition, status: 422 },
@@ -51,8 +52,8 @@ describe("connectErrorFromDomain", () => {
     expect(restStatusOf(error)).toBe(expected.status);
   });
 
-  it("attaches an ErrorDetail for 410, 413, 422, 429 and problem types, and none otherwise", () => {
-    const withDetail = new Set<ErrorKind>(["gone", "payload_too_large", "unprocessable", "rate_limited", "resource_limit_exceeded"]);
+  it("attaches an ErrorDetail for 409 (failed precondition), 410, 413, 422, 429 and problem types, and none otherwise", () => {
+    const withDetail = new Set<ErrorKind>(["failed_precondition", "gone", "payload_too_large", "unprocessable", "rate_limited", "resource_limit_exceeded"]);
     for (const [kind, expected] of KIND_CASES) {
       const details = connectErrorFromDomain(new DomainError(kind, "x")).findDetails(ErrorDetailSchema);
       const needed = withDetail.has(kind);

@@ -1,6 +1,6 @@
 // The per-address token buckets under every call, driven by an injected clock.
 import { describe, expect, it } from "vitest";
-import { TokenBuckets } from "../../src/interceptors/rate-limit.js";
+import { TokenBuckets } from "../../src/domain/token-buckets.js";
 
 function clock(start = 1_000_000) {
   let now = start;

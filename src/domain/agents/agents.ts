@@ -63,65 +63,57 @@ export class Agents {
   ) {}
 
   async create(principal: Principal, input: CreateAgentInput, ip: string): Promise<{ agent: AgentRecord; apiKey: string }> {
-    const name = input.name.trim();
-    if (name.length < 1 || name.length > 100) throw new DomainError("invalid_argument", "name must be 1 to 100 characters");
-    const description = input.description.trim();
-    if (description.length > 1000) throw new DomainError("invalid_argument", `description is ${description.length} characters; at most 1000 are allowed`);
-    if (input.authMethod !== "" && input.authMethod !== "api_key") {
-      throw new DomainError("invalid_argument", `auth_method "${input.authMethod.slice(0, 32)}" is not supported; Clawkeep agents authenticate with an api_key`);
-    }
-    const scopes = validateScopes(input.scopes);
-    const now = Date.now();
-    for (const [field, value] of [
-      ["expires_at", input.expiresAt],
-      ["api_key_expires_at", input.apiKeyExpiresAt],
-    ] as const) {
-      if (value && value.getTime() <= now) throw new DomainError("invalid_argument", `${field} must be in the future`);
-    }
-    const ttl = input.tokenTtlSeconds;
-    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_AGENT_TOKEN_TTL_SECONDS)) {
-      throw new DomainError("invalid_argument", `token_ttl_seconds must be 1-${MAX_AGENT_TOKEN_TTL_SECONDS}, got ${ttl}`);
-    }
-    const guardrails = parseGuardrails(input.guardrails);
-    const vaultIds = [...new Set(input.vaultIds)];
+    const valid = validateCreate(input);
+    return this.dataSource.transaction((manager) => this.createWithin(manager, principal, valid, ip));
+  }
+
+  /**
+   * Registers an agent inside the caller's transaction (self-enrollment approval creates the agent
+   * and its first policies together). `input` comes from `validateCreate`.
+   */
+  async createWithin(
+    manager: EntityManager,
+    principal: Principal,
+    input: ValidCreateAgentInput,
+    ip: string,
+    auditDetails: Record<string, unknown> = {},
+  ): Promise<{ agent: AgentRecord; apiKey: string }> {
+    const { name, description, scopes, vaultIds, guardrails } = input;
     const { key, prefix } = generateApiKey("ocv");
     const keys = generateAgentKeypairs();
-    const agent = await this.dataSource.transaction(async (manager) => {
-      await assertVaultsOfOrg(manager, principal.orgId, vaultIds);
-      const [row]: AgentRow[] = await manager.query(
-        `INSERT INTO "clawkeep_agents" ("org_id", "name", "description", "created_by", "scopes", "vault_ids", "token_ttl_seconds", "intents_api_enabled",
-           "guardrails", "ssh_public_key", "ecdh_public_key", "api_key_prefix", "api_key_hash", "api_key_expires_at", "expires_at")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
-        [
-          principal.orgId,
-          name,
-          description,
-          principal.id,
-          scopes,
-          vaultIds,
-          ttl ?? null,
-          input.intentsApiEnabled,
-          JSON.stringify(guardrails),
-          keys.sshPublicKey,
-          keys.ecdhPublicKey,
-          prefix,
-          hashApiKey(this.pepper, key),
-          input.apiKeyExpiresAt ?? null,
-          input.expiresAt ?? null,
-        ],
-      );
-      const keysVaultId = await this.storePrivateKeys(manager, principal.orgId, row.id, keys);
-      await this.audit.append(manager, {
-        orgId: principal.orgId,
-        actor: { type: "user", id: principal.id },
-        action: "agent.create",
-        resource: { type: "agent", id: row.id },
-        details: { name, key_prefix: prefix, scopes, vault_ids: vaultIds, intents_api_enabled: input.intentsApiEnabled, keys_vault_id: keysVaultId },
-        ip,
-      });
-      return toAgent(row);
+    await assertVaultsOfOrg(manager, principal.orgId, vaultIds);
+    const [row]: AgentRow[] = await manager.query(
+      `INSERT INTO "clawkeep_agents" ("org_id", "name", "description", "created_by", "scopes", "vault_ids", "token_ttl_seconds", "intents_api_enabled",
+         "guardrails", "ssh_public_key", "ecdh_public_key", "api_key_prefix", "api_key_hash", "api_key_expires_at", "expires_at")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
+      [
+        principal.orgId,
+        name,
+        description,
+        principal.id,
+        scopes,
+        vaultIds,
+        input.tokenTtlSeconds ?? null,
+        input.intentsApiEnabled,
+        JSON.stringify(guardrails),
+        keys.sshPublicKey,
+        keys.ecdhPublicKey,
+        prefix,
+        hashApiKey(this.pepper, key),
+        input.apiKeyExpiresAt ?? null,
+        input.expiresAt ?? null,
+      ],
+    );
+    const keysVaultId = await this.storePrivateKeys(manager, principal.orgId, row.id, keys);
+    await this.audit.append(manager, {
+      orgId: principal.orgId,
+      actor: { type: "user", id: principal.id },
+      action: "agent.create",
+      resource: { type: "agent", id: row.id },
+      details: { name, key_prefix: prefix, scopes, vault_ids: vaultIds, intents_api_enabled: input.intentsApiEnabled, keys_vault_id: keysVaultId, ...auditDetails },
+      ip,
     });
-    return { agent, apiKey: key };
+    return { agent: toAgent(row), apiKey: key };
   }
 
   async list(principal: Principal): Promise<AgentRecord[]> {
@@ -285,6 +277,43 @@ export class Agents {
     if (!row) throw new DomainError("not_found", "your organisation has no __agent-keys vault yet; it is created with the first agent");
     return row.id;
   }
+}
+
+/** CreateAgentInput after its checks: trimmed, deduplicated, guardrails parsed. */
+export type ValidCreateAgentInput = Omit<CreateAgentInput, "guardrails" | "authMethod"> & { guardrails: Guardrails };
+
+/** Checks everything about a new agent that needs no database; each failure is a 400 naming the field. */
+export function validateCreate(input: CreateAgentInput): ValidCreateAgentInput {
+  const name = input.name.trim();
+  if (name.length < 1 || name.length > 100) throw new DomainError("invalid_argument", "name must be 1 to 100 characters");
+  const description = input.description.trim();
+  if (description.length > 1000) throw new DomainError("invalid_argument", `description is ${description.length} characters; at most 1000 are allowed`);
+  if (input.authMethod !== "" && input.authMethod !== "api_key") {
+    throw new DomainError("invalid_argument", `auth_method "${input.authMethod.slice(0, 32)}" is not supported; Clawkeep agents authenticate with an api_key`);
+  }
+  const scopes = validateScopes(input.scopes);
+  const now = Date.now();
+  for (const [field, value] of [
+    ["expires_at", input.expiresAt],
+    ["api_key_expires_at", input.apiKeyExpiresAt],
+  ] as const) {
+    if (value && value.getTime() <= now) throw new DomainError("invalid_argument", `${field} must be in the future`);
+  }
+  const ttl = input.tokenTtlSeconds;
+  if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > MAX_AGENT_TOKEN_TTL_SECONDS)) {
+    throw new DomainError("invalid_argument", `token_ttl_seconds must be 1-${MAX_AGENT_TOKEN_TTL_SECONDS}, got ${ttl}`);
+  }
+  return {
+    name,
+    description,
+    scopes,
+    expiresAt: input.expiresAt,
+    apiKeyExpiresAt: input.apiKeyExpiresAt,
+    tokenTtlSeconds: ttl,
+    vaultIds: [...new Set(input.vaultIds)],
+    intentsApiEnabled: input.intentsApiEnabled,
+    guardrails: parseGuardrails(input.guardrails),
+  };
 }
 
 async function assertVaultsOfOrg(manager: EntityManager, orgId: string, vaultIds: string[]): Promise<void> {

@@ -60,28 +60,49 @@ export class Policies {
   }
 
   async create(principal: Principal, vaultId: string, input: CreatePolicyInput, ip: string): Promise<Policy> {
-    const pattern = input.secretPathPattern;
-    validatePattern(pattern);
-    const principalType = parsePrincipalType(input.principalType);
-    if (!isUuid(input.principalId)) throw new DomainError("invalid_argument", "principal_id must be the UUID of a user or agent");
-    const permissions = parsePermissions(input.permissions);
-    const effect = parseEffect(input.effect || "allow");
-    const priority = parsePriority(input.priority ?? 0);
-    const conditions = parseConditions(input.conditions);
-    const expiresAt = parseExpiry(input.expiresAt);
-    return this.changing(principal, vaultId, async (manager) => {
-      await this.managedVault(manager, principal, vaultId);
-      await assertPrincipalInOrg(manager, principal.orgId, principalType, input.principalId);
-      const [row]: PolicyRow[] = await manager.query(
-        `INSERT INTO "clawkeep_policies" ("vault_id", "principal_type", "principal_id", "secret_path_pattern", "permissions", "effect", "priority",
-           "conditions", "expires_at", "created_by", "created_by_type")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-        [vaultId, principalType, input.principalId, pattern, permissions, effect, priority, JSON.stringify(conditionsToJson(conditions)), expiresAt, principal.id, principal.type],
-      );
-      const policy = toPolicy(row);
-      await this.audit.append(manager, { ...this.auditOf(principal, "policy.create", policy), ip });
-      return policy;
-    });
+    const valid = validatePolicy(input);
+    try {
+      return await this.dataSource.transaction((manager) => this.createWithin(manager, principal, vaultId, valid, ip));
+    } finally {
+      this.store.forget(vaultId);
+    }
+  }
+
+  /**
+   * Creates a policy inside the caller's transaction and announces it to every instance; the
+   * caller calls `forget(vaultId)` once that transaction has ended. `input` comes from
+   * `validatePolicy`.
+   */
+  async createWithin(manager: EntityManager, principal: Principal, vaultId: string, input: ValidPolicyInput, ip: string): Promise<Policy> {
+    await this.managedVault(manager, principal, vaultId);
+    await assertPrincipalInOrg(manager, principal.orgId, input.principalType, input.principalId);
+    const [row]: PolicyRow[] = await manager.query(
+      `INSERT INTO "clawkeep_policies" ("vault_id", "principal_type", "principal_id", "secret_path_pattern", "permissions", "effect", "priority",
+         "conditions", "expires_at", "created_by", "created_by_type")
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
+      [
+        vaultId,
+        input.principalType,
+        input.principalId,
+        input.pattern,
+        input.permissions,
+        input.effect,
+        input.priority,
+        JSON.stringify(conditionsToJson(input.conditions)),
+        input.expiresAt,
+        principal.id,
+        principal.type,
+      ],
+    );
+    const policy = toPolicy(row);
+    await this.audit.append(manager, { ...this.auditOf(principal, "policy.create", policy), ip });
+    await this.store.announce(manager, vaultId, principal.orgId);
+    return policy;
+  }
+
+  /** Drops this instance's cached policies of the vault; after a transaction that used `createWithin`. */
+  forget(vaultId: string): void {
+    this.store.forget(vaultId);
   }
 
   async list(principal: Principal, vaultId: string): Promise<Policy[]> {
@@ -153,6 +174,35 @@ export class Policies {
       },
     };
   }
+}
+
+/** CreatePolicyInput after its checks. */
+export interface ValidPolicyInput {
+  pattern: string;
+  principalType: PrincipalType;
+  principalId: string;
+  permissions: Permission[];
+  effect: Effect;
+  priority: number;
+  conditions: ReturnType<typeof parseConditions>;
+  expiresAt: Date | null;
+}
+
+/** Checks everything about a new policy that needs no database; each failure is a 400 naming the field. */
+export function validatePolicy(input: CreatePolicyInput): ValidPolicyInput {
+  validatePattern(input.secretPathPattern);
+  const principalType = parsePrincipalType(input.principalType);
+  if (!isUuid(input.principalId)) throw new DomainError("invalid_argument", "principal_id must be the UUID of a user or agent");
+  return {
+    pattern: input.secretPathPattern,
+    principalType,
+    principalId: input.principalId,
+    permissions: parsePermissions(input.permissions),
+    effect: parseEffect(input.effect || "allow"),
+    priority: parsePriority(input.priority ?? 0),
+    conditions: parseConditions(input.conditions),
+    expiresAt: parseExpiry(input.expiresAt),
+  };
 }
 
 /** A policy may only name someone of the vault's own organisation. */
