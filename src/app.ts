@@ -13,12 +13,16 @@ import { AuditWatch } from "./domain/audit/audit-watch.js";
 import { AgentStanding } from "./domain/agents/agent-standing.js";
 import { AgentTokens } from "./domain/agents/agent-tokens.js";
 import { Agents } from "./domain/agents/agents.js";
+import { EnrollmentExpiry } from "./domain/agents/enrollment-expiry.js";
+import { EnrollmentWatch } from "./domain/agents/enrollment-watch.js";
+import { Enrollments } from "./domain/agents/enrollments.js";
 import { AccessTokenVerifier } from "./domain/identity/access-tokens.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
 import { IpRuleGate } from "./domain/identity/ip-rule-gate.js";
 import { IpRules } from "./domain/identity/ip-rules.js";
 import { Members } from "./domain/identity/members.js";
+import { OrgSettingsStore } from "./domain/identity/org-settings.js";
 import { followKekRotations } from "./domain/keys/kek-rotation.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
@@ -28,6 +32,7 @@ import { PolicyStore } from "./domain/vaults/policy-store.js";
 import { Secrets } from "./domain/vaults/secrets.js";
 import { Vaults } from "./domain/vaults/vaults.js";
 import type { EventBus } from "./events/bus.js";
+import { ApprovalPage } from "./web/approval-page.js";
 import { Mailer } from "./mail/mailer.js";
 
 export interface AppServices {
@@ -48,6 +53,13 @@ export interface AppServices {
   agents: Agents;
   agentTokens: AgentTokens;
   policies: Policies;
+  enrollments: Enrollments;
+  enrollmentWatch: EnrollmentWatch;
+  /** Expires pending enrollments and wipes unclaimed keys on a timer; close it before the database. */
+  enrollmentExpiry: EnrollmentExpiry;
+  orgSettings: OrgSettingsStore;
+  /** The HTML page behind approval_url, where a signed-in human allows or denies an enrollment. */
+  approvalPage: ApprovalPage;
   /** Sends mail through SMTP, or keeps it in the development outbox; close it before the database. */
   mailer: Mailer;
   /** Tried in order by the authn interceptor for every bearer credential. */
@@ -79,6 +91,32 @@ export async function openServices(parts: { config: Config; database: Database; 
   const agentTokens = new AgentTokens(database.dataSource, jwtKeys, audit, apiKeyPepper, agentStanding);
   const mailer = new Mailer({ dataSource: database.dataSource, keyring, logger, smtpUrl: config.smtpUrl, from: config.mailFrom });
   await mailer.start();
+  const agents = new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding);
+  const policies = new Policies(database.dataSource, vaults, policyStore, audit);
+  const enrollments = new Enrollments({
+    dataSource: database.dataSource,
+    agents,
+    policies,
+    audit,
+    bus,
+    keyring,
+    mail: mailer,
+    pepper: apiKeyPepper,
+    publicUrl: config.publicUrl,
+    maxPendingLinkOnly: config.maxPendingLinkEnrollments,
+  });
+  const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
+  enrollmentExpiry.start();
+  const verifiers = [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })];
+  const approvalPage = new ApprovalPage({
+    accounts,
+    enrollments,
+    verifiers,
+    ipRuleGate,
+    csrfKey: deriveKey(masterKey, "approval page csrf"),
+    publicUrl: config.publicUrl,
+    logger,
+  });
   return {
     keyring,
     jwtKeys,
@@ -93,11 +131,16 @@ export async function openServices(parts: { config: Config; database: Database; 
     ipRuleGate,
     vaults,
     secrets,
-    agents: new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding),
+    agents,
     agentTokens,
-    policies: new Policies(database.dataSource, vaults, policyStore, audit),
+    policies,
+    enrollments,
+    enrollmentWatch: new EnrollmentWatch(bus),
+    enrollmentExpiry,
+    orgSettings: new OrgSettingsStore(database.dataSource, audit),
     mailer,
-    verifiers: [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })],
+    approvalPage,
+    verifiers,
     publicUrl: config.publicUrl,
   };
 }

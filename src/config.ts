@@ -33,6 +33,8 @@ export interface Config {
   trustedProxies: Cidr[];
   /** CLAWKEEP_MASTER_KEY as given (validated by the crypto module); never log it. */
   masterKey: string | undefined;
+  /** Most link-only self-enrollments waiting for approval at once, across all instances. */
+  maxPendingLinkEnrollments: number;
   /**
    * Where mail is sent (smtp:// or smtps://, credentials in the URL); never log it. Absent: mail
    * is kept in the development outbox instead (`clawkeep mail outbox`).
@@ -63,6 +65,7 @@ export function loadConfig(env: Env = process.env): Config {
     eventRetentionHours: integer(env, "CLAWKEEP_EVENT_RETENTION_HOURS", 168, 1, 24 * 366),
     publicUrl: publicUrl(env),
     masterKey: env.CLAWKEEP_MASTER_KEY?.trim() || undefined,
+    maxPendingLinkEnrollments: integer(env, "CLAWKEEP_MAX_PENDING_LINK_ENROLLMENTS", 100, 0, 1_000_000),
     trustedProxies: trustedProxies(env),
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),

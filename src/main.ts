@@ -30,6 +30,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down");
     await server.close();
+    await app.enrollmentExpiry.close();
     await app.mailer.close();
     await bus.close();
     await database.close();

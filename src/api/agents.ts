@@ -1,5 +1,4 @@
-// AgentService: proto ↔ the agents domain. Self-enrollment belongs to a capability still to
-// come and answers Unimplemented until then.
+// AgentService: proto ↔ the agents domain. Its self-enrollment methods are in enrollments.ts.
 import type { JsonObject, MessageInitShape } from "@bufbuild/protobuf";
 import { timestampDate, timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -111,11 +110,11 @@ function guardrailsOf(req: CreateAgentRequest): Record<string, unknown> {
   };
 }
 
-function dateOf(timestamp: Timestamp | undefined): Date | undefined {
+export function dateOf(timestamp: Timestamp | undefined): Date | undefined {
   return timestamp ? timestampDate(timestamp) : undefined;
 }
 
-function toAgent(agent: AgentRecord): MessageInitShape<typeof AgentSchema> {
+export function toAgent(agent: AgentRecord): MessageInitShape<typeof AgentSchema> {
   const g = agent.guardrails as Record<string, unknown>;
   const list = (key: string) => (g[key] as string[] | undefined) ?? [];
   const timestamp = (date: Date | null) => (date ? timestampFromDate(date) : undefined);

@@ -1,4 +1,4 @@
-// OrgService: proto ↔ the members, IP-rules and agents domains.
+// OrgService: proto ↔ the members, settings, IP-rules and agents domains.
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
@@ -6,10 +6,17 @@ import type { IpRuleSchema, OrgMemberSchema, OrgService } from "../../gen/ts/cla
 import type { IpRule, IpRules } from "../domain/identity/ip-rules.js";
 import type { Agents } from "../domain/agents/agents.js";
 import type { Member, Members } from "../domain/identity/members.js";
+import type { OrgSettingsStore } from "../domain/identity/org-settings.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
-export function orgService(members: Members, ipRules: IpRules, agents: Agents): Partial<ServiceImpl<typeof OrgService>> {
+export function orgService(members: Members, ipRules: IpRules, agents: Agents, settings: OrgSettingsStore): Partial<ServiceImpl<typeof OrgService>> {
   return {
+    async getOrgSettings(_req, ctx) {
+      return { settings: await settings.get(principalOf(ctx)) };
+    },
+    async updateOrgSettings(req, ctx) {
+      return { settings: await settings.update(principalOf(ctx), { agentKeyClaim: req.agentKeyClaim }, clientAddress(ctx)) };
+    },
     async getAgentKeysVault(_req, ctx) {
       return { vaultId: await agents.keysVaultId(principalOf(ctx)) };
     },

@@ -14,6 +14,7 @@ import type { AppServices } from "../app.js";
 import type { HealthMonitor } from "../server/health.js";
 import { agentService } from "./agents.js";
 import { auditService } from "./audit.js";
+import { enrollmentMethods } from "./enrollments.js";
 import { authService } from "./auth.js";
 import { healthService } from "./health.js";
 import { orgService } from "./org.js";
@@ -40,12 +41,12 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
   });
   return [
     register(AuthService, authService({ accounts: deps.app.accounts, agents: deps.app.agents, agentTokens: deps.app.agentTokens, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
-    register(AgentService, agentService(deps.app.agents)),
+    register(AgentService, { ...agentService(deps.app.agents), ...enrollmentMethods(deps.app.enrollments, deps.app.enrollmentWatch) }),
     register(VaultService, vaultService(deps.app)),
     register(ShareService, {}),
     register(IntentService, {}),
     register(AuditService, auditService(deps.app)),
-    register(OrgService, orgService(deps.app.members, deps.app.ipRules, deps.app.agents)),
+    register(OrgService, orgService(deps.app.members, deps.app.ipRules, deps.app.agents, deps.app.orgSettings)),
     register(HealthService, healthService(deps.health)),
   ];
 }

@@ -11,13 +11,6 @@ const SERVICE_CAPABILITY: Record<string, string> = {
 
 const METHOD_CAPABILITY: Record<string, string> = {
   "clawkeep.v1.AuthService.WatchFleetTokens": "agents (fleet token refresh)",
-  "clawkeep.v1.AgentService.EnrollAgent": "self-enrollment",
-  "clawkeep.v1.AgentService.ClaimEnrollment": "self-enrollment",
-  "clawkeep.v1.AgentService.ListEnrollments": "self-enrollment",
-  "clawkeep.v1.AgentService.GetEnrollment": "self-enrollment",
-  "clawkeep.v1.AgentService.ApproveEnrollment": "self-enrollment",
-  "clawkeep.v1.AgentService.DenyEnrollment": "self-enrollment",
-  "clawkeep.v1.AgentService.WatchEnrollments": "self-enrollment",
 };
 
 export function capabilityOf(method: DescMethod): string {

@@ -1,5 +1,5 @@
 // The first handler every HTTP request meets: gives it a request id, then sends it to the Connect
-// handler of its RPC path, to /metrics, or to the REST transcoder.
+// handler of its RPC path, to /metrics, to an HTML page, or to the REST transcoder.
 import { randomUUID } from "node:crypto";
 import type { ContextValues } from "@connectrpc/connect";
 import { createContextValues } from "@connectrpc/connect";
@@ -26,6 +26,13 @@ export interface HttpFrontOptions {
   shutdownSignal: AbortSignal;
   /** Proxies whose X-Forwarded-For decides the client address (CLAWKEEP_TRUSTED_PROXIES). */
   trustedProxies?: Cidr[];
+  /** HTML pages served beside the API (the enrollment approval page). */
+  pages?: HtmlPages;
+}
+
+export interface HtmlPages {
+  handles(path: string): boolean;
+  serve(req: NodeServerRequest, res: Parameters<NodeHandlerFn>[1], clientAddress: string): Promise<void>;
 }
 
 export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
@@ -69,6 +76,11 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
         res.writeHead(200, { "content-type": options.metrics.contentType });
         res.end(text);
       }, failed);
+      return;
+    }
+    if (options.pages?.handles(path)) {
+      const address = resolveClientAddress(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
+      options.pages.serve(req, res, address).catch(failed);
       return;
     }
     rest(req, res).catch(failed);

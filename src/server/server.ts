@@ -70,6 +70,7 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     logger,
     shutdownSignal: shutdown.signal,
     trustedProxies: config.trustedProxies,
+    pages: deps.app.approvalPage,
     createRest: (contextValues) => createRestTranscoder({ routes: restRoutes, handlers: rpcHandlers, maxBodyBytes: config.maxRequestBytes, contextValues }),
   });
   const listener = await listen(front, { port: config.port, host: config.host, requestTimeoutMs: config.requestTimeoutMs });

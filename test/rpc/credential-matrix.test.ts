@@ -1,20 +1,24 @@
-// Every RPC of the vault core and of agents × every kind of caller, with no unexpected success.
+// Every RPC of the vault core, of agents (with enrollment review) and of the organisation × every
+// kind of caller, with no unexpected success.
 //
 // Callers: no credential; four forged ones (expired, tampered, signed by another key, alg none);
 // a user of another organisation; a member without any policy; a member with a read policy on
-// api-keys/**; the vault's owner. Each row names a valid request for the fixture and what each
-// real caller must get; every forged credential must get 401 everywhere. A row per method is
-// required: a new RPC of these services fails this test until its row is written. Every cell is
-// asserted softly, so a failing run names every wrong cell, not just the first; and once the
-// whole matrix has run, the fixture must be exactly as the refused calls found it.
+// api-keys/**; the vault's owner (also the organisation's owner). Each row names a valid request
+// for the fixture and what each real caller must get; every forged credential must get 401
+// everywhere, and a real agent token 403 on every human-only row. A row per method is required: a
+// new RPC of these services fails this test until its row is written. Every cell is asserted
+// softly, so a failing run names every wrong cell, not just the first; and once the whole matrix
+// has run, the fixture (enrollments and organisation settings included) must be exactly as the
+// refused calls found it.
 import type { DescMethod, DescMethodStreaming } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { AuditService } from "../../gen/ts/clawkeep/v1/audit_pb.js";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
+import { peerAddressKey } from "../../src/server/context.js";
 import { Access, accessOf } from "../../src/server/method-options.js";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { copySignedByAnotherKey, shortLivedCopy, tamperedCopy, unsecuredCopy } from "../support/tokens.js";
@@ -58,7 +62,16 @@ let ruleId: string;
 let ownerKeyId: string;
 let agentKeysVaultId: string;
 let agentId: string;
+let agentToken: string;
+/** Pending enrollments that only refused calls aim at: naming the owner, naming the member without policy, link-only, and one of the other organisation. */
+let ownerEnrollment: string;
+let memberEnrollment: string;
+let linkEnrollment: { id: string; approvalToken: string };
+let strangerEnrollment: string;
+/** The fixture's rows of clawkeep_enrollments as the setup left them. */
+let enrollmentsBefore: unknown[];
 let n = 0;
+let peers = 0;
 
 const vaults = () => createClient(VaultService, harness.transport);
 const org = () => createClient(OrgService, harness.transport);
@@ -66,11 +79,36 @@ const auth = () => createClient(AuthService, harness.transport);
 const audit = () => createClient(AuditService, harness.transport);
 const agentsClient = () => createClient(AgentService, harness.transport);
 const freshAgent = async () => (await agentsClient().createAgent({ name: `a${++n}` }, as(owner))).agent!.id;
-const UUID = "00000000-0000-4000-8000-000000000001";
 const as = (person: Person) => ({ headers: person.headers });
 
+/**
+ * The in-memory transport has no client address; calls that send x-test-peer come from that
+ * address (enrollments are limited per address), the others from none, as before.
+ */
+const peerFromHeader: Interceptor = (next) => (req) => {
+  const peer = req.header.get("x-test-peer");
+  if (peer) req.contextValues.set(peerAddressKey, peer);
+  return next(req);
+};
+const freshPeer = () => ({ "x-test-peer": `2001:db8::${(++peers).toString(16)}` });
+
+/**
+ * A pending enrollment naming `email` (bound to that person's organisation). Each email may enroll
+ * once per 10 minutes (test/rpc/enrollments.test.ts covers that); this matrix needs several
+ * enrollments naming the same people, so it lifts the cooldown first.
+ */
+async function enrollmentNaming(email: string): Promise<string> {
+  await harness.database.dataSource.query(`DELETE FROM "clawkeep_enrollment_cooldowns" WHERE "email" = $1`, [email]);
+  return (await agentsClient().enrollAgent({ name: `e${++n}`, humanEmail: email }, { headers: freshPeer() })).enrollmentId;
+}
+async function linkOnlyEnrollment(): Promise<{ id: string; approvalToken: string }> {
+  const res = await agentsClient().enrollAgent({ name: `link${++n}` }, { headers: freshPeer() });
+  return { id: res.enrollmentId, approvalToken: new URL(res.approvalUrl!).searchParams.get("token")! };
+}
+const enrollmentRows = (ids: string[]) => harness.database.dataSource.query(`SELECT * FROM "clawkeep_enrollments" WHERE "id" = ANY($1) ORDER BY "id"`, [ids]);
+
 beforeAll(async () => {
-  harness = await createHarness({ env: NO_RATE_LIMIT });
+  harness = await createHarness({ env: NO_RATE_LIMIT, interceptors: (built) => [peerFromHeader, ...built] });
   owner = await signUp(harness.transport);
   noPolicy = await invitedMember(harness.transport, owner);
   withPolicy = await invitedMember(harness.transport, owner);
@@ -83,11 +121,19 @@ beforeAll(async () => {
   expect(policyPriority).not.toBe(REFUSED_PRIORITY);
   ruleId = (await org().createIpRule({ ruleType: "deny", cidr: "198.51.100.0/24", label: "matrix" }, as(owner))).rule!.id;
   ownerKeyId = (await auth().createApiKey({ name: "matrix" }, as(owner))).key!.id;
-  agentId = (await agentsClient().createAgent({ name: "matrix agent" }, as(owner))).agent!.id;
+  const created = await agentsClient().createAgent({ name: "matrix agent" }, as(owner));
+  agentId = created.agent!.id;
+  agentToken = (await auth().exchangeAgentToken({ apiKey: created.apiKey })).accessToken;
   [{ id: agentKeysVaultId }] = await harness.database.dataSource.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "name" = '__agent-keys'`);
   orgA = (await audit().queryAuditEvents({ limit: 1 }, as(owner))).events[0].orgId;
   orgB = (await audit().queryAuditEvents({ limit: 1 }, as(stranger))).events[0].orgId;
   expect(orgA).not.toBe(orgB);
+  ownerEnrollment = await enrollmentNaming(owner.email);
+  memberEnrollment = await enrollmentNaming(noPolicy.email);
+  linkEnrollment = await linkOnlyEnrollment();
+  strangerEnrollment = await enrollmentNaming(stranger.email);
+  enrollmentsBefore = await enrollmentRows(fixtureEnrollments());
+  expect(enrollmentsBefore.map((row) => (row as { status: string }).status)).toEqual(["pending", "pending", "pending", "pending"]);
 
   Object.assign(tokens, {
     anonymous: undefined,
@@ -126,6 +172,23 @@ const orgAOnly = (caller: Real) => caller !== "other org";
 /** The priority the refused UpdatePolicy calls ask for; the fixture's policy must keep its own. */
 const REFUSED_PRIORITY = 7;
 const orgAPeople = () => [owner, noPolicy, withPolicy];
+const orgOf = (caller: Real) => (orgAOnly(caller) ? orgA : orgB);
+const isReal = (caller: Caller): caller is Real => (REAL as readonly string[]).includes(caller);
+const ALL_OK = { "other org": "ok", "no policy": "ok", "with policy": "ok", owner: "ok" } as const;
+const NIL = "00000000-0000-0000-0000-000000000000";
+const fixtureEnrollments = () => [ownerEnrollment, memberEnrollment, linkEnrollment.id, strangerEnrollment];
+/** For the approving cells: a fresh pending enrollment naming `email`; everyone else aims at `fixture`. */
+const freshNaming = (email: () => string, fixture: () => string, fresh: (caller: Caller) => boolean) => async (caller: Caller) => ({
+  enrollmentId: fresh(caller) ? await enrollmentNaming(email()) : fixture(),
+});
+/** A decision the caller made, in their own name and organisation. */
+function decidedBy(caller: Real, status: "approved" | "denied", messages: unknown[]) {
+  const { enrollment, agent } = messages[0] as { enrollment: { status: string; decidedBy: string; agentId: string }; agent?: { id: string; createdBy: string; orgId: string } };
+  expect(enrollment).toMatchObject({ status, decidedBy: person[caller]().id });
+  if (status === "denied") return expect(enrollment.agentId).toBe(NIL);
+  expect(agent).toMatchObject({ createdBy: person[caller]().id, orgId: orgOf(caller), isActive: true });
+  expect(enrollment.agentId).toBe(agent!.id);
+}
 
 /** Audit events (of a query or a replayed watch) belong to the caller's organisation only. */
 async function onlyOwnOrganisation(caller: Real, events: { id: string; orgId: string; resourceId: string; details?: { vault_id?: string } }[]) {
@@ -262,6 +325,23 @@ const ROWS: Row[] = [
     request: () => ({}),
     check: (caller, messages) => expect(idsOf(messages, "rules").includes(ruleId)).toBe(orgAOnly(caller)),
   },
+  {
+    method: OrgService.method.getOrgSettings,
+    expect: ALL_OK,
+    request: () => ({}),
+    check: async (caller, messages) => {
+      const [row] = await harness.database.dataSource.query(`SELECT "agent_key_claim" FROM "clawkeep_orgs" WHERE "id" = $1`, [orgOf(caller)]);
+      expect((messages[0] as { settings: { agentKeyClaim: boolean } }).settings.agentKeyClaim).toBe(row.agent_key_claim);
+    },
+  },
+  // Owners and admins only. The refused members ask to turn agent-side key delivery off in org A;
+  // the owner sets it on (as it is), the other organisation's owner turns it off in theirs only.
+  {
+    method: OrgService.method.updateOrgSettings,
+    expect: { "other org": "ok", "no policy": 403, "with policy": 403, owner: "ok" },
+    request: (caller) => ({ agentKeyClaim: caller === "owner" }),
+    check: (caller, messages) => expect((messages[0] as { settings: { agentKeyClaim: boolean } }).settings.agentKeyClaim).toBe(caller === "owner"),
+  },
   { method: OrgService.method.createIpRule, expect: { "other org": "ok", "no policy": 403, "with policy": 403, owner: "ok" }, request: () => ({ ruleType: "deny", cidr: `192.0.2.${++n % 250}/32` }) },
   {
     method: OrgService.method.deleteIpRule,
@@ -271,7 +351,7 @@ const ROWS: Row[] = [
   },
 
   // AgentService: humans of the organisation see its agents; the agent's creator (here the
-  // owner) and org owners/admins change them; self-enrollment has not landed yet (501).
+  // owner) and org owners/admins change them.
   { method: AgentService.method.createAgent, expect: { "other org": "ok", "no policy": "ok", "with policy": "ok", owner: "ok" }, request: () => ({ name: `a${++n}` }) },
   {
     method: AgentService.method.listAgents,
@@ -301,9 +381,92 @@ const ROWS: Row[] = [
     expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
     request: (caller) => ownerGets(caller, async () => ({ agentId: await freshAgent() }), { agentId }),
   },
-  ...[AgentService.method.listEnrollments, AgentService.method.getEnrollment, AgentService.method.approveEnrollment, AgentService.method.denyEnrollment, AgentService.method.watchEnrollments].map(
-    (method): Row => ({ method, expect: { "other org": 501, "no policy": 501, "with policy": 501, owner: 501 }, request: () => ({ enrollmentId: UUID }) }),
-  ),
+
+  // Enrollment review: every human of the organisation sees its enrollments, another organisation
+  // never does (404). An enrollment naming someone is decided by that person or an organisation
+  // owner/admin; other members get 403. A link-only enrollment belongs to no organisation: whoever
+  // holds its approval token sees it and decides it into their own organisation.
+  {
+    method: AgentService.method.listEnrollments,
+    expect: ALL_OK,
+    request: () => ({ limit: 200 }),
+    check: (caller, messages) => {
+      const ids = idsOf(messages, "enrollments");
+      for (const id of [ownerEnrollment, memberEnrollment]) expect(ids.includes(id)).toBe(orgAOnly(caller));
+      expect(ids.includes(strangerEnrollment)).toBe(!orgAOnly(caller));
+      expect(ids).not.toContain(linkEnrollment.id);
+    },
+  },
+  {
+    method: AgentService.method.getEnrollment,
+    expect: { "other org": 404, "no policy": "ok", "with policy": "ok", owner: "ok" },
+    request: () => ({ enrollmentId: ownerEnrollment }),
+    check: (_caller, messages) =>
+      expect((messages[0] as { enrollment: unknown }).enrollment).toMatchObject({ id: ownerEnrollment, humanEmail: owner.email, status: "pending", decidedBy: "", agentId: NIL }),
+  },
+  {
+    method: AgentService.method.getEnrollment,
+    label: "link-only, with its approval token",
+    expect: ALL_OK,
+    request: () => ({ enrollmentId: linkEnrollment.id, approvalToken: linkEnrollment.approvalToken }),
+    check: (_caller, messages) => expect((messages[0] as { enrollment: unknown }).enrollment).toMatchObject({ id: linkEnrollment.id, humanEmail: "", status: "pending" }),
+  },
+  {
+    method: AgentService.method.getEnrollment,
+    label: "link-only, without its approval token",
+    expect: { "other org": 404, "no policy": 404, "with policy": 404, owner: 404 },
+    request: () => ({ enrollmentId: linkEnrollment.id }),
+  },
+  // Replayed from the very first cursor: the organisation's enrollment events, nobody else's.
+  {
+    method: AgentService.method.watchEnrollments,
+    expect: ALL_OK,
+    request: () => ({ cursor: "0" }),
+    check: async (caller, messages) => {
+      const ids = (messages as { enrollment: { id: string } }[]).map((m) => m.enrollment.id);
+      expect(ids).toEqual(expect.arrayContaining(orgAOnly(caller) ? [ownerEnrollment, memberEnrollment] : [strangerEnrollment]));
+      const orgs: { org_id: string }[] = await harness.database.dataSource.query(`SELECT DISTINCT "org_id" FROM "clawkeep_enrollments" WHERE "id" = ANY($1)`, [ids]);
+      expect(orgs.map((row) => row.org_id)).toEqual([orgOf(caller)]);
+    },
+  },
+  {
+    method: AgentService.method.approveEnrollment,
+    label: "naming the owner",
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: freshNaming(() => owner.email, () => ownerEnrollment, (c) => c === "owner"),
+    check: (caller, messages) => decidedBy(caller, "approved", messages),
+  },
+  {
+    method: AgentService.method.approveEnrollment,
+    label: "naming the member without policy",
+    expect: { "other org": 404, "no policy": "ok", "with policy": 403, owner: "ok" },
+    request: freshNaming(() => noPolicy.email, () => memberEnrollment, (c) => c === "no policy" || c === "owner"),
+    check: (caller, messages) => decidedBy(caller, "approved", messages),
+  },
+  {
+    method: AgentService.method.approveEnrollment,
+    label: "link-only, with its approval token",
+    expect: ALL_OK,
+    request: async (caller) => {
+      const link = isReal(caller) ? await linkOnlyEnrollment() : linkEnrollment;
+      return { enrollmentId: link.id, approvalToken: link.approvalToken };
+    },
+    check: (caller, messages) => decidedBy(caller, "approved", messages),
+  },
+  {
+    method: AgentService.method.denyEnrollment,
+    label: "naming the owner",
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: freshNaming(() => owner.email, () => ownerEnrollment, (c) => c === "owner"),
+    check: (caller, messages) => decidedBy(caller, "denied", messages),
+  },
+  {
+    method: AgentService.method.denyEnrollment,
+    label: "naming the member without policy",
+    expect: { "other org": 404, "no policy": "ok", "with policy": 403, owner: "ok" },
+    request: freshNaming(() => noPolicy.email, () => memberEnrollment, (c) => c === "no policy" || c === "owner"),
+    check: (caller, messages) => decidedBy(caller, "denied", messages),
+  },
 
   // AuthService (the methods that need a credential): self-service for every human.
   {
@@ -379,9 +542,8 @@ describe("credential × RPC matrix", () => {
     expect(new Set(ROWS.map(labelOf)).size, "two rows with the same label").toBe(ROWS.length);
   });
 
-  it("expects no RPC of the vault core to be unimplemented (501 belongs to agent enrollment only)", () => {
-    const unimplemented = ROWS.filter((row) => Object.values(row.expect).includes(501)).map(labelOf);
-    expect(unimplemented.every((label) => label.startsWith("AgentService."))).toBe(true);
+  it("expects no RPC to be unimplemented: self-enrollment has landed", () => {
+    expect(ROWS.filter((row) => Object.values(row.expect).includes(501)).map(labelOf)).toEqual([]);
   });
 
   it("forges from tokens that work: the same copy with a longer life is accepted", async () => {
@@ -406,8 +568,33 @@ describe("credential × RPC matrix", () => {
     }
   });
 
-  // The refused calls aimed at the fixture itself (its vault, secrets, policy, member, rule, key
-  // and agent); only the owner's successes had fresh targets of their own.
+  // Humans only means humans only: a working agent token is refused before any handler runs.
+  it("refuses a real agent token on every human-only row with 403", async () => {
+    const headers = { authorization: `Bearer ${agentToken}` };
+    expect((await agentsClient().getAgentSelf({}, { headers })).agent?.id).toBe(agentId);
+    const humanOnly = ROWS.filter((row) => accessOf(row.method) === Access.HUMAN);
+    expect(humanOnly.map(labelOf)).toEqual(
+      expect.arrayContaining([
+        "AgentService.ListEnrollments",
+        "AgentService.GetEnrollment",
+        "AgentService.ApproveEnrollment (naming the owner)",
+        "AgentService.DenyEnrollment (naming the owner)",
+        "AgentService.WatchEnrollments",
+        "OrgService.GetOrgSettings",
+        "OrgService.UpdateOrgSettings",
+      ]),
+    );
+    for (const row of humanOnly) {
+      // The request a forged caller sends: never a fresh target.
+      const request = await row.request("anonymous");
+      const result = row.method.methodKind === "server_streaming" ? await watch(row.method, request, headers) : await invoke(harness.transport, row.method, request, headers);
+      expect.soft(result.ok ? "ok" : httpStatusOf(result.error), labelOf(row)).toBe(403);
+      if (!result.ok) expect.soft(result.error.rawMessage, labelOf(row)).toBe(`${row.method.name} is for humans; agents cannot call it`);
+    }
+  });
+
+  // The refused calls aimed at the fixture itself (its vault, secrets, policy, member, rule, key,
+  // agent, enrollments and settings); only the successes had fresh targets of their own.
   it("leaves the fixture as it was: no refused call changed anything", async () => {
     expect((await vaults().getVault({ vaultId }, as(owner))).vault?.id).toBe(vaultId);
     for (const path of ["api-keys/openai", "db/password"]) {
@@ -425,6 +612,15 @@ describe("credential × RPC matrix", () => {
     expect((await org().listIpRules({}, as(owner))).rules.map((r) => r.id)).toContain(ruleId);
     expect((await auth().listApiKeys({}, as(owner))).keys.map((k) => k.id)).toContain(ownerKeyId);
     expect((await agentsClient().getAgent({ agentId }, as(owner))).agent).toMatchObject({ id: agentId, isActive: true });
+    // The enrollments only refused calls aimed at are still pending, undecided, without an agent.
+    expect(await enrollmentRows(fixtureEnrollments())).toEqual(enrollmentsBefore);
+    // Org A keeps agent-side key delivery; the other organisation's owner turned it off in theirs only.
+    const settings: { id: string; agent_key_claim: boolean }[] = await harness.database.dataSource.query(`SELECT "id", "agent_key_claim" FROM "clawkeep_orgs" WHERE "id" = ANY($1)`, [[orgA, orgB]]);
+    expect(Object.fromEntries(settings.map((row) => [row.id, row.agent_key_claim]))).toEqual({ [orgA]: true, [orgB]: false });
+    // The owner's own update set the value the refused ones would have changed back, so the audit
+    // log is what shows that no refused update was written.
+    const updates = (await audit().queryAuditEvents({ action: "org.settings_update", limit: 100 }, as(owner))).events;
+    expect(updates.map((e) => e.actorId)).toEqual([owner.id]);
     expect((await audit().verifyAuditChain({}, as(owner))).chainValid).toBe(true);
   });
 });

@@ -21,6 +21,7 @@ const INTEGERS: { name: string; key: string; fallback: number; min: number; max:
   { name: "CLAWKEEP_RATE_LIMIT_PER_SECOND", key: "rateLimitPerSecond", fallback: 50, min: 1, max: 1_000_000 },
   { name: "CLAWKEEP_RATE_LIMIT_BURST", key: "rateLimitBurst", fallback: 200, min: 1, max: 1_000_000 },
   { name: "CLAWKEEP_EVENT_RETENTION_HOURS", key: "eventRetentionHours", fallback: 168, min: 1, max: 24 * 366 },
+  { name: "CLAWKEEP_MAX_PENDING_LINK_ENROLLMENTS", key: "maxPendingLinkEnrollments", fallback: 100, min: 0, max: 1_000_000 },
 ];
 
 describe("loadConfig", () => {
@@ -39,6 +40,7 @@ describe("loadConfig", () => {
       eventRetentionHours: 168,
       publicUrl: "http://localhost:8080",
       masterKey: undefined,
+      maxPendingLinkEnrollments: 100,
       trustedProxies: [],
       smtpUrl: undefined,
       mailFrom: "Clawkeep <clawkeep@localhost>",

@@ -105,13 +105,15 @@ const ALIASES: { httpMethod: string; route: string; rpc: string; status: number;
   { httpMethod: "GET", route: "/v1/audit", rpc: "QueryAuditEvents", status: 200 },
 ];
 
-/** Clawkeep's own REST routes (enrollment review and claim), not in the 1Claw reference. */
+/** Clawkeep's own REST routes (enrollment review and claim, organisation settings), not in the 1Claw reference. */
 const CLAWKEEP_ADDITIONS = [
   "POST /v1/agents/enroll/{enrollment_id}/claim",
   "GET /v1/enrollments",
   "GET /v1/enrollments/{enrollment_id}",
   "POST /v1/enrollments/{enrollment_id}/approve",
   "POST /v1/enrollments/{enrollment_id}/deny",
+  "GET /v1/org/settings",
+  "PATCH /v1/org/settings",
 ];
 
 describe("the reference table", () => {
@@ -186,7 +188,7 @@ describe("buildRestRoutes(CLAWKEEP_SERVICES)", () => {
     }
   });
 
-  it("serves exactly the reference routes, the aliases and Clawkeep's enrollment routes", () => {
+  it("serves exactly the reference routes, the aliases and Clawkeep's own routes", () => {
     const reference = OPERATIONS.map((o) => `${o.httpMethod} ${sampleUrl(o.route).url}`);
     const aliases = ALIASES.map((a) => `${a.httpMethod} ${a.route.replace("{id}", sampleUuid("share_id"))}`);
     const additions = CLAWKEEP_ADDITIONS.map((r) => {

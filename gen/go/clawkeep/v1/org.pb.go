@@ -22,6 +22,240 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// Organisation-wide choices of its owners and admins.
+type OrgSettings struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// Whether a self-enrolled agent, once approved, may collect its own API key with its claim
+	// token (ClaimEnrollment). Off, the key goes only to the approving human by email. On by default.
+	AgentKeyClaim bool `protobuf:"varint,1,opt,name=agent_key_claim,json=agentKeyClaim,proto3" json:"agent_key_claim,omitempty"`
+}
+
+func (x *OrgSettings) Reset() {
+	*x = OrgSettings{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_clawkeep_v1_org_proto_msgTypes[0]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *OrgSettings) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*OrgSettings) ProtoMessage() {}
+
+func (x *OrgSettings) ProtoReflect() protoreflect.Message {
+	mi := &file_clawkeep_v1_org_proto_msgTypes[0]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use OrgSettings.ProtoReflect.Descriptor instead.
+func (*OrgSettings) Descriptor() ([]byte, []int) {
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *OrgSettings) GetAgentKeyClaim() bool {
+	if x != nil {
+		return x.AgentKeyClaim
+	}
+	return false
+}
+
+// No parameters: the organisation is the caller's.
+type GetOrgSettingsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+}
+
+func (x *GetOrgSettingsRequest) Reset() {
+	*x = GetOrgSettingsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_clawkeep_v1_org_proto_msgTypes[1]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetOrgSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrgSettingsRequest) ProtoMessage() {}
+
+func (x *GetOrgSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_clawkeep_v1_org_proto_msgTypes[1]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrgSettingsRequest.ProtoReflect.Descriptor instead.
+func (*GetOrgSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{1}
+}
+
+// The caller's organisation's settings.
+type GetOrgSettingsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Settings *OrgSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+}
+
+func (x *GetOrgSettingsResponse) Reset() {
+	*x = GetOrgSettingsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_clawkeep_v1_org_proto_msgTypes[2]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *GetOrgSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetOrgSettingsResponse) ProtoMessage() {}
+
+func (x *GetOrgSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_clawkeep_v1_org_proto_msgTypes[2]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetOrgSettingsResponse.ProtoReflect.Descriptor instead.
+func (*GetOrgSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *GetOrgSettingsResponse) GetSettings() *OrgSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+// New values for some settings; an absent field keeps its value.
+type UpdateOrgSettingsRequest struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	// See OrgSettings.agent_key_claim.
+	AgentKeyClaim *bool `protobuf:"varint,1,opt,name=agent_key_claim,json=agentKeyClaim,proto3,oneof" json:"agent_key_claim,omitempty"`
+}
+
+func (x *UpdateOrgSettingsRequest) Reset() {
+	*x = UpdateOrgSettingsRequest{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_clawkeep_v1_org_proto_msgTypes[3]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *UpdateOrgSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOrgSettingsRequest) ProtoMessage() {}
+
+func (x *UpdateOrgSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_clawkeep_v1_org_proto_msgTypes[3]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOrgSettingsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateOrgSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *UpdateOrgSettingsRequest) GetAgentKeyClaim() bool {
+	if x != nil && x.AgentKeyClaim != nil {
+		return *x.AgentKeyClaim
+	}
+	return false
+}
+
+// The settings after the change.
+type UpdateOrgSettingsResponse struct {
+	state         protoimpl.MessageState
+	sizeCache     protoimpl.SizeCache
+	unknownFields protoimpl.UnknownFields
+
+	Settings *OrgSettings `protobuf:"bytes,1,opt,name=settings,proto3" json:"settings,omitempty"`
+}
+
+func (x *UpdateOrgSettingsResponse) Reset() {
+	*x = UpdateOrgSettingsResponse{}
+	if protoimpl.UnsafeEnabled {
+		mi := &file_clawkeep_v1_org_proto_msgTypes[4]
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		ms.StoreMessageInfo(mi)
+	}
+}
+
+func (x *UpdateOrgSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateOrgSettingsResponse) ProtoMessage() {}
+
+func (x *UpdateOrgSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_clawkeep_v1_org_proto_msgTypes[4]
+	if protoimpl.UnsafeEnabled && x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateOrgSettingsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateOrgSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *UpdateOrgSettingsResponse) GetSettings() *OrgSettings {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
 // No parameters: the organisation is the caller's.
 type ListOrgMembersRequest struct {
 	state         protoimpl.MessageState
@@ -32,7 +266,7 @@ type ListOrgMembersRequest struct {
 func (x *ListOrgMembersRequest) Reset() {
 	*x = ListOrgMembersRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[0]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[5]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -45,7 +279,7 @@ func (x *ListOrgMembersRequest) String() string {
 func (*ListOrgMembersRequest) ProtoMessage() {}
 
 func (x *ListOrgMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[0]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[5]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -58,7 +292,7 @@ func (x *ListOrgMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrgMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListOrgMembersRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{0}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{5}
 }
 
 // OrgMemberListResponse of the 1Claw reference.
@@ -74,7 +308,7 @@ type ListOrgMembersResponse struct {
 func (x *ListOrgMembersResponse) Reset() {
 	*x = ListOrgMembersResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[1]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[6]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -87,7 +321,7 @@ func (x *ListOrgMembersResponse) String() string {
 func (*ListOrgMembersResponse) ProtoMessage() {}
 
 func (x *ListOrgMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[1]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[6]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -100,7 +334,7 @@ func (x *ListOrgMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListOrgMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListOrgMembersResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{1}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListOrgMembersResponse) GetMembers() []*OrgMember {
@@ -133,7 +367,7 @@ type OrgMember struct {
 func (x *OrgMember) Reset() {
 	*x = OrgMember{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[2]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[7]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -146,7 +380,7 @@ func (x *OrgMember) String() string {
 func (*OrgMember) ProtoMessage() {}
 
 func (x *OrgMember) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[2]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[7]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -159,7 +393,7 @@ func (x *OrgMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OrgMember.ProtoReflect.Descriptor instead.
 func (*OrgMember) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{2}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *OrgMember) GetId() string {
@@ -214,7 +448,7 @@ type GetAgentKeysVaultRequest struct {
 func (x *GetAgentKeysVaultRequest) Reset() {
 	*x = GetAgentKeysVaultRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[3]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[8]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -227,7 +461,7 @@ func (x *GetAgentKeysVaultRequest) String() string {
 func (*GetAgentKeysVaultRequest) ProtoMessage() {}
 
 func (x *GetAgentKeysVaultRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[3]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[8]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -240,7 +474,7 @@ func (x *GetAgentKeysVaultRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAgentKeysVaultRequest.ProtoReflect.Descriptor instead.
 func (*GetAgentKeysVaultRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{3}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{8}
 }
 
 // AgentKeysVaultResponse of the 1Claw reference.
@@ -256,7 +490,7 @@ type GetAgentKeysVaultResponse struct {
 func (x *GetAgentKeysVaultResponse) Reset() {
 	*x = GetAgentKeysVaultResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[4]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[9]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -269,7 +503,7 @@ func (x *GetAgentKeysVaultResponse) String() string {
 func (*GetAgentKeysVaultResponse) ProtoMessage() {}
 
 func (x *GetAgentKeysVaultResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[4]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[9]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -282,7 +516,7 @@ func (x *GetAgentKeysVaultResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetAgentKeysVaultResponse.ProtoReflect.Descriptor instead.
 func (*GetAgentKeysVaultResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{4}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *GetAgentKeysVaultResponse) GetVaultId() string {
@@ -307,7 +541,7 @@ type InviteMemberRequest struct {
 func (x *InviteMemberRequest) Reset() {
 	*x = InviteMemberRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[5]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[10]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -320,7 +554,7 @@ func (x *InviteMemberRequest) String() string {
 func (*InviteMemberRequest) ProtoMessage() {}
 
 func (x *InviteMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[5]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[10]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -333,7 +567,7 @@ func (x *InviteMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InviteMemberRequest.ProtoReflect.Descriptor instead.
 func (*InviteMemberRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{5}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *InviteMemberRequest) GetEmail() string {
@@ -365,7 +599,7 @@ type InviteMemberResponse struct {
 func (x *InviteMemberResponse) Reset() {
 	*x = InviteMemberResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[6]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[11]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -378,7 +612,7 @@ func (x *InviteMemberResponse) String() string {
 func (*InviteMemberResponse) ProtoMessage() {}
 
 func (x *InviteMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[6]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[11]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -391,7 +625,7 @@ func (x *InviteMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InviteMemberResponse.ProtoReflect.Descriptor instead.
 func (*InviteMemberResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{6}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *InviteMemberResponse) GetMessage() string {
@@ -424,7 +658,7 @@ type UpdateMemberRoleRequest struct {
 func (x *UpdateMemberRoleRequest) Reset() {
 	*x = UpdateMemberRoleRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[7]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[12]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -437,7 +671,7 @@ func (x *UpdateMemberRoleRequest) String() string {
 func (*UpdateMemberRoleRequest) ProtoMessage() {}
 
 func (x *UpdateMemberRoleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[7]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[12]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -450,7 +684,7 @@ func (x *UpdateMemberRoleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMemberRoleRequest.ProtoReflect.Descriptor instead.
 func (*UpdateMemberRoleRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{7}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *UpdateMemberRoleRequest) GetUserId() string {
@@ -480,7 +714,7 @@ type UpdateMemberRoleResponse struct {
 func (x *UpdateMemberRoleResponse) Reset() {
 	*x = UpdateMemberRoleResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[8]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[13]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -493,7 +727,7 @@ func (x *UpdateMemberRoleResponse) String() string {
 func (*UpdateMemberRoleResponse) ProtoMessage() {}
 
 func (x *UpdateMemberRoleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[8]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[13]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -506,7 +740,7 @@ func (x *UpdateMemberRoleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateMemberRoleResponse.ProtoReflect.Descriptor instead.
 func (*UpdateMemberRoleResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{8}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *UpdateMemberRoleResponse) GetMember() *OrgMember {
@@ -529,7 +763,7 @@ type RemoveMemberRequest struct {
 func (x *RemoveMemberRequest) Reset() {
 	*x = RemoveMemberRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[9]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[14]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -542,7 +776,7 @@ func (x *RemoveMemberRequest) String() string {
 func (*RemoveMemberRequest) ProtoMessage() {}
 
 func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[9]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[14]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -555,7 +789,7 @@ func (x *RemoveMemberRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberRequest.ProtoReflect.Descriptor instead.
 func (*RemoveMemberRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{9}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *RemoveMemberRequest) GetUserId() string {
@@ -575,7 +809,7 @@ type RemoveMemberResponse struct {
 func (x *RemoveMemberResponse) Reset() {
 	*x = RemoveMemberResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[10]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[15]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -588,7 +822,7 @@ func (x *RemoveMemberResponse) String() string {
 func (*RemoveMemberResponse) ProtoMessage() {}
 
 func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[10]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[15]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -601,7 +835,7 @@ func (x *RemoveMemberResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RemoveMemberResponse.ProtoReflect.Descriptor instead.
 func (*RemoveMemberResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{10}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{15}
 }
 
 // No parameters: the organisation is the caller's.
@@ -614,7 +848,7 @@ type ListIpRulesRequest struct {
 func (x *ListIpRulesRequest) Reset() {
 	*x = ListIpRulesRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[11]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[16]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -627,7 +861,7 @@ func (x *ListIpRulesRequest) String() string {
 func (*ListIpRulesRequest) ProtoMessage() {}
 
 func (x *ListIpRulesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[11]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[16]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -640,7 +874,7 @@ func (x *ListIpRulesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIpRulesRequest.ProtoReflect.Descriptor instead.
 func (*ListIpRulesRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{11}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{16}
 }
 
 // IpRulesListResponse of the 1Claw reference.
@@ -656,7 +890,7 @@ type ListIpRulesResponse struct {
 func (x *ListIpRulesResponse) Reset() {
 	*x = ListIpRulesResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[12]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[17]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -669,7 +903,7 @@ func (x *ListIpRulesResponse) String() string {
 func (*ListIpRulesResponse) ProtoMessage() {}
 
 func (x *ListIpRulesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[12]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[17]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -682,7 +916,7 @@ func (x *ListIpRulesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListIpRulesResponse.ProtoReflect.Descriptor instead.
 func (*ListIpRulesResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{12}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ListIpRulesResponse) GetRules() []*IpRule {
@@ -722,7 +956,7 @@ type IpRule struct {
 func (x *IpRule) Reset() {
 	*x = IpRule{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[13]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[18]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -735,7 +969,7 @@ func (x *IpRule) String() string {
 func (*IpRule) ProtoMessage() {}
 
 func (x *IpRule) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[13]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[18]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -748,7 +982,7 @@ func (x *IpRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use IpRule.ProtoReflect.Descriptor instead.
 func (*IpRule) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{13}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *IpRule) GetId() string {
@@ -826,7 +1060,7 @@ type CreateIpRuleRequest struct {
 func (x *CreateIpRuleRequest) Reset() {
 	*x = CreateIpRuleRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[14]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[19]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -839,7 +1073,7 @@ func (x *CreateIpRuleRequest) String() string {
 func (*CreateIpRuleRequest) ProtoMessage() {}
 
 func (x *CreateIpRuleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[14]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[19]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -852,7 +1086,7 @@ func (x *CreateIpRuleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateIpRuleRequest.ProtoReflect.Descriptor instead.
 func (*CreateIpRuleRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{14}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *CreateIpRuleRequest) GetRuleType() string {
@@ -896,7 +1130,7 @@ type CreateIpRuleResponse struct {
 func (x *CreateIpRuleResponse) Reset() {
 	*x = CreateIpRuleResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[15]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[20]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -909,7 +1143,7 @@ func (x *CreateIpRuleResponse) String() string {
 func (*CreateIpRuleResponse) ProtoMessage() {}
 
 func (x *CreateIpRuleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[15]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[20]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -922,7 +1156,7 @@ func (x *CreateIpRuleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateIpRuleResponse.ProtoReflect.Descriptor instead.
 func (*CreateIpRuleResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{15}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CreateIpRuleResponse) GetRule() *IpRule {
@@ -945,7 +1179,7 @@ type DeleteIpRuleRequest struct {
 func (x *DeleteIpRuleRequest) Reset() {
 	*x = DeleteIpRuleRequest{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[16]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[21]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -958,7 +1192,7 @@ func (x *DeleteIpRuleRequest) String() string {
 func (*DeleteIpRuleRequest) ProtoMessage() {}
 
 func (x *DeleteIpRuleRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[16]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[21]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -971,7 +1205,7 @@ func (x *DeleteIpRuleRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIpRuleRequest.ProtoReflect.Descriptor instead.
 func (*DeleteIpRuleRequest) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{16}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *DeleteIpRuleRequest) GetRuleId() string {
@@ -991,7 +1225,7 @@ type DeleteIpRuleResponse struct {
 func (x *DeleteIpRuleResponse) Reset() {
 	*x = DeleteIpRuleResponse{}
 	if protoimpl.UnsafeEnabled {
-		mi := &file_clawkeep_v1_org_proto_msgTypes[17]
+		mi := &file_clawkeep_v1_org_proto_msgTypes[22]
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		ms.StoreMessageInfo(mi)
 	}
@@ -1004,7 +1238,7 @@ func (x *DeleteIpRuleResponse) String() string {
 func (*DeleteIpRuleResponse) ProtoMessage() {}
 
 func (x *DeleteIpRuleResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_clawkeep_v1_org_proto_msgTypes[17]
+	mi := &file_clawkeep_v1_org_proto_msgTypes[22]
 	if protoimpl.UnsafeEnabled && x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1017,7 +1251,7 @@ func (x *DeleteIpRuleResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteIpRuleResponse.ProtoReflect.Descriptor instead.
 func (*DeleteIpRuleResponse) Descriptor() ([]byte, []int) {
-	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{17}
+	return file_clawkeep_v1_org_proto_rawDescGZIP(), []int{22}
 }
 
 var File_clawkeep_v1_org_proto protoreflect.FileDescriptor
@@ -1030,7 +1264,28 @@ var file_clawkeep_v1_org_proto_rawDesc = []byte{
 	0x1c, 0x67, 0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2f, 0x61, 0x70, 0x69, 0x2f, 0x61, 0x6e, 0x6e, 0x6f,
 	0x74, 0x61, 0x74, 0x69, 0x6f, 0x6e, 0x73, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x1a, 0x1f, 0x67,
 	0x6f, 0x6f, 0x67, 0x6c, 0x65, 0x2f, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x62, 0x75, 0x66, 0x2f, 0x74,
-	0x69, 0x6d, 0x65, 0x73, 0x74, 0x61, 0x6d, 0x70, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x17,
+	0x69, 0x6d, 0x65, 0x73, 0x74, 0x61, 0x6d, 0x70, 0x2e, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x22, 0x35,
+	0x0a, 0x0b, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x12, 0x26, 0x0a,
+	0x0f, 0x61, 0x67, 0x65, 0x6e, 0x74, 0x5f, 0x6b, 0x65, 0x79, 0x5f, 0x63, 0x6c, 0x61, 0x69, 0x6d,
+	0x18, 0x01, 0x20, 0x01, 0x28, 0x08, 0x52, 0x0d, 0x61, 0x67, 0x65, 0x6e, 0x74, 0x4b, 0x65, 0x79,
+	0x43, 0x6c, 0x61, 0x69, 0x6d, 0x22, 0x17, 0x0a, 0x15, 0x47, 0x65, 0x74, 0x4f, 0x72, 0x67, 0x53,
+	0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x22, 0x4e,
+	0x0a, 0x16, 0x47, 0x65, 0x74, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x34, 0x0a, 0x08, 0x73, 0x65, 0x74, 0x74,
+	0x69, 0x6e, 0x67, 0x73, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x18, 0x2e, 0x63, 0x6c, 0x61,
+	0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74,
+	0x69, 0x6e, 0x67, 0x73, 0x52, 0x08, 0x73, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x22, 0x5b,
+	0x0a, 0x18, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74, 0x69,
+	0x6e, 0x67, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x12, 0x2b, 0x0a, 0x0f, 0x61, 0x67,
+	0x65, 0x6e, 0x74, 0x5f, 0x6b, 0x65, 0x79, 0x5f, 0x63, 0x6c, 0x61, 0x69, 0x6d, 0x18, 0x01, 0x20,
+	0x01, 0x28, 0x08, 0x48, 0x00, 0x52, 0x0d, 0x61, 0x67, 0x65, 0x6e, 0x74, 0x4b, 0x65, 0x79, 0x43,
+	0x6c, 0x61, 0x69, 0x6d, 0x88, 0x01, 0x01, 0x42, 0x12, 0x0a, 0x10, 0x5f, 0x61, 0x67, 0x65, 0x6e,
+	0x74, 0x5f, 0x6b, 0x65, 0x79, 0x5f, 0x63, 0x6c, 0x61, 0x69, 0x6d, 0x22, 0x51, 0x0a, 0x19, 0x55,
+	0x70, 0x64, 0x61, 0x74, 0x65, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73,
+	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x12, 0x34, 0x0a, 0x08, 0x73, 0x65, 0x74, 0x74,
+	0x69, 0x6e, 0x67, 0x73, 0x18, 0x01, 0x20, 0x01, 0x28, 0x0b, 0x32, 0x18, 0x2e, 0x63, 0x6c, 0x61,
+	0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74,
+	0x69, 0x6e, 0x67, 0x73, 0x52, 0x08, 0x73, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x22, 0x17,
 	0x0a, 0x15, 0x4c, 0x69, 0x73, 0x74, 0x4f, 0x72, 0x67, 0x4d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x73,
 	0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x22, 0x4a, 0x0a, 0x16, 0x4c, 0x69, 0x73, 0x74, 0x4f,
 	0x72, 0x67, 0x4d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73,
@@ -1114,7 +1369,7 @@ var file_clawkeep_v1_org_proto_rawDesc = []byte{
 	0x73, 0x74, 0x12, 0x17, 0x0a, 0x07, 0x72, 0x75, 0x6c, 0x65, 0x5f, 0x69, 0x64, 0x18, 0x01, 0x20,
 	0x01, 0x28, 0x09, 0x52, 0x06, 0x72, 0x75, 0x6c, 0x65, 0x49, 0x64, 0x22, 0x16, 0x0a, 0x14, 0x44,
 	0x65, 0x6c, 0x65, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f,
-	0x6e, 0x73, 0x65, 0x32, 0xa5, 0x08, 0x0a, 0x0a, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x72, 0x76, 0x69,
+	0x6e, 0x73, 0x65, 0x32, 0xbc, 0x0a, 0x0a, 0x0a, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x72, 0x76, 0x69,
 	0x63, 0x65, 0x12, 0x79, 0x0a, 0x0e, 0x4c, 0x69, 0x73, 0x74, 0x4f, 0x72, 0x67, 0x4d, 0x65, 0x6d,
 	0x62, 0x65, 0x72, 0x73, 0x12, 0x22, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e,
 	0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x4f, 0x72, 0x67, 0x4d, 0x65, 0x6d, 0x62, 0x65, 0x72,
@@ -1156,36 +1411,53 @@ var file_clawkeep_v1_org_proto_rawDesc = []byte{
 	0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x2a, 0x88, 0xb5, 0x18, 0x02, 0x90, 0xb5,
 	0x18, 0xcc, 0x01, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x1b, 0x2a, 0x19, 0x2f, 0x76, 0x31, 0x2f, 0x6f,
 	0x72, 0x67, 0x2f, 0x6d, 0x65, 0x6d, 0x62, 0x65, 0x72, 0x73, 0x2f, 0x7b, 0x75, 0x73, 0x65, 0x72,
-	0x5f, 0x69, 0x64, 0x7d, 0x12, 0x76, 0x0a, 0x0b, 0x4c, 0x69, 0x73, 0x74, 0x49, 0x70, 0x52, 0x75,
-	0x6c, 0x65, 0x73, 0x12, 0x1f, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76,
-	0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x73, 0x52, 0x65, 0x71,
-	0x75, 0x65, 0x73, 0x74, 0x1a, 0x20, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e,
-	0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x73, 0x52, 0x65,
-	0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x24, 0x90, 0x02, 0x01, 0x88, 0xb5, 0x18, 0x02, 0x82,
-	0xd3, 0xe4, 0x93, 0x02, 0x17, 0x12, 0x15, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x65, 0x63, 0x75, 0x72,
-	0x69, 0x74, 0x79, 0x2f, 0x69, 0x70, 0x2d, 0x72, 0x75, 0x6c, 0x65, 0x73, 0x12, 0x84, 0x01, 0x0a,
-	0x0c, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x12, 0x20, 0x2e,
-	0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x72, 0x65, 0x61,
-	0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a,
-	0x21, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x72,
-	0x65, 0x61, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e,
-	0x73, 0x65, 0x22, 0x2f, 0x88, 0xb5, 0x18, 0x02, 0x90, 0xb5, 0x18, 0xc9, 0x01, 0x82, 0xd3, 0xe4,
-	0x93, 0x02, 0x20, 0x3a, 0x01, 0x2a, 0x62, 0x04, 0x72, 0x75, 0x6c, 0x65, 0x22, 0x15, 0x2f, 0x76,
+	0x5f, 0x69, 0x64, 0x7d, 0x12, 0x84, 0x01, 0x0a, 0x0e, 0x47, 0x65, 0x74, 0x4f, 0x72, 0x67, 0x53,
+	0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x12, 0x22, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65,
+	0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x74, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74,
+	0x69, 0x6e, 0x67, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x23, 0x2e, 0x63, 0x6c,
+	0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x47, 0x65, 0x74, 0x4f, 0x72, 0x67,
+	0x53, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x22, 0x29, 0x90, 0x02, 0x01, 0x88, 0xb5, 0x18, 0x02, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x1c, 0x62,
+	0x08, 0x73, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x12, 0x10, 0x2f, 0x76, 0x31, 0x2f, 0x6f,
+	0x72, 0x67, 0x2f, 0x73, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x12, 0x8d, 0x01, 0x0a, 0x11,
+	0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67,
+	0x73, 0x12, 0x25, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e,
+	0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x4f, 0x72, 0x67, 0x53, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67,
+	0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x26, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b,
+	0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x55, 0x70, 0x64, 0x61, 0x74, 0x65, 0x4f, 0x72, 0x67,
+	0x53, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x22, 0x29, 0x88, 0xb5, 0x18, 0x02, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x1f, 0x3a, 0x01, 0x2a, 0x62,
+	0x08, 0x73, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x32, 0x10, 0x2f, 0x76, 0x31, 0x2f, 0x6f,
+	0x72, 0x67, 0x2f, 0x73, 0x65, 0x74, 0x74, 0x69, 0x6e, 0x67, 0x73, 0x12, 0x76, 0x0a, 0x0b, 0x4c,
+	0x69, 0x73, 0x74, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x73, 0x12, 0x1f, 0x2e, 0x63, 0x6c, 0x61,
+	0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x49, 0x70, 0x52,
+	0x75, 0x6c, 0x65, 0x73, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x20, 0x2e, 0x63, 0x6c,
+	0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x4c, 0x69, 0x73, 0x74, 0x49, 0x70,
+	0x52, 0x75, 0x6c, 0x65, 0x73, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x24, 0x90,
+	0x02, 0x01, 0x88, 0xb5, 0x18, 0x02, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x17, 0x12, 0x15, 0x2f, 0x76,
 	0x31, 0x2f, 0x73, 0x65, 0x63, 0x75, 0x72, 0x69, 0x74, 0x79, 0x2f, 0x69, 0x70, 0x2d, 0x72, 0x75,
-	0x6c, 0x65, 0x73, 0x12, 0x85, 0x01, 0x0a, 0x0c, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x49, 0x70,
+	0x6c, 0x65, 0x73, 0x12, 0x84, 0x01, 0x0a, 0x0c, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x49, 0x70,
 	0x52, 0x75, 0x6c, 0x65, 0x12, 0x20, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e,
-	0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x52,
+	0x76, 0x31, 0x2e, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x52,
 	0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x21, 0x2e, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65,
-	0x70, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c,
-	0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x30, 0x88, 0xb5, 0x18, 0x02, 0x90,
-	0xb5, 0x18, 0xcc, 0x01, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x21, 0x2a, 0x1f, 0x2f, 0x76, 0x31, 0x2f,
-	0x73, 0x65, 0x63, 0x75, 0x72, 0x69, 0x74, 0x79, 0x2f, 0x69, 0x70, 0x2d, 0x72, 0x75, 0x6c, 0x65,
-	0x73, 0x2f, 0x7b, 0x72, 0x75, 0x6c, 0x65, 0x5f, 0x69, 0x64, 0x7d, 0x42, 0x3c, 0x5a, 0x3a, 0x67,
-	0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d, 0x2f, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65,
-	0x65, 0x70, 0x2f, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2f, 0x67, 0x65, 0x6e, 0x2f,
-	0x67, 0x6f, 0x2f, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2f, 0x76, 0x31, 0x3b, 0x63,
-	0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x76, 0x31, 0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f,
-	0x33,
+	0x70, 0x2e, 0x76, 0x31, 0x2e, 0x43, 0x72, 0x65, 0x61, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c,
+	0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65, 0x22, 0x2f, 0x88, 0xb5, 0x18, 0x02, 0x90,
+	0xb5, 0x18, 0xc9, 0x01, 0x82, 0xd3, 0xe4, 0x93, 0x02, 0x20, 0x3a, 0x01, 0x2a, 0x62, 0x04, 0x72,
+	0x75, 0x6c, 0x65, 0x22, 0x15, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x65, 0x63, 0x75, 0x72, 0x69, 0x74,
+	0x79, 0x2f, 0x69, 0x70, 0x2d, 0x72, 0x75, 0x6c, 0x65, 0x73, 0x12, 0x85, 0x01, 0x0a, 0x0c, 0x44,
+	0x65, 0x6c, 0x65, 0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x12, 0x20, 0x2e, 0x63, 0x6c,
+	0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65, 0x74, 0x65,
+	0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x52, 0x65, 0x71, 0x75, 0x65, 0x73, 0x74, 0x1a, 0x21, 0x2e,
+	0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2e, 0x76, 0x31, 0x2e, 0x44, 0x65, 0x6c, 0x65,
+	0x74, 0x65, 0x49, 0x70, 0x52, 0x75, 0x6c, 0x65, 0x52, 0x65, 0x73, 0x70, 0x6f, 0x6e, 0x73, 0x65,
+	0x22, 0x30, 0x88, 0xb5, 0x18, 0x02, 0x90, 0xb5, 0x18, 0xcc, 0x01, 0x82, 0xd3, 0xe4, 0x93, 0x02,
+	0x21, 0x2a, 0x1f, 0x2f, 0x76, 0x31, 0x2f, 0x73, 0x65, 0x63, 0x75, 0x72, 0x69, 0x74, 0x79, 0x2f,
+	0x69, 0x70, 0x2d, 0x72, 0x75, 0x6c, 0x65, 0x73, 0x2f, 0x7b, 0x72, 0x75, 0x6c, 0x65, 0x5f, 0x69,
+	0x64, 0x7d, 0x42, 0x3c, 0x5a, 0x3a, 0x67, 0x69, 0x74, 0x68, 0x75, 0x62, 0x2e, 0x63, 0x6f, 0x6d,
+	0x2f, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x2f, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65,
+	0x65, 0x70, 0x2f, 0x67, 0x65, 0x6e, 0x2f, 0x67, 0x6f, 0x2f, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65,
+	0x65, 0x70, 0x2f, 0x76, 0x31, 0x3b, 0x63, 0x6c, 0x61, 0x77, 0x6b, 0x65, 0x65, 0x70, 0x76, 0x31,
+	0x62, 0x06, 0x70, 0x72, 0x6f, 0x74, 0x6f, 0x33,
 }
 
 var (
@@ -1200,56 +1472,67 @@ func file_clawkeep_v1_org_proto_rawDescGZIP() []byte {
 	return file_clawkeep_v1_org_proto_rawDescData
 }
 
-var file_clawkeep_v1_org_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_clawkeep_v1_org_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_clawkeep_v1_org_proto_goTypes = []interface{}{
-	(*ListOrgMembersRequest)(nil),     // 0: clawkeep.v1.ListOrgMembersRequest
-	(*ListOrgMembersResponse)(nil),    // 1: clawkeep.v1.ListOrgMembersResponse
-	(*OrgMember)(nil),                 // 2: clawkeep.v1.OrgMember
-	(*GetAgentKeysVaultRequest)(nil),  // 3: clawkeep.v1.GetAgentKeysVaultRequest
-	(*GetAgentKeysVaultResponse)(nil), // 4: clawkeep.v1.GetAgentKeysVaultResponse
-	(*InviteMemberRequest)(nil),       // 5: clawkeep.v1.InviteMemberRequest
-	(*InviteMemberResponse)(nil),      // 6: clawkeep.v1.InviteMemberResponse
-	(*UpdateMemberRoleRequest)(nil),   // 7: clawkeep.v1.UpdateMemberRoleRequest
-	(*UpdateMemberRoleResponse)(nil),  // 8: clawkeep.v1.UpdateMemberRoleResponse
-	(*RemoveMemberRequest)(nil),       // 9: clawkeep.v1.RemoveMemberRequest
-	(*RemoveMemberResponse)(nil),      // 10: clawkeep.v1.RemoveMemberResponse
-	(*ListIpRulesRequest)(nil),        // 11: clawkeep.v1.ListIpRulesRequest
-	(*ListIpRulesResponse)(nil),       // 12: clawkeep.v1.ListIpRulesResponse
-	(*IpRule)(nil),                    // 13: clawkeep.v1.IpRule
-	(*CreateIpRuleRequest)(nil),       // 14: clawkeep.v1.CreateIpRuleRequest
-	(*CreateIpRuleResponse)(nil),      // 15: clawkeep.v1.CreateIpRuleResponse
-	(*DeleteIpRuleRequest)(nil),       // 16: clawkeep.v1.DeleteIpRuleRequest
-	(*DeleteIpRuleResponse)(nil),      // 17: clawkeep.v1.DeleteIpRuleResponse
-	(*timestamppb.Timestamp)(nil),     // 18: google.protobuf.Timestamp
+	(*OrgSettings)(nil),               // 0: clawkeep.v1.OrgSettings
+	(*GetOrgSettingsRequest)(nil),     // 1: clawkeep.v1.GetOrgSettingsRequest
+	(*GetOrgSettingsResponse)(nil),    // 2: clawkeep.v1.GetOrgSettingsResponse
+	(*UpdateOrgSettingsRequest)(nil),  // 3: clawkeep.v1.UpdateOrgSettingsRequest
+	(*UpdateOrgSettingsResponse)(nil), // 4: clawkeep.v1.UpdateOrgSettingsResponse
+	(*ListOrgMembersRequest)(nil),     // 5: clawkeep.v1.ListOrgMembersRequest
+	(*ListOrgMembersResponse)(nil),    // 6: clawkeep.v1.ListOrgMembersResponse
+	(*OrgMember)(nil),                 // 7: clawkeep.v1.OrgMember
+	(*GetAgentKeysVaultRequest)(nil),  // 8: clawkeep.v1.GetAgentKeysVaultRequest
+	(*GetAgentKeysVaultResponse)(nil), // 9: clawkeep.v1.GetAgentKeysVaultResponse
+	(*InviteMemberRequest)(nil),       // 10: clawkeep.v1.InviteMemberRequest
+	(*InviteMemberResponse)(nil),      // 11: clawkeep.v1.InviteMemberResponse
+	(*UpdateMemberRoleRequest)(nil),   // 12: clawkeep.v1.UpdateMemberRoleRequest
+	(*UpdateMemberRoleResponse)(nil),  // 13: clawkeep.v1.UpdateMemberRoleResponse
+	(*RemoveMemberRequest)(nil),       // 14: clawkeep.v1.RemoveMemberRequest
+	(*RemoveMemberResponse)(nil),      // 15: clawkeep.v1.RemoveMemberResponse
+	(*ListIpRulesRequest)(nil),        // 16: clawkeep.v1.ListIpRulesRequest
+	(*ListIpRulesResponse)(nil),       // 17: clawkeep.v1.ListIpRulesResponse
+	(*IpRule)(nil),                    // 18: clawkeep.v1.IpRule
+	(*CreateIpRuleRequest)(nil),       // 19: clawkeep.v1.CreateIpRuleRequest
+	(*CreateIpRuleResponse)(nil),      // 20: clawkeep.v1.CreateIpRuleResponse
+	(*DeleteIpRuleRequest)(nil),       // 21: clawkeep.v1.DeleteIpRuleRequest
+	(*DeleteIpRuleResponse)(nil),      // 22: clawkeep.v1.DeleteIpRuleResponse
+	(*timestamppb.Timestamp)(nil),     // 23: google.protobuf.Timestamp
 }
 var file_clawkeep_v1_org_proto_depIdxs = []int32{
-	2,  // 0: clawkeep.v1.ListOrgMembersResponse.members:type_name -> clawkeep.v1.OrgMember
-	18, // 1: clawkeep.v1.OrgMember.created_at:type_name -> google.protobuf.Timestamp
-	2,  // 2: clawkeep.v1.UpdateMemberRoleResponse.member:type_name -> clawkeep.v1.OrgMember
-	13, // 3: clawkeep.v1.ListIpRulesResponse.rules:type_name -> clawkeep.v1.IpRule
-	18, // 4: clawkeep.v1.IpRule.created_at:type_name -> google.protobuf.Timestamp
-	13, // 5: clawkeep.v1.CreateIpRuleResponse.rule:type_name -> clawkeep.v1.IpRule
-	0,  // 6: clawkeep.v1.OrgService.ListOrgMembers:input_type -> clawkeep.v1.ListOrgMembersRequest
-	3,  // 7: clawkeep.v1.OrgService.GetAgentKeysVault:input_type -> clawkeep.v1.GetAgentKeysVaultRequest
-	5,  // 8: clawkeep.v1.OrgService.InviteMember:input_type -> clawkeep.v1.InviteMemberRequest
-	7,  // 9: clawkeep.v1.OrgService.UpdateMemberRole:input_type -> clawkeep.v1.UpdateMemberRoleRequest
-	9,  // 10: clawkeep.v1.OrgService.RemoveMember:input_type -> clawkeep.v1.RemoveMemberRequest
-	11, // 11: clawkeep.v1.OrgService.ListIpRules:input_type -> clawkeep.v1.ListIpRulesRequest
-	14, // 12: clawkeep.v1.OrgService.CreateIpRule:input_type -> clawkeep.v1.CreateIpRuleRequest
-	16, // 13: clawkeep.v1.OrgService.DeleteIpRule:input_type -> clawkeep.v1.DeleteIpRuleRequest
-	1,  // 14: clawkeep.v1.OrgService.ListOrgMembers:output_type -> clawkeep.v1.ListOrgMembersResponse
-	4,  // 15: clawkeep.v1.OrgService.GetAgentKeysVault:output_type -> clawkeep.v1.GetAgentKeysVaultResponse
-	6,  // 16: clawkeep.v1.OrgService.InviteMember:output_type -> clawkeep.v1.InviteMemberResponse
-	8,  // 17: clawkeep.v1.OrgService.UpdateMemberRole:output_type -> clawkeep.v1.UpdateMemberRoleResponse
-	10, // 18: clawkeep.v1.OrgService.RemoveMember:output_type -> clawkeep.v1.RemoveMemberResponse
-	12, // 19: clawkeep.v1.OrgService.ListIpRules:output_type -> clawkeep.v1.ListIpRulesResponse
-	15, // 20: clawkeep.v1.OrgService.CreateIpRule:output_type -> clawkeep.v1.CreateIpRuleResponse
-	17, // 21: clawkeep.v1.OrgService.DeleteIpRule:output_type -> clawkeep.v1.DeleteIpRuleResponse
-	14, // [14:22] is the sub-list for method output_type
-	6,  // [6:14] is the sub-list for method input_type
-	6,  // [6:6] is the sub-list for extension type_name
-	6,  // [6:6] is the sub-list for extension extendee
-	0,  // [0:6] is the sub-list for field type_name
+	0,  // 0: clawkeep.v1.GetOrgSettingsResponse.settings:type_name -> clawkeep.v1.OrgSettings
+	0,  // 1: clawkeep.v1.UpdateOrgSettingsResponse.settings:type_name -> clawkeep.v1.OrgSettings
+	7,  // 2: clawkeep.v1.ListOrgMembersResponse.members:type_name -> clawkeep.v1.OrgMember
+	23, // 3: clawkeep.v1.OrgMember.created_at:type_name -> google.protobuf.Timestamp
+	7,  // 4: clawkeep.v1.UpdateMemberRoleResponse.member:type_name -> clawkeep.v1.OrgMember
+	18, // 5: clawkeep.v1.ListIpRulesResponse.rules:type_name -> clawkeep.v1.IpRule
+	23, // 6: clawkeep.v1.IpRule.created_at:type_name -> google.protobuf.Timestamp
+	18, // 7: clawkeep.v1.CreateIpRuleResponse.rule:type_name -> clawkeep.v1.IpRule
+	5,  // 8: clawkeep.v1.OrgService.ListOrgMembers:input_type -> clawkeep.v1.ListOrgMembersRequest
+	8,  // 9: clawkeep.v1.OrgService.GetAgentKeysVault:input_type -> clawkeep.v1.GetAgentKeysVaultRequest
+	10, // 10: clawkeep.v1.OrgService.InviteMember:input_type -> clawkeep.v1.InviteMemberRequest
+	12, // 11: clawkeep.v1.OrgService.UpdateMemberRole:input_type -> clawkeep.v1.UpdateMemberRoleRequest
+	14, // 12: clawkeep.v1.OrgService.RemoveMember:input_type -> clawkeep.v1.RemoveMemberRequest
+	1,  // 13: clawkeep.v1.OrgService.GetOrgSettings:input_type -> clawkeep.v1.GetOrgSettingsRequest
+	3,  // 14: clawkeep.v1.OrgService.UpdateOrgSettings:input_type -> clawkeep.v1.UpdateOrgSettingsRequest
+	16, // 15: clawkeep.v1.OrgService.ListIpRules:input_type -> clawkeep.v1.ListIpRulesRequest
+	19, // 16: clawkeep.v1.OrgService.CreateIpRule:input_type -> clawkeep.v1.CreateIpRuleRequest
+	21, // 17: clawkeep.v1.OrgService.DeleteIpRule:input_type -> clawkeep.v1.DeleteIpRuleRequest
+	6,  // 18: clawkeep.v1.OrgService.ListOrgMembers:output_type -> clawkeep.v1.ListOrgMembersResponse
+	9,  // 19: clawkeep.v1.OrgService.GetAgentKeysVault:output_type -> clawkeep.v1.GetAgentKeysVaultResponse
+	11, // 20: clawkeep.v1.OrgService.InviteMember:output_type -> clawkeep.v1.InviteMemberResponse
+	13, // 21: clawkeep.v1.OrgService.UpdateMemberRole:output_type -> clawkeep.v1.UpdateMemberRoleResponse
+	15, // 22: clawkeep.v1.OrgService.RemoveMember:output_type -> clawkeep.v1.RemoveMemberResponse
+	2,  // 23: clawkeep.v1.OrgService.GetOrgSettings:output_type -> clawkeep.v1.GetOrgSettingsResponse
+	4,  // 24: clawkeep.v1.OrgService.UpdateOrgSettings:output_type -> clawkeep.v1.UpdateOrgSettingsResponse
+	17, // 25: clawkeep.v1.OrgService.ListIpRules:output_type -> clawkeep.v1.ListIpRulesResponse
+	20, // 26: clawkeep.v1.OrgService.CreateIpRule:output_type -> clawkeep.v1.CreateIpRuleResponse
+	22, // 27: clawkeep.v1.OrgService.DeleteIpRule:output_type -> clawkeep.v1.DeleteIpRuleResponse
+	18, // [18:28] is the sub-list for method output_type
+	8,  // [8:18] is the sub-list for method input_type
+	8,  // [8:8] is the sub-list for extension type_name
+	8,  // [8:8] is the sub-list for extension extendee
+	0,  // [0:8] is the sub-list for field type_name
 }
 
 func init() { file_clawkeep_v1_org_proto_init() }
@@ -1260,7 +1543,7 @@ func file_clawkeep_v1_org_proto_init() {
 	file_clawkeep_v1_options_proto_init()
 	if !protoimpl.UnsafeEnabled {
 		file_clawkeep_v1_org_proto_msgTypes[0].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*ListOrgMembersRequest); i {
+			switch v := v.(*OrgSettings); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1272,7 +1555,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[1].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*ListOrgMembersResponse); i {
+			switch v := v.(*GetOrgSettingsRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1284,7 +1567,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[2].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*OrgMember); i {
+			switch v := v.(*GetOrgSettingsResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1296,7 +1579,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[3].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GetAgentKeysVaultRequest); i {
+			switch v := v.(*UpdateOrgSettingsRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1308,7 +1591,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[4].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*GetAgentKeysVaultResponse); i {
+			switch v := v.(*UpdateOrgSettingsResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1320,7 +1603,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[5].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*InviteMemberRequest); i {
+			switch v := v.(*ListOrgMembersRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1332,7 +1615,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[6].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*InviteMemberResponse); i {
+			switch v := v.(*ListOrgMembersResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1344,7 +1627,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[7].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*UpdateMemberRoleRequest); i {
+			switch v := v.(*OrgMember); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1356,7 +1639,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[8].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*UpdateMemberRoleResponse); i {
+			switch v := v.(*GetAgentKeysVaultRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1368,7 +1651,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[9].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*RemoveMemberRequest); i {
+			switch v := v.(*GetAgentKeysVaultResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1380,7 +1663,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[10].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*RemoveMemberResponse); i {
+			switch v := v.(*InviteMemberRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1392,7 +1675,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[11].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*ListIpRulesRequest); i {
+			switch v := v.(*InviteMemberResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1404,7 +1687,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[12].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*ListIpRulesResponse); i {
+			switch v := v.(*UpdateMemberRoleRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1416,7 +1699,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[13].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*IpRule); i {
+			switch v := v.(*UpdateMemberRoleResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1428,7 +1711,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[14].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*CreateIpRuleRequest); i {
+			switch v := v.(*RemoveMemberRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1440,7 +1723,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[15].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*CreateIpRuleResponse); i {
+			switch v := v.(*RemoveMemberResponse); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1452,7 +1735,7 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[16].Exporter = func(v interface{}, i int) interface{} {
-			switch v := v.(*DeleteIpRuleRequest); i {
+			switch v := v.(*ListIpRulesRequest); i {
 			case 0:
 				return &v.state
 			case 1:
@@ -1464,6 +1747,66 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 		file_clawkeep_v1_org_proto_msgTypes[17].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*ListIpRulesResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_clawkeep_v1_org_proto_msgTypes[18].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*IpRule); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_clawkeep_v1_org_proto_msgTypes[19].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*CreateIpRuleRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_clawkeep_v1_org_proto_msgTypes[20].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*CreateIpRuleResponse); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_clawkeep_v1_org_proto_msgTypes[21].Exporter = func(v interface{}, i int) interface{} {
+			switch v := v.(*DeleteIpRuleRequest); i {
+			case 0:
+				return &v.state
+			case 1:
+				return &v.sizeCache
+			case 2:
+				return &v.unknownFields
+			default:
+				return nil
+			}
+		}
+		file_clawkeep_v1_org_proto_msgTypes[22].Exporter = func(v interface{}, i int) interface{} {
 			switch v := v.(*DeleteIpRuleResponse); i {
 			case 0:
 				return &v.state
@@ -1476,13 +1819,14 @@ func file_clawkeep_v1_org_proto_init() {
 			}
 		}
 	}
+	file_clawkeep_v1_org_proto_msgTypes[3].OneofWrappers = []interface{}{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: file_clawkeep_v1_org_proto_rawDesc,
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

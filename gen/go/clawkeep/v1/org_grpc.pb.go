@@ -34,6 +34,11 @@ type OrgServiceClient interface {
 	// (operationId removeMember). Owners and admins only; only an owner may remove an owner, and
 	// the last owner cannot be removed (400).
 	RemoveMember(ctx context.Context, in *RemoveMemberRequest, opts ...grpc.CallOption) (*RemoveMemberResponse, error)
+	// Returns the organisation's settings (Clawkeep addition; no 1Claw operationId).
+	GetOrgSettings(ctx context.Context, in *GetOrgSettingsRequest, opts ...grpc.CallOption) (*GetOrgSettingsResponse, error)
+	// Changes the settings the request sets; absent fields keep their value. Owners and admins
+	// only (Clawkeep addition; no 1Claw operationId).
+	UpdateOrgSettings(ctx context.Context, in *UpdateOrgSettingsRequest, opts ...grpc.CallOption) (*UpdateOrgSettingsResponse, error)
 	// Lists the organisation's IP rules (operationId listIpRules).
 	ListIpRules(ctx context.Context, in *ListIpRulesRequest, opts ...grpc.CallOption) (*ListIpRulesResponse, error)
 	// Adds an org-wide allow or deny rule for a CIDR (operationId createIpRule). It applies to
@@ -98,6 +103,24 @@ func (c *orgServiceClient) RemoveMember(ctx context.Context, in *RemoveMemberReq
 	return out, nil
 }
 
+func (c *orgServiceClient) GetOrgSettings(ctx context.Context, in *GetOrgSettingsRequest, opts ...grpc.CallOption) (*GetOrgSettingsResponse, error) {
+	out := new(GetOrgSettingsResponse)
+	err := c.cc.Invoke(ctx, "/clawkeep.v1.OrgService/GetOrgSettings", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orgServiceClient) UpdateOrgSettings(ctx context.Context, in *UpdateOrgSettingsRequest, opts ...grpc.CallOption) (*UpdateOrgSettingsResponse, error) {
+	out := new(UpdateOrgSettingsResponse)
+	err := c.cc.Invoke(ctx, "/clawkeep.v1.OrgService/UpdateOrgSettings", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *orgServiceClient) ListIpRules(ctx context.Context, in *ListIpRulesRequest, opts ...grpc.CallOption) (*ListIpRulesResponse, error) {
 	out := new(ListIpRulesResponse)
 	err := c.cc.Invoke(ctx, "/clawkeep.v1.OrgService/ListIpRules", in, out, opts...)
@@ -146,6 +169,11 @@ type OrgServiceServer interface {
 	// (operationId removeMember). Owners and admins only; only an owner may remove an owner, and
 	// the last owner cannot be removed (400).
 	RemoveMember(context.Context, *RemoveMemberRequest) (*RemoveMemberResponse, error)
+	// Returns the organisation's settings (Clawkeep addition; no 1Claw operationId).
+	GetOrgSettings(context.Context, *GetOrgSettingsRequest) (*GetOrgSettingsResponse, error)
+	// Changes the settings the request sets; absent fields keep their value. Owners and admins
+	// only (Clawkeep addition; no 1Claw operationId).
+	UpdateOrgSettings(context.Context, *UpdateOrgSettingsRequest) (*UpdateOrgSettingsResponse, error)
 	// Lists the organisation's IP rules (operationId listIpRules).
 	ListIpRules(context.Context, *ListIpRulesRequest) (*ListIpRulesResponse, error)
 	// Adds an org-wide allow or deny rule for a CIDR (operationId createIpRule). It applies to
@@ -176,6 +204,12 @@ func (UnimplementedOrgServiceServer) UpdateMemberRole(context.Context, *UpdateMe
 }
 func (UnimplementedOrgServiceServer) RemoveMember(context.Context, *RemoveMemberRequest) (*RemoveMemberResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method RemoveMember not implemented")
+}
+func (UnimplementedOrgServiceServer) GetOrgSettings(context.Context, *GetOrgSettingsRequest) (*GetOrgSettingsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetOrgSettings not implemented")
+}
+func (UnimplementedOrgServiceServer) UpdateOrgSettings(context.Context, *UpdateOrgSettingsRequest) (*UpdateOrgSettingsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateOrgSettings not implemented")
 }
 func (UnimplementedOrgServiceServer) ListIpRules(context.Context, *ListIpRulesRequest) (*ListIpRulesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListIpRules not implemented")
@@ -289,6 +323,42 @@ func _OrgService_RemoveMember_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _OrgService_GetOrgSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetOrgSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrgServiceServer).GetOrgSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/clawkeep.v1.OrgService/GetOrgSettings",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrgServiceServer).GetOrgSettings(ctx, req.(*GetOrgSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrgService_UpdateOrgSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateOrgSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrgServiceServer).UpdateOrgSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/clawkeep.v1.OrgService/UpdateOrgSettings",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrgServiceServer).UpdateOrgSettings(ctx, req.(*UpdateOrgSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _OrgService_ListIpRules_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListIpRulesRequest)
 	if err := dec(in); err != nil {
@@ -366,6 +436,14 @@ var _OrgService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RemoveMember",
 			Handler:    _OrgService_RemoveMember_Handler,
+		},
+		{
+			MethodName: "GetOrgSettings",
+			Handler:    _OrgService_GetOrgSettings_Handler,
+		},
+		{
+			MethodName: "UpdateOrgSettings",
+			Handler:    _OrgService_UpdateOrgSettings_Handler,
 		},
 		{
 			MethodName: "ListIpRules",

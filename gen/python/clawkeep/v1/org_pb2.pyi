@@ -46,6 +46,16 @@ class GetAgentKeysVaultResponse(_message.Message):
     vault_id: str
     def __init__(self, vault_id: _Optional[str] = ...) -> None: ...
 
+class GetOrgSettingsRequest(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
+class GetOrgSettingsResponse(_message.Message):
+    __slots__ = ["settings"]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: OrgSettings
+    def __init__(self, settings: _Optional[_Union[OrgSettings, _Mapping]] = ...) -> None: ...
+
 class InviteMemberRequest(_message.Message):
     __slots__ = ["email", "role"]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
@@ -118,6 +128,12 @@ class OrgMember(_message.Message):
     role: str
     def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., display_name: _Optional[str] = ..., role: _Optional[str] = ..., auth_method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
+class OrgSettings(_message.Message):
+    __slots__ = ["agent_key_claim"]
+    AGENT_KEY_CLAIM_FIELD_NUMBER: _ClassVar[int]
+    agent_key_claim: bool
+    def __init__(self, agent_key_claim: bool = ...) -> None: ...
+
 class RemoveMemberRequest(_message.Message):
     __slots__ = ["user_id"]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -141,3 +157,15 @@ class UpdateMemberRoleResponse(_message.Message):
     MEMBER_FIELD_NUMBER: _ClassVar[int]
     member: OrgMember
     def __init__(self, member: _Optional[_Union[OrgMember, _Mapping]] = ...) -> None: ...
+
+class UpdateOrgSettingsRequest(_message.Message):
+    __slots__ = ["agent_key_claim"]
+    AGENT_KEY_CLAIM_FIELD_NUMBER: _ClassVar[int]
+    agent_key_claim: bool
+    def __init__(self, agent_key_claim: bool = ...) -> None: ...
+
+class UpdateOrgSettingsResponse(_message.Message):
+    __slots__ = ["settings"]
+    SETTINGS_FIELD_NUMBER: _ClassVar[int]
+    settings: OrgSettings
+    def __init__(self, settings: _Optional[_Union[OrgSettings, _Mapping]] = ...) -> None: ...

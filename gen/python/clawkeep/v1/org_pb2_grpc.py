@@ -43,6 +43,16 @@ class OrgServiceStub(object):
                 request_serializer=clawkeep_dot_v1_dot_org__pb2.RemoveMemberRequest.SerializeToString,
                 response_deserializer=clawkeep_dot_v1_dot_org__pb2.RemoveMemberResponse.FromString,
                 )
+        self.GetOrgSettings = channel.unary_unary(
+                '/clawkeep.v1.OrgService/GetOrgSettings',
+                request_serializer=clawkeep_dot_v1_dot_org__pb2.GetOrgSettingsRequest.SerializeToString,
+                response_deserializer=clawkeep_dot_v1_dot_org__pb2.GetOrgSettingsResponse.FromString,
+                )
+        self.UpdateOrgSettings = channel.unary_unary(
+                '/clawkeep.v1.OrgService/UpdateOrgSettings',
+                request_serializer=clawkeep_dot_v1_dot_org__pb2.UpdateOrgSettingsRequest.SerializeToString,
+                response_deserializer=clawkeep_dot_v1_dot_org__pb2.UpdateOrgSettingsResponse.FromString,
+                )
         self.ListIpRules = channel.unary_unary(
                 '/clawkeep.v1.OrgService/ListIpRules',
                 request_serializer=clawkeep_dot_v1_dot_org__pb2.ListIpRulesRequest.SerializeToString,
@@ -109,6 +119,21 @@ class OrgServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetOrgSettings(self, request, context):
+        """Returns the organisation's settings (Clawkeep addition; no 1Claw operationId).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateOrgSettings(self, request, context):
+        """Changes the settings the request sets; absent fields keep their value. Owners and admins
+        only (Clawkeep addition; no 1Claw operationId).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListIpRules(self, request, context):
         """Lists the organisation's IP rules (operationId listIpRules).
         """
@@ -160,6 +185,16 @@ def add_OrgServiceServicer_to_server(servicer, server):
                     servicer.RemoveMember,
                     request_deserializer=clawkeep_dot_v1_dot_org__pb2.RemoveMemberRequest.FromString,
                     response_serializer=clawkeep_dot_v1_dot_org__pb2.RemoveMemberResponse.SerializeToString,
+            ),
+            'GetOrgSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrgSettings,
+                    request_deserializer=clawkeep_dot_v1_dot_org__pb2.GetOrgSettingsRequest.FromString,
+                    response_serializer=clawkeep_dot_v1_dot_org__pb2.GetOrgSettingsResponse.SerializeToString,
+            ),
+            'UpdateOrgSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateOrgSettings,
+                    request_deserializer=clawkeep_dot_v1_dot_org__pb2.UpdateOrgSettingsRequest.FromString,
+                    response_serializer=clawkeep_dot_v1_dot_org__pb2.UpdateOrgSettingsResponse.SerializeToString,
             ),
             'ListIpRules': grpc.unary_unary_rpc_method_handler(
                     servicer.ListIpRules,
@@ -272,6 +307,40 @@ class OrgService(object):
         return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.OrgService/RemoveMember',
             clawkeep_dot_v1_dot_org__pb2.RemoveMemberRequest.SerializeToString,
             clawkeep_dot_v1_dot_org__pb2.RemoveMemberResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetOrgSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.OrgService/GetOrgSettings',
+            clawkeep_dot_v1_dot_org__pb2.GetOrgSettingsRequest.SerializeToString,
+            clawkeep_dot_v1_dot_org__pb2.GetOrgSettingsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def UpdateOrgSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.OrgService/UpdateOrgSettings',
+            clawkeep_dot_v1_dot_org__pb2.UpdateOrgSettingsRequest.SerializeToString,
+            clawkeep_dot_v1_dot_org__pb2.UpdateOrgSettingsResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

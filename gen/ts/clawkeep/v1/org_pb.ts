@@ -14,7 +14,103 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file clawkeep/v1/org.proto.
  */
 export const file_clawkeep_v1_org: GenFile = /*@__PURE__*/
-  fileDesc("ChVjbGF3a2VlcC92MS9vcmcucHJvdG8SC2NsYXdrZWVwLnYxIhcKFUxpc3RPcmdNZW1iZXJzUmVxdWVzdCJBChZMaXN0T3JnTWVtYmVyc1Jlc3BvbnNlEicKB21lbWJlcnMYASADKAsyFi5jbGF3a2VlcC52MS5PcmdNZW1iZXIijwEKCU9yZ01lbWJlchIKCgJpZBgBIAEoCRINCgVlbWFpbBgCIAEoCRIUCgxkaXNwbGF5X25hbWUYAyABKAkSDAoEcm9sZRgEIAEoCRITCgthdXRoX21ldGhvZBgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIaChhHZXRBZ2VudEtleXNWYXVsdFJlcXVlc3QiLQoZR2V0QWdlbnRLZXlzVmF1bHRSZXNwb25zZRIQCgh2YXVsdF9pZBgBIAEoCSIyChNJbnZpdGVNZW1iZXJSZXF1ZXN0Eg0KBWVtYWlsGAEgASgJEgwKBHJvbGUYAiABKAkiNgoUSW52aXRlTWVtYmVyUmVzcG9uc2USDwoHbWVzc2FnZRgBIAEoCRINCgVlbWFpbBgCIAEoCSI4ChdVcGRhdGVNZW1iZXJSb2xlUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEgwKBHJvbGUYAiABKAkiQgoYVXBkYXRlTWVtYmVyUm9sZVJlc3BvbnNlEiYKBm1lbWJlchgBIAEoCzIWLmNsYXdrZWVwLnYxLk9yZ01lbWJlciImChNSZW1vdmVNZW1iZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiFgoUUmVtb3ZlTWVtYmVyUmVzcG9uc2UiFAoSTGlzdElwUnVsZXNSZXF1ZXN0IjkKE0xpc3RJcFJ1bGVzUmVzcG9uc2USIgoFcnVsZXMYASADKAsyEy5jbGF3a2VlcC52MS5JcFJ1bGUirAEKBklwUnVsZRIKCgJpZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSEQoJcnVsZV90eXBlGAMgASgJEgwKBGNpZHIYBCABKAkSDQoFbGFiZWwYBSABKAkSEgoKYXBwbGllc190bxgGIAEoCRISCgpjcmVhdGVkX2J5GAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlkKE0NyZWF0ZUlwUnVsZVJlcXVlc3QSEQoJcnVsZV90eXBlGAEgASgJEgwKBGNpZHIYAiABKAkSDQoFbGFiZWwYAyABKAkSEgoKYXBwbGllc190bxgEIAEoCSI5ChRDcmVhdGVJcFJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuY2xhd2tlZXAudjEuSXBSdWxlIiYKE0RlbGV0ZUlwUnVsZVJlcXVlc3QSDwoHcnVsZV9pZBgBIAEoCSIWChREZWxldGVJcFJ1bGVSZXNwb25zZTKlCAoKT3JnU2VydmljZRJ5Cg5MaXN0T3JnTWVtYmVycxIiLmNsYXdrZWVwLnYxLkxpc3RPcmdNZW1iZXJzUmVxdWVzdBojLmNsYXdrZWVwLnYxLkxpc3RPcmdNZW1iZXJzUmVzcG9uc2UiHpACAYi1GAKC0+STAhESDy92MS9vcmcvbWVtYmVycxKLAQoRR2V0QWdlbnRLZXlzVmF1bHQSJS5jbGF3a2VlcC52MS5HZXRBZ2VudEtleXNWYXVsdFJlcXVlc3QaJi5jbGF3a2VlcC52MS5HZXRBZ2VudEtleXNWYXVsdFJlc3BvbnNlIieQAgGItRgCgtPkkwIaEhgvdjEvb3JnL2FnZW50LWtleXMtdmF1bHQScgoMSW52aXRlTWVtYmVyEiAuY2xhd2tlZXAudjEuSW52aXRlTWVtYmVyUmVxdWVzdBohLmNsYXdrZWVwLnYxLkludml0ZU1lbWJlclJlc3BvbnNlIh2ItRgCgtPkkwITOgEqIg4vdjEvb3JnL2ludml0ZRKRAQoQVXBkYXRlTWVtYmVyUm9sZRIkLmNsYXdrZWVwLnYxLlVwZGF0ZU1lbWJlclJvbGVSZXF1ZXN0GiUuY2xhd2tlZXAudjEuVXBkYXRlTWVtYmVyUm9sZVJlc3BvbnNlIjCItRgCgtPkkwImOgEqYgZtZW1iZXIyGS92MS9vcmcvbWVtYmVycy97dXNlcl9pZH0SfwoMUmVtb3ZlTWVtYmVyEiAuY2xhd2tlZXAudjEuUmVtb3ZlTWVtYmVyUmVxdWVzdBohLmNsYXdrZWVwLnYxLlJlbW92ZU1lbWJlclJlc3BvbnNlIiqItRgCkLUYzAGC0+STAhsqGS92MS9vcmcvbWVtYmVycy97dXNlcl9pZH0SdgoLTGlzdElwUnVsZXMSHy5jbGF3a2VlcC52MS5MaXN0SXBSdWxlc1JlcXVlc3QaIC5jbGF3a2VlcC52MS5MaXN0SXBSdWxlc1Jlc3BvbnNlIiSQAgGItRgCgtPkkwIXEhUvdjEvc2VjdXJpdHkvaXAtcnVsZXMShAEKDENyZWF0ZUlwUnVsZRIgLmNsYXdrZWVwLnYxLkNyZWF0ZUlwUnVsZVJlcXVlc3QaIS5jbGF3a2VlcC52MS5DcmVhdGVJcFJ1bGVSZXNwb25zZSIviLUYApC1GMkBgtPkkwIgOgEqYgRydWxlIhUvdjEvc2VjdXJpdHkvaXAtcnVsZXMShQEKDERlbGV0ZUlwUnVsZRIgLmNsYXdrZWVwLnYxLkRlbGV0ZUlwUnVsZVJlcXVlc3QaIS5jbGF3a2VlcC52MS5EZWxldGVJcFJ1bGVSZXNwb25zZSIwiLUYApC1GMwBgtPkkwIhKh8vdjEvc2VjdXJpdHkvaXAtcnVsZXMve3J1bGVfaWR9QjxaOmdpdGh1Yi5jb20vY2xhd2tlZXAvY2xhd2tlZXAvZ2VuL2dvL2NsYXdrZWVwL3YxO2NsYXdrZWVwdjFiBnByb3RvMw", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("ChVjbGF3a2VlcC92MS9vcmcucHJvdG8SC2NsYXdrZWVwLnYxIiYKC09yZ1NldHRpbmdzEhcKD2FnZW50X2tleV9jbGFpbRgBIAEoCCIXChVHZXRPcmdTZXR0aW5nc1JlcXVlc3QiRAoWR2V0T3JnU2V0dGluZ3NSZXNwb25zZRIqCghzZXR0aW5ncxgBIAEoCzIYLmNsYXdrZWVwLnYxLk9yZ1NldHRpbmdzIkwKGFVwZGF0ZU9yZ1NldHRpbmdzUmVxdWVzdBIcCg9hZ2VudF9rZXlfY2xhaW0YASABKAhIAIgBAUISChBfYWdlbnRfa2V5X2NsYWltIkcKGVVwZGF0ZU9yZ1NldHRpbmdzUmVzcG9uc2USKgoIc2V0dGluZ3MYASABKAsyGC5jbGF3a2VlcC52MS5PcmdTZXR0aW5ncyIXChVMaXN0T3JnTWVtYmVyc1JlcXVlc3QiQQoWTGlzdE9yZ01lbWJlcnNSZXNwb25zZRInCgdtZW1iZXJzGAEgAygLMhYuY2xhd2tlZXAudjEuT3JnTWVtYmVyIo8BCglPcmdNZW1iZXISCgoCaWQYASABKAkSDQoFZW1haWwYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEgwKBHJvbGUYBCABKAkSEwoLYXV0aF9tZXRob2QYBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGgoYR2V0QWdlbnRLZXlzVmF1bHRSZXF1ZXN0Ii0KGUdldEFnZW50S2V5c1ZhdWx0UmVzcG9uc2USEAoIdmF1bHRfaWQYASABKAkiMgoTSW52aXRlTWVtYmVyUmVxdWVzdBINCgVlbWFpbBgBIAEoCRIMCgRyb2xlGAIgASgJIjYKFEludml0ZU1lbWJlclJlc3BvbnNlEg8KB21lc3NhZ2UYASABKAkSDQoFZW1haWwYAiABKAkiOAoXVXBkYXRlTWVtYmVyUm9sZVJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCRIMCgRyb2xlGAIgASgJIkIKGFVwZGF0ZU1lbWJlclJvbGVSZXNwb25zZRImCgZtZW1iZXIYASABKAsyFi5jbGF3a2VlcC52MS5PcmdNZW1iZXIiJgoTUmVtb3ZlTWVtYmVyUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJIhYKFFJlbW92ZU1lbWJlclJlc3BvbnNlIhQKEkxpc3RJcFJ1bGVzUmVxdWVzdCI5ChNMaXN0SXBSdWxlc1Jlc3BvbnNlEiIKBXJ1bGVzGAEgAygLMhMuY2xhd2tlZXAudjEuSXBSdWxlIqwBCgZJcFJ1bGUSCgoCaWQYASABKAkSDgoGb3JnX2lkGAIgASgJEhEKCXJ1bGVfdHlwZRgDIAEoCRIMCgRjaWRyGAQgASgJEg0KBWxhYmVsGAUgASgJEhIKCmFwcGxpZXNfdG8YBiABKAkSEgoKY3JlYXRlZF9ieRgHIAEoCRIuCgpjcmVhdGVkX2F0GAggASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJZChNDcmVhdGVJcFJ1bGVSZXF1ZXN0EhEKCXJ1bGVfdHlwZRgBIAEoCRIMCgRjaWRyGAIgASgJEg0KBWxhYmVsGAMgASgJEhIKCmFwcGxpZXNfdG8YBCABKAkiOQoUQ3JlYXRlSXBSdWxlUmVzcG9uc2USIQoEcnVsZRgBIAEoCzITLmNsYXdrZWVwLnYxLklwUnVsZSImChNEZWxldGVJcFJ1bGVSZXF1ZXN0Eg8KB3J1bGVfaWQYASABKAkiFgoURGVsZXRlSXBSdWxlUmVzcG9uc2UyvAoKCk9yZ1NlcnZpY2USeQoOTGlzdE9yZ01lbWJlcnMSIi5jbGF3a2VlcC52MS5MaXN0T3JnTWVtYmVyc1JlcXVlc3QaIy5jbGF3a2VlcC52MS5MaXN0T3JnTWVtYmVyc1Jlc3BvbnNlIh6QAgGItRgCgtPkkwIREg8vdjEvb3JnL21lbWJlcnMSiwEKEUdldEFnZW50S2V5c1ZhdWx0EiUuY2xhd2tlZXAudjEuR2V0QWdlbnRLZXlzVmF1bHRSZXF1ZXN0GiYuY2xhd2tlZXAudjEuR2V0QWdlbnRLZXlzVmF1bHRSZXNwb25zZSInkAIBiLUYAoLT5JMCGhIYL3YxL29yZy9hZ2VudC1rZXlzLXZhdWx0EnIKDEludml0ZU1lbWJlchIgLmNsYXdrZWVwLnYxLkludml0ZU1lbWJlclJlcXVlc3QaIS5jbGF3a2VlcC52MS5JbnZpdGVNZW1iZXJSZXNwb25zZSIdiLUYAoLT5JMCEzoBKiIOL3YxL29yZy9pbnZpdGUSkQEKEFVwZGF0ZU1lbWJlclJvbGUSJC5jbGF3a2VlcC52MS5VcGRhdGVNZW1iZXJSb2xlUmVxdWVzdBolLmNsYXdrZWVwLnYxLlVwZGF0ZU1lbWJlclJvbGVSZXNwb25zZSIwiLUYAoLT5JMCJjoBKmIGbWVtYmVyMhkvdjEvb3JnL21lbWJlcnMve3VzZXJfaWR9En8KDFJlbW92ZU1lbWJlchIgLmNsYXdrZWVwLnYxLlJlbW92ZU1lbWJlclJlcXVlc3QaIS5jbGF3a2VlcC52MS5SZW1vdmVNZW1iZXJSZXNwb25zZSIqiLUYApC1GMwBgtPkkwIbKhkvdjEvb3JnL21lbWJlcnMve3VzZXJfaWR9EoQBCg5HZXRPcmdTZXR0aW5ncxIiLmNsYXdrZWVwLnYxLkdldE9yZ1NldHRpbmdzUmVxdWVzdBojLmNsYXdrZWVwLnYxLkdldE9yZ1NldHRpbmdzUmVzcG9uc2UiKZACAYi1GAKC0+STAhxiCHNldHRpbmdzEhAvdjEvb3JnL3NldHRpbmdzEo0BChFVcGRhdGVPcmdTZXR0aW5ncxIlLmNsYXdrZWVwLnYxLlVwZGF0ZU9yZ1NldHRpbmdzUmVxdWVzdBomLmNsYXdrZWVwLnYxLlVwZGF0ZU9yZ1NldHRpbmdzUmVzcG9uc2UiKYi1GAKC0+STAh86ASpiCHNldHRpbmdzMhAvdjEvb3JnL3NldHRpbmdzEnYKC0xpc3RJcFJ1bGVzEh8uY2xhd2tlZXAudjEuTGlzdElwUnVsZXNSZXF1ZXN0GiAuY2xhd2tlZXAudjEuTGlzdElwUnVsZXNSZXNwb25zZSIkkAIBiLUYAoLT5JMCFxIVL3YxL3NlY3VyaXR5L2lwLXJ1bGVzEoQBCgxDcmVhdGVJcFJ1bGUSIC5jbGF3a2VlcC52MS5DcmVhdGVJcFJ1bGVSZXF1ZXN0GiEuY2xhd2tlZXAudjEuQ3JlYXRlSXBSdWxlUmVzcG9uc2UiL4i1GAKQtRjJAYLT5JMCIDoBKmIEcnVsZSIVL3YxL3NlY3VyaXR5L2lwLXJ1bGVzEoUBCgxEZWxldGVJcFJ1bGUSIC5jbGF3a2VlcC52MS5EZWxldGVJcFJ1bGVSZXF1ZXN0GiEuY2xhd2tlZXAudjEuRGVsZXRlSXBSdWxlUmVzcG9uc2UiMIi1GAKQtRjMAYLT5JMCISofL3YxL3NlY3VyaXR5L2lwLXJ1bGVzL3tydWxlX2lkfUI8WjpnaXRodWIuY29tL2NsYXdrZWVwL2NsYXdrZWVwL2dlbi9nby9jbGF3a2VlcC92MTtjbGF3a2VlcHYxYgZwcm90bzM", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_timestamp]);
+
+/**
+ * Organisation-wide choices of its owners and admins.
+ *
+ * @generated from message clawkeep.v1.OrgSettings
+ */
+export type OrgSettings = Message<"clawkeep.v1.OrgSettings"> & {
+  /**
+   * Whether a self-enrolled agent, once approved, may collect its own API key with its claim
+   * token (ClaimEnrollment). Off, the key goes only to the approving human by email. On by default.
+   *
+   * @generated from field: bool agent_key_claim = 1;
+   */
+  agentKeyClaim: boolean;
+};
+
+/**
+ * Describes the message clawkeep.v1.OrgSettings.
+ * Use `create(OrgSettingsSchema)` to create a new message.
+ */
+export const OrgSettingsSchema: GenMessage<OrgSettings> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 0);
+
+/**
+ * No parameters: the organisation is the caller's.
+ *
+ * @generated from message clawkeep.v1.GetOrgSettingsRequest
+ */
+export type GetOrgSettingsRequest = Message<"clawkeep.v1.GetOrgSettingsRequest"> & {
+};
+
+/**
+ * Describes the message clawkeep.v1.GetOrgSettingsRequest.
+ * Use `create(GetOrgSettingsRequestSchema)` to create a new message.
+ */
+export const GetOrgSettingsRequestSchema: GenMessage<GetOrgSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 1);
+
+/**
+ * The caller's organisation's settings.
+ *
+ * @generated from message clawkeep.v1.GetOrgSettingsResponse
+ */
+export type GetOrgSettingsResponse = Message<"clawkeep.v1.GetOrgSettingsResponse"> & {
+  /**
+   * @generated from field: clawkeep.v1.OrgSettings settings = 1;
+   */
+  settings?: OrgSettings | undefined;
+};
+
+/**
+ * Describes the message clawkeep.v1.GetOrgSettingsResponse.
+ * Use `create(GetOrgSettingsResponseSchema)` to create a new message.
+ */
+export const GetOrgSettingsResponseSchema: GenMessage<GetOrgSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 2);
+
+/**
+ * New values for some settings; an absent field keeps its value.
+ *
+ * @generated from message clawkeep.v1.UpdateOrgSettingsRequest
+ */
+export type UpdateOrgSettingsRequest = Message<"clawkeep.v1.UpdateOrgSettingsRequest"> & {
+  /**
+   * See OrgSettings.agent_key_claim.
+   *
+   * @generated from field: optional bool agent_key_claim = 1;
+   */
+  agentKeyClaim?: boolean | undefined;
+};
+
+/**
+ * Describes the message clawkeep.v1.UpdateOrgSettingsRequest.
+ * Use `create(UpdateOrgSettingsRequestSchema)` to create a new message.
+ */
+export const UpdateOrgSettingsRequestSchema: GenMessage<UpdateOrgSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 3);
+
+/**
+ * The settings after the change.
+ *
+ * @generated from message clawkeep.v1.UpdateOrgSettingsResponse
+ */
+export type UpdateOrgSettingsResponse = Message<"clawkeep.v1.UpdateOrgSettingsResponse"> & {
+  /**
+   * @generated from field: clawkeep.v1.OrgSettings settings = 1;
+   */
+  settings?: OrgSettings | undefined;
+};
+
+/**
+ * Describes the message clawkeep.v1.UpdateOrgSettingsResponse.
+ * Use `create(UpdateOrgSettingsResponseSchema)` to create a new message.
+ */
+export const UpdateOrgSettingsResponseSchema: GenMessage<UpdateOrgSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 4);
 
 /**
  * No parameters: the organisation is the caller's.
@@ -29,7 +125,7 @@ export type ListOrgMembersRequest = Message<"clawkeep.v1.ListOrgMembersRequest">
  * Use `create(ListOrgMembersRequestSchema)` to create a new message.
  */
 export const ListOrgMembersRequestSchema: GenMessage<ListOrgMembersRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 0);
+  messageDesc(file_clawkeep_v1_org, 5);
 
 /**
  * OrgMemberListResponse of the 1Claw reference.
@@ -50,7 +146,7 @@ export type ListOrgMembersResponse = Message<"clawkeep.v1.ListOrgMembersResponse
  * Use `create(ListOrgMembersResponseSchema)` to create a new message.
  */
 export const ListOrgMembersResponseSchema: GenMessage<ListOrgMembersResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 1);
+  messageDesc(file_clawkeep_v1_org, 6);
 
 /**
  * A user as a member of an organisation (OrgMemberResponse of the 1Claw reference).
@@ -106,7 +202,7 @@ export type OrgMember = Message<"clawkeep.v1.OrgMember"> & {
  * Use `create(OrgMemberSchema)` to create a new message.
  */
 export const OrgMemberSchema: GenMessage<OrgMember> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 2);
+  messageDesc(file_clawkeep_v1_org, 7);
 
 /**
  * No parameters: the organisation is the caller's.
@@ -121,7 +217,7 @@ export type GetAgentKeysVaultRequest = Message<"clawkeep.v1.GetAgentKeysVaultReq
  * Use `create(GetAgentKeysVaultRequestSchema)` to create a new message.
  */
 export const GetAgentKeysVaultRequestSchema: GenMessage<GetAgentKeysVaultRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 3);
+  messageDesc(file_clawkeep_v1_org, 8);
 
 /**
  * AgentKeysVaultResponse of the 1Claw reference.
@@ -142,7 +238,7 @@ export type GetAgentKeysVaultResponse = Message<"clawkeep.v1.GetAgentKeysVaultRe
  * Use `create(GetAgentKeysVaultResponseSchema)` to create a new message.
  */
 export const GetAgentKeysVaultResponseSchema: GenMessage<GetAgentKeysVaultResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 4);
+  messageDesc(file_clawkeep_v1_org, 9);
 
 /**
  * InviteMemberRequest of the 1Claw reference.
@@ -170,7 +266,7 @@ export type InviteMemberRequest = Message<"clawkeep.v1.InviteMemberRequest"> & {
  * Use `create(InviteMemberRequestSchema)` to create a new message.
  */
 export const InviteMemberRequestSchema: GenMessage<InviteMemberRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 5);
+  messageDesc(file_clawkeep_v1_org, 10);
 
 /**
  * InviteMemberResponse of the 1Claw reference.
@@ -198,7 +294,7 @@ export type InviteMemberResponse = Message<"clawkeep.v1.InviteMemberResponse"> &
  * Use `create(InviteMemberResponseSchema)` to create a new message.
  */
 export const InviteMemberResponseSchema: GenMessage<InviteMemberResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 6);
+  messageDesc(file_clawkeep_v1_org, 11);
 
 /**
  * UpdateMemberRoleRequest of the 1Claw reference, with the member from the path.
@@ -227,7 +323,7 @@ export type UpdateMemberRoleRequest = Message<"clawkeep.v1.UpdateMemberRoleReque
  * Use `create(UpdateMemberRoleRequestSchema)` to create a new message.
  */
 export const UpdateMemberRoleRequestSchema: GenMessage<UpdateMemberRoleRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 7);
+  messageDesc(file_clawkeep_v1_org, 12);
 
 /**
  * Wraps the updated member; REST returns the member itself.
@@ -248,7 +344,7 @@ export type UpdateMemberRoleResponse = Message<"clawkeep.v1.UpdateMemberRoleResp
  * Use `create(UpdateMemberRoleResponseSchema)` to create a new message.
  */
 export const UpdateMemberRoleResponseSchema: GenMessage<UpdateMemberRoleResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 8);
+  messageDesc(file_clawkeep_v1_org, 13);
 
 /**
  * Path parameters of DELETE /v1/org/members/{user_id}.
@@ -269,7 +365,7 @@ export type RemoveMemberRequest = Message<"clawkeep.v1.RemoveMemberRequest"> & {
  * Use `create(RemoveMemberRequestSchema)` to create a new message.
  */
 export const RemoveMemberRequestSchema: GenMessage<RemoveMemberRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 9);
+  messageDesc(file_clawkeep_v1_org, 14);
 
 /**
  * 204 No Content.
@@ -284,7 +380,7 @@ export type RemoveMemberResponse = Message<"clawkeep.v1.RemoveMemberResponse"> &
  * Use `create(RemoveMemberResponseSchema)` to create a new message.
  */
 export const RemoveMemberResponseSchema: GenMessage<RemoveMemberResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 10);
+  messageDesc(file_clawkeep_v1_org, 15);
 
 /**
  * No parameters: the organisation is the caller's.
@@ -299,7 +395,7 @@ export type ListIpRulesRequest = Message<"clawkeep.v1.ListIpRulesRequest"> & {
  * Use `create(ListIpRulesRequestSchema)` to create a new message.
  */
 export const ListIpRulesRequestSchema: GenMessage<ListIpRulesRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 11);
+  messageDesc(file_clawkeep_v1_org, 16);
 
 /**
  * IpRulesListResponse of the 1Claw reference.
@@ -320,7 +416,7 @@ export type ListIpRulesResponse = Message<"clawkeep.v1.ListIpRulesResponse"> & {
  * Use `create(ListIpRulesResponseSchema)` to create a new message.
  */
 export const ListIpRulesResponseSchema: GenMessage<ListIpRulesResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 12);
+  messageDesc(file_clawkeep_v1_org, 17);
 
 /**
  * An org-wide IP rule (IpRuleResponse of the 1Claw reference). A call whose client address
@@ -393,7 +489,7 @@ export type IpRule = Message<"clawkeep.v1.IpRule"> & {
  * Use `create(IpRuleSchema)` to create a new message.
  */
 export const IpRuleSchema: GenMessage<IpRule> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 13);
+  messageDesc(file_clawkeep_v1_org, 18);
 
 /**
  * CreateIpRuleRequest of the 1Claw reference.
@@ -435,7 +531,7 @@ export type CreateIpRuleRequest = Message<"clawkeep.v1.CreateIpRuleRequest"> & {
  * Use `create(CreateIpRuleRequestSchema)` to create a new message.
  */
 export const CreateIpRuleRequestSchema: GenMessage<CreateIpRuleRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 14);
+  messageDesc(file_clawkeep_v1_org, 19);
 
 /**
  * Wraps the new rule; REST returns the rule itself.
@@ -456,7 +552,7 @@ export type CreateIpRuleResponse = Message<"clawkeep.v1.CreateIpRuleResponse"> &
  * Use `create(CreateIpRuleResponseSchema)` to create a new message.
  */
 export const CreateIpRuleResponseSchema: GenMessage<CreateIpRuleResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 15);
+  messageDesc(file_clawkeep_v1_org, 20);
 
 /**
  * Path parameters of DELETE /v1/security/ip-rules/{rule_id}.
@@ -477,7 +573,7 @@ export type DeleteIpRuleRequest = Message<"clawkeep.v1.DeleteIpRuleRequest"> & {
  * Use `create(DeleteIpRuleRequestSchema)` to create a new message.
  */
 export const DeleteIpRuleRequestSchema: GenMessage<DeleteIpRuleRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 16);
+  messageDesc(file_clawkeep_v1_org, 21);
 
 /**
  * 204 No Content.
@@ -492,7 +588,7 @@ export type DeleteIpRuleResponse = Message<"clawkeep.v1.DeleteIpRuleResponse"> &
  * Use `create(DeleteIpRuleResponseSchema)` to create a new message.
  */
 export const DeleteIpRuleResponseSchema: GenMessage<DeleteIpRuleResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 17);
+  messageDesc(file_clawkeep_v1_org, 22);
 
 /**
  * The caller's organisation: its members and their roles, invitations, the vault that holds the
@@ -559,6 +655,27 @@ export const OrgService: GenService<{
     methodKind: "unary";
     input: typeof RemoveMemberRequestSchema;
     output: typeof RemoveMemberResponseSchema;
+  },
+  /**
+   * Returns the organisation's settings (Clawkeep addition; no 1Claw operationId).
+   *
+   * @generated from rpc clawkeep.v1.OrgService.GetOrgSettings
+   */
+  getOrgSettings: {
+    methodKind: "unary";
+    input: typeof GetOrgSettingsRequestSchema;
+    output: typeof GetOrgSettingsResponseSchema;
+  },
+  /**
+   * Changes the settings the request sets; absent fields keep their value. Owners and admins
+   * only (Clawkeep addition; no 1Claw operationId).
+   *
+   * @generated from rpc clawkeep.v1.OrgService.UpdateOrgSettings
+   */
+  updateOrgSettings: {
+    methodKind: "unary";
+    input: typeof UpdateOrgSettingsRequestSchema;
+    output: typeof UpdateOrgSettingsResponseSchema;
   },
   /**
    * Lists the organisation's IP rules (operationId listIpRules).
