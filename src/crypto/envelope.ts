@@ -94,17 +94,20 @@ export function openWithKek(kek: Buffer, box: SealedBox, aad: string): Buffer {
   }
 }
 
-/** Moves a box's DEK from one KEK to another; the ciphertext is returned untouched. */
-export function rewrapWithKek(oldKek: Buffer, box: SealedBox, newKek: Buffer, newVersion: number): SealedBox {
+/** The part of a SealedBox that a KEK rotation changes; the ciphertext is never needed for it. */
+export type WrappedDek = Pick<SealedBox, "kekVersion" | "wrappedDek">;
+
+/** Moves a box's DEK from one KEK to another; everything else in the box comes back untouched. */
+export function rewrapWithKek<B extends WrappedDek>(oldKek: Buffer, box: B, newKek: Buffer, newVersion: number): B {
   const dek = unwrapDek(oldKek, box);
   try {
-    return { kekVersion: newVersion, wrappedDek: aeadSeal(newKek, dek, dekAad(newVersion)), ciphertext: box.ciphertext };
+    return { ...box, kekVersion: newVersion, wrappedDek: aeadSeal(newKek, dek, dekAad(newVersion)) };
   } finally {
     dek.fill(0);
   }
 }
 
-function unwrapDek(kek: Buffer, box: SealedBox): Buffer {
+function unwrapDek(kek: Buffer, box: WrappedDek): Buffer {
   if (box.wrappedDek.length !== WRAPPED_KEY_BYTES) throw new DecryptionError();
   return aeadOpen(kek, box.wrappedDek, dekAad(box.kekVersion));
 }

@@ -15,6 +15,7 @@ import {
   unwrapKek,
   wrapKek,
   type SealedBox,
+  type WrappedDek,
 } from "./envelope.js";
 import { MASTER_KEY_BYTES } from "./master-key.js";
 
@@ -88,7 +89,7 @@ export class Keyring {
    * never needs the value's AAD. A box already under the current version comes back as it is,
    * which lets a rewrap-everything job skip writing it.
    */
-  rewrap(box: SealedBox): SealedBox {
+  rewrap<B extends WrappedDek>(box: B): B {
     if (box.kekVersion === this.current) return box;
     return rewrapWithKek(this.kek(box.kekVersion), box, this.kek(this.current), this.current);
   }
@@ -100,7 +101,7 @@ export class Keyring {
   }
 
   /** `rewrap`, re-reading the versions once if the box names one this instance has not seen. */
-  async rewrapRefreshing(box: SealedBox): Promise<SealedBox> {
+  async rewrapRefreshing<B extends WrappedDek>(box: B): Promise<B> {
     if (!this.keks.has(box.kekVersion)) await this.refresh();
     return this.rewrap(box);
   }

@@ -20,6 +20,7 @@ import nodemailer, { type NodemailerError, type Transporter } from "nodemailer";
 import type { Logger } from "pino";
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from "typeorm";
 import { DecryptionError, type Keyring, type SealedBox } from "../crypto/keyring.js";
+import type { SealedColumns } from "../crypto/sealed-columns.js";
 import { affectedOf, rowsOf } from "../db/rows.js";
 import { DomainError } from "../domain/errors.js";
 import { addressOf, isBareAddress } from "./address.js";
@@ -64,6 +65,9 @@ export const HIDDEN_MARKER = "[hidden: run npm run clawkeep -- mail outbox]";
 export const MAX_ATTEMPTS = 8;
 /** Development outbox messages older than this are deleted. */
 export const OUTBOX_RETENTION_DAYS = 7;
+
+/** Where waiting mail keeps its sealed body (NULL once sent or failed), for master-key rotation. */
+export const SEALED_MAIL: SealedColumns = { table: "clawkeep_mail", key: [{ column: "id", type: "uuid" }], kekVersion: "kek_version", wrappedDek: "wrapped_dek" };
 
 const DEFAULT_POLL_MS = 5000;
 const DEFAULT_RETRY_BASE_MS = 60_000;

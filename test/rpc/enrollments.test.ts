@@ -3,12 +3,15 @@
 // concurrency, and the enrollment event stream. Mail goes to the development outbox, which the
 // tests read; test/e2e/enrollment.test.ts covers SMTP and the browser.
 import { Code, createClient, type Client, type Interceptor, type Transport } from "@connectrpc/connect";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService, type WatchEnrollmentsResponse } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { ErrorDetailSchema } from "../../gen/ts/clawkeep/v1/errors_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
+import { rotateMasterKek } from "../../src/domain/keys/kek-rotation.js";
+import { EventBus } from "../../src/events/bus.js";
 import { peerAddressKey } from "../../src/server/context.js";
 import { uniqueEmail } from "../support/people.js";
 import { createHarness, NO_RATE_LIMIT, rejection, statusOf, type Harness } from "./harness.js";
@@ -341,6 +344,22 @@ describe("claiming", () => {
     // Nothing sealed waits in the row.
     const [row] = await harness.database.dataSource.query(`SELECT "key_ciphertext", "key_delivery" FROM "clawkeep_enrollments" WHERE "id" = $1`, [res.enrollmentId]);
     expect(row).toEqual({ key_ciphertext: null, key_delivery: "email_only" });
+  });
+});
+
+describe("master-key rotation", () => {
+  it("re-wraps a key waiting for its claim; the claim still delivers it", async () => {
+    const { res } = await boundEnrollment("rotated");
+    await agents.approveEnrollment({ enrollmentId: res.enrollmentId }, { headers: owner.headers });
+    const { keyring, jwtKeys } = harness.app;
+    const bus = new EventBus(harness.database, { logger: pino({ level: "silent" }) });
+    const report = await rotateMasterKek({ dataSource: harness.database.dataSource, bus, keyring, jwtKeys });
+    expect(report.enrollmentKeysRewrapped).toBeGreaterThanOrEqual(1);
+    expect(report.versionsInUse).toEqual([report.kekVersion]);
+    const [row] = await harness.database.dataSource.query(`SELECT "key_kek_version" FROM "clawkeep_enrollments" WHERE "id" = $1`, [res.enrollmentId]);
+    expect(row.key_kek_version).toBe(report.kekVersion);
+    const { apiKey } = await agents.claimEnrollment({ enrollmentId: res.enrollmentId, claimToken: res.claimToken });
+    expect((await auth.exchangeAgentToken({ apiKey })).accessToken).not.toBe("");
   });
 });
 

@@ -1,6 +1,7 @@
 // What an enrollment looks like to the rest of the code, and the bus event that announces each
 // step of its life. Rows carry token hashes and the sealed key; records and events never do.
 import type { EntityManager } from "typeorm";
+import type { SealedColumns } from "../../crypto/sealed-columns.js";
 import type { EventBus } from "../../events/bus.js";
 
 export type EnrollmentStatus = "pending" | "approved" | "denied" | "expired" | "claimed";
@@ -10,6 +11,14 @@ export type EnrollmentEvent = "requested" | "approved" | "denied" | "expired" | 
 
 /** Bus topic of enrollment events; each carries the organisation it belongs to. */
 export const ENROLLMENT_TOPIC = "agent.enrollment";
+
+/** Where an approved key waits sealed for the agent's claim (NULL once claimed or wiped), for master-key rotation. */
+export const SEALED_ENROLLMENT_KEYS: SealedColumns = {
+  table: "clawkeep_enrollments",
+  key: [{ column: "id", type: "uuid" }],
+  kekVersion: "key_kek_version",
+  wrappedDek: "key_wrapped_dek",
+};
 
 export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 

@@ -5,10 +5,12 @@ import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { Keyring } from "../../crypto/keyring.js";
+import { kekVersionsOf, rewrapSealed, type SealedColumns } from "../../crypto/sealed-columns.js";
 import type { EventBus } from "../../events/bus.js";
 import { followTopic } from "../../events/follow.js";
-import { mailKekVersions, rewrapMail } from "../../mail/rewrap.js";
-import { rewrapSecretVersions } from "../vaults/secret-rewrap.js";
+import { SEALED_MAIL } from "../../mail/mailer.js";
+import { SEALED_ENROLLMENT_KEYS } from "../agents/enrollment-records.js";
+import { SEALED_SECRET_VERSIONS } from "../vaults/secrets.js";
 
 /** Bus topic announcing a new KEK version; every instance reloads its keyring on it. */
 export const KEK_ROTATED_TOPIC = "keys.kek_rotated";
@@ -20,12 +22,18 @@ export const KEK_ROTATED_TOPIC = "keys.kek_rotated";
 const MAX_PASSES = 10;
 const PASS_PAUSE_MS = 500;
 
-export interface RotationReport {
+/** Every table holding values sealed under the KEK, by the report field that counts it. */
+const SEALED_TABLES = {
+  secretVersionsRewrapped: SEALED_SECRET_VERSIONS,
+  mailRewrapped: SEALED_MAIL,
+  enrollmentKeysRewrapped: SEALED_ENROLLMENT_KEYS,
+} satisfies Record<string, SealedColumns>;
+
+type SealedCounts = Record<keyof typeof SEALED_TABLES, number>;
+
+export interface RotationReport extends SealedCounts {
   kekVersion: number;
-  secretVersionsRewrapped: number;
   signingKeysRewrapped: number;
-  /** Mail bodies still waiting to be sent or kept in the development outbox. */
-  mailRewrapped: number;
   /** KEK versions still referenced by some stored value after the rotation (ideally only the new one). */
   versionsInUse: number[];
 }
@@ -34,30 +42,27 @@ export async function rotateMasterKek(parts: { dataSource: DataSource; bus: Even
   const { dataSource, bus, keyring, jwtKeys } = parts;
   const kekVersion = await keyring.rotate();
   await bus.publishNow(KEK_ROTATED_TOPIC, { kek_version: kekVersion });
-  let secretVersionsRewrapped = 0;
+  const tables = Object.entries(SEALED_TABLES) as [keyof SealedCounts, SealedColumns][];
+  const counts = Object.fromEntries(tables.map(([field]) => [field, 0])) as SealedCounts;
   let signingKeysRewrapped = 0;
-  let mailRewrapped = 0;
   for (let pass = 0; pass < MAX_PASSES; pass++) {
-    const secrets = await rewrapSecretVersions(dataSource, keyring);
-    const signing = await jwtKeys.rewrapPrivateKeys();
-    const mail = await rewrapMail(dataSource, keyring);
-    secretVersionsRewrapped += secrets;
-    signingKeysRewrapped += signing;
-    mailRewrapped += mail;
-    if (pass > 0 && secrets + signing + mail === 0) break;
+    let moved = await jwtKeys.rewrapPrivateKeys();
+    signingKeysRewrapped += moved;
+    for (const [field, sealed] of tables) {
+      const rewrapped = await rewrapSealed(dataSource, keyring, sealed);
+      counts[field] += rewrapped;
+      moved += rewrapped;
+    }
+    if (pass > 0 && moved === 0) break;
     await new Promise((resolve) => setTimeout(resolve, PASS_PAUSE_MS));
   }
-  return { kekVersion, secretVersionsRewrapped, signingKeysRewrapped, mailRewrapped, versionsInUse: await kekVersionsInUse(dataSource) };
+  return { kekVersion, ...counts, signingKeysRewrapped, versionsInUse: await kekVersionsInUse(dataSource) };
 }
 
 export async function kekVersionsInUse(dataSource: DataSource): Promise<number[]> {
-  const rows: { v: number }[] = await dataSource.query(
-    `SELECT DISTINCT "v" FROM (
-       SELECT "kek_version" AS "v" FROM "clawkeep_secret_versions"
-       UNION SELECT "private_kek_version" FROM "clawkeep_jwt_keys"
-     ) AS "used" ORDER BY "v"`,
-  );
-  const versions = new Set([...rows.map((row) => row.v), ...(await mailKekVersions(dataSource))]);
+  const signing: { v: number }[] = await dataSource.query(`SELECT DISTINCT "private_kek_version" AS "v" FROM "clawkeep_jwt_keys"`);
+  const versions = new Set(signing.map((row) => row.v));
+  for (const sealed of Object.values(SEALED_TABLES)) for (const v of await kekVersionsOf(dataSource, sealed)) versions.add(v);
   return [...versions].sort((a, b) => a - b);
 }
 

@@ -7,6 +7,7 @@
 // decrypted only inside the transaction that audits the read.
 import type { DataSource, EntityManager } from "typeorm";
 import type { Keyring } from "../../crypto/keyring.js";
+import type { SealedColumns } from "../../crypto/sealed-columns.js";
 import { rowsOf } from "../../db/rows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
@@ -64,6 +65,17 @@ const SIGNING_KEY_TYPES = new Set<SecretType>(["private_key", "ssh_key"]);
 
 /** Rows examined per query while filling a page: listing filters by policy after reading. */
 const LIST_BATCH = 500;
+
+/** Where secret versions keep their sealed values, for master-key rotation. */
+export const SEALED_SECRET_VERSIONS: SealedColumns = {
+  table: "clawkeep_secret_versions",
+  key: [
+    { column: "secret_id", type: "uuid" },
+    { column: "version", type: "int" },
+  ],
+  kekVersion: "kek_version",
+  wrappedDek: "wrapped_dek",
+};
 
 /** The AAD of a secret version's value: a ciphertext opens only where it was written. */
 export function secretAad(vaultId: string, secretId: string, path: string, version: number): string {
