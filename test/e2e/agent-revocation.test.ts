@@ -3,30 +3,24 @@
 // B refuses the old token within a second. A narrowed policy likewise applies on B at once,
 // without revoking the token. (The embedded database belongs to one process.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/database.js";
+import { usingPostgres } from "../support/database.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startInstancePair, type InstancePair } from "../support/server.js";
 
 describe.skipIf(!usingPostgres)("agent token revocation across instances", () => {
-  let database: FreshDatabase;
-  let a: TestServer;
-  let b: TestServer;
+  let pair: InstancePair;
   let onA: RestCall;
   let onB: RestCall;
   let human: RestPerson;
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    a = await startTestServer({ database });
-    b = await startTestServer({ database });
-    onA = restCaller(a.url);
-    onB = restCaller(b.url);
+    pair = await startInstancePair();
+    onA = restCaller(pair.a.url);
+    onB = restCaller(pair.b.url);
     human = await restSignup(onA);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
+    await pair?.close();
   });
 
   /** An agent whose token instance B has already accepted (and cached). */

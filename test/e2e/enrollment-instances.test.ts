@@ -7,9 +7,9 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService, type WatchEnrollmentsResponse } from "../../gen/ts/clawkeep/v1/agents_pb.js";
-import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/database.js";
+import { usingPostgres } from "../support/database.js";
 import { restCaller, restSignup, type RestCall } from "../support/rest.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startInstancePair, type InstancePair, type TestServer } from "../support/server.js";
 
 const NIL = "00000000-0000-0000-0000-000000000000";
 /** How long an event may take from the call on A to the watcher on B. */
@@ -22,23 +22,20 @@ interface Enrolled {
 }
 
 describe.skipIf(!usingPostgres)("self-enrollment across instances", () => {
-  let database: FreshDatabase;
+  let pair: InstancePair;
   let a: TestServer;
   let b: TestServer;
   let onA: RestCall;
   let onB: RestCall;
 
   beforeAll(async () => {
-    database = await freshDatabase();
-    a = await startTestServer({ database });
-    b = await startTestServer({ database });
+    pair = await startInstancePair();
+    ({ a, b } = pair);
     onA = restCaller(a.url);
     onB = restCaller(b.url);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
+    await pair?.close();
   });
 
   /** An agent's enrollment naming `email`, through REST on `call`'s server. */

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusEvent, EventBus } from "../../src/events/bus.js";
 import { DomainError } from "../../src/domain/errors.js";
-import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/database.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { freshDatabase, usingPostgres } from "../support/database.js";
+import { startInstancePair, startTestServer, type InstancePair, type TestServer } from "../support/server.js";
 
 const ORG_A = "11111111-1111-4111-8111-111111111111";
 const ORG_B = "22222222-2222-4222-8222-222222222222";
@@ -126,17 +126,15 @@ describe("event bus", () => {
 });
 
 describe.skipIf(!usingPostgres)("event bus across two instances on one PostgreSQL", () => {
-  let database: FreshDatabase;
+  let pair: InstancePair;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    database = await freshDatabase();
-    [a, b] = [await startTestServer({ database }), await startTestServer({ database })];
+    pair = await startInstancePair();
+    ({ a, b } = pair);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
+    await pair?.close();
   });
 
   it("delivers an event published on instance A to a live subscriber on instance B", async () => {

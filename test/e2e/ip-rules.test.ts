@@ -3,10 +3,10 @@
 // instances sharing one PostgreSQL a change made on one is enforced by the other on its very
 // next request.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/database.js";
+import { usingPostgres } from "../support/database.js";
 import { problemOf } from "../support/http.js";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startInstancePair, startTestServer, type InstancePair, type TestServer } from "../support/server.js";
 
 /** The test's own address as the (trusted) proxy forwards it. */
 const HOME = "198.51.100.10";
@@ -145,19 +145,15 @@ describe("without trusted proxies", () => {
 });
 
 describe.skipIf(!usingPostgres)("two instances on one PostgreSQL", () => {
-  let database: FreshDatabase;
+  let pair: InstancePair;
   let a: TestServer;
   let b: TestServer;
   beforeAll(async () => {
-    database = await freshDatabase();
-    const env = { CLAWKEEP_TRUSTED_PROXIES: "127.0.0.1, ::1" };
-    a = await startTestServer({ database, env });
-    b = await startTestServer({ database, env });
+    pair = await startInstancePair({ CLAWKEEP_TRUSTED_PROXIES: "127.0.0.1, ::1" });
+    ({ a, b } = pair);
   });
   afterAll(async () => {
-    await a?.close();
-    await b?.close();
-    await database?.drop();
+    await pair?.close();
   });
 
   it("enforces a rule made on one instance on the other's very next request, and its deletion too", async () => {

@@ -7,7 +7,7 @@ import type { Database } from "../../src/db/database.js";
 import type { EventBus } from "../../src/events/bus.js";
 import { startServer, type RunningServer } from "../../src/server/server.js";
 import { openTestApp } from "./app.js";
-import type { FreshDatabase } from "./database.js";
+import { freshDatabase, type FreshDatabase } from "./database.js";
 
 export interface TestServer {
   url: string;
@@ -55,4 +55,33 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await parts.close();
     },
   };
+}
+
+export interface InstancePair {
+  a: TestServer;
+  b: TestServer;
+  /** Stops both servers and drops their database. */
+  close(): Promise<void>;
+}
+
+/**
+ * Two servers on one fresh database, as two instances behind a load balancer. Only with
+ * PostgreSQL: the embedded database belongs to one process.
+ */
+export async function startInstancePair(env?: Record<string, string>): Promise<InstancePair> {
+  const database = await freshDatabase();
+  const started: TestServer[] = [];
+  const close = async () => {
+    for (const server of started.splice(0)) await server.close();
+    await database.drop();
+  };
+  try {
+    started.push(await startTestServer({ database, env }));
+    started.push(await startTestServer({ database, env }));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const [a, b] = started;
+  return { a, b, close };
 }
