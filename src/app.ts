@@ -95,6 +95,7 @@ export async function openServices(parts: { config: Config; database: Database; 
   const policies = new Policies(database.dataSource, vaults, policyStore, audit);
   const enrollments = new Enrollments({
     dataSource: database.dataSource,
+    accounts,
     agents,
     policies,
     audit,

@@ -123,6 +123,11 @@ export class EventBus {
     return rows[0].id ?? "0";
   }
 
+  /** Where a watcher starts: after `cursor` when it sent one (checked as below), else from now on. */
+  async startingCursor(cursor: string | undefined): Promise<string> {
+    return cursor === undefined ? this.latestCursor() : this.resumableCursor(cursor);
+  }
+
   /**
    * Checks a cursor a watcher sent back to resume from: it must be one this bus issued (400
    * otherwise), and the events after it must still be here (FAILED_PRECONDITION once retention

@@ -4,7 +4,7 @@
 import type { DescMethod } from "@bufbuild/protobuf";
 import { createContextKey, type Interceptor } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
-import type { CredentialVerifier, Principal } from "../domain/identity/principal.js";
+import { verifyCredential, type CredentialVerifier, type Principal } from "../domain/identity/principal.js";
 import { peerAddressKey } from "../server/context.js";
 import { Access, accessOf } from "../server/method-options.js";
 
@@ -17,13 +17,7 @@ export const principalKey = createContextKey<Principal | undefined>(undefined, {
 export type CallerCheck = (principal: Principal, clientAddress: string) => Promise<void>;
 
 export function authnInterceptor(verifiers: CredentialVerifier[], checkCaller?: CallerCheck): Interceptor {
-  const verify = async (credential: string) => {
-    for (const verifier of verifiers) {
-      const principal = await verifier.verify(credential);
-      if (principal) return principal;
-    }
-    return undefined;
-  };
+  const verify = (credential: string) => verifyCredential(verifiers, credential);
   return (next) => async (req) => {
     const credential = bearerCredential(req.header.get("authorization"));
     if (isPublic(req.method)) {

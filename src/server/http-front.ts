@@ -38,10 +38,11 @@ export interface HtmlPages {
 export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
   const requestIds = new WeakMap<NodeServerRequest, string>();
   const trustedProxies = new CidrSet(options.trustedProxies ?? []);
+  const clientAddressOf = (req: NodeServerRequest) => resolveClientAddress(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
   const contextValues = (req: NodeServerRequest, rest: boolean): ContextValues => {
     const values = createContextValues();
     values.set(requestIdKey, requestIds.get(req) ?? "");
-    values.set(peerAddressKey, resolveClientAddress(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trustedProxies));
+    values.set(peerAddressKey, clientAddressOf(req));
     values.set(restCallKey, rest);
     values.set(shutdownSignalKey, options.shutdownSignal);
     return values;
@@ -79,8 +80,7 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
       return;
     }
     if (options.pages?.handles(path)) {
-      const address = resolveClientAddress(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
-      options.pages.serve(req, res, address).catch(failed);
+      options.pages.serve(req, res, clientAddressOf(req)).catch(failed);
       return;
     }
     rest(req, res).catch(failed);

@@ -10,7 +10,7 @@ import type { Enrollments } from "../domain/agents/enrollments.js";
 import { DomainError } from "../domain/errors.js";
 import type { Accounts } from "../domain/identity/accounts.js";
 import type { IpRuleGate } from "../domain/identity/ip-rule-gate.js";
-import type { CredentialVerifier, Principal } from "../domain/identity/principal.js";
+import { verifyCredential, type CredentialVerifier, type Principal } from "../domain/identity/principal.js";
 import { isUuid } from "../domain/ids.js";
 import { ACCESS_TOKEN_TTL_SECONDS } from "../domain/identity/sessions.js";
 import { TokenBuckets } from "../domain/token-buckets.js";
@@ -181,11 +181,8 @@ export class ApprovalPage {
   private async session(page: PageRequest): Promise<Principal | undefined> {
     const token = page.cookies.get(SESSION_COOKIE);
     if (!token) return undefined;
-    for (const verifier of this.deps.verifiers) {
-      const principal = await verifier.verify(token).catch(() => undefined);
-      if (principal) return principal.type === "user" && principal.sessionId ? principal : undefined;
-    }
-    return undefined;
+    const principal = await verifyCredential(this.deps.verifiers, token).catch(() => undefined);
+    return principal?.type === "user" && principal.sessionId ? principal : undefined;
   }
 
   private async emailOf(principal: Principal): Promise<string> {

@@ -19,7 +19,8 @@ export class EnrollmentWatch {
   /** Streams the organisation's enrollment events after `cursor` (or from now) until `signal` aborts. */
   async *watch(principal: Principal, cursor: string, signal: AbortSignal): AsyncGenerator<WatchedEnrollment> {
     if (principal.type !== "user") throw new DomainError("permission_denied", "only people watch enrollments");
-    const after = cursor === "" ? await this.bus.latestCursor() : await this.bus.resumableCursor(cursor);
+    // The request's cursor is a plain string: empty means none was sent.
+    const after = await this.bus.startingCursor(cursor === "" ? undefined : cursor);
     for await (const published of this.bus.subscribe({ topics: [ENROLLMENT_TOPIC], orgId: principal.orgId, after, signal })) {
       const payload = published.payload as { event: EnrollmentEvent; enrollment: Record<string, unknown> };
       yield { event: payload.event, enrollment: enrollmentFromJson(payload.enrollment), cursor: published.cursor };

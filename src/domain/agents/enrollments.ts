@@ -10,6 +10,7 @@ import { rowsOf } from "../../db/rows.js";
 import type { EventBus } from "../../events/bus.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
+import type { Accounts, Profile } from "../identity/accounts.js";
 import { orgSettingsOf } from "../identity/org-settings.js";
 import type { Principal } from "../identity/principal.js";
 import { normalizeEmail } from "../identity/validation.js";
@@ -57,6 +58,7 @@ export interface DecisionInput {
 
 export interface EnrollmentsDeps {
   dataSource: DataSource;
+  accounts: Accounts;
   agents: Agents;
   policies: Policies;
   audit: AuditLog;
@@ -86,13 +88,10 @@ export class Enrollments {
     const approvalToken = randomBytes(32).toString("base64url");
 
     const approvable = await this.deps.dataSource.transaction(async (manager) => {
-      let bound: { user_id: string; org_id: string } | undefined;
+      let bound: Profile | undefined;
       if (email) {
         await this.limits.takeEmailCooldown(manager, email);
-        [bound] = await manager.query(
-          `SELECT u."id" AS "user_id", m."org_id" FROM "clawkeep_users" u JOIN "clawkeep_memberships" m ON m."user_id" = u."id" WHERE u."email" = $1`,
-          [email],
-        );
+        bound = await this.deps.accounts.profileByEmail(manager, email);
       } else {
         await this.limits.assertLinkOnlyRoom(manager);
       }
@@ -101,16 +100,16 @@ export class Enrollments {
       const [row]: EnrollmentRow[] = await manager.query(
         `INSERT INTO "clawkeep_enrollments" ("name", "description", "human_email", "org_id", "bound_user_id", "status", "source_ip", "claim_hash", "approval_hash", "expires_at")
          VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, now() + make_interval(secs => $9)) RETURNING *`,
-        [name, description, email, bound?.org_id ?? null, bound?.user_id ?? null, ip, this.hash(claimToken), canBeApproved ? this.hash(approvalToken) : null, ENROLLMENT_TTL_SECONDS],
+        [name, description, email, bound?.orgId ?? null, bound?.id ?? null, ip, this.hash(claimToken), canBeApproved ? this.hash(approvalToken) : null, ENROLLMENT_TTL_SECONDS],
       );
       const enrollment = toEnrollment(row);
       if (bound && email) {
         await this.deps.audit.append(manager, {
-          orgId: bound.org_id,
+          orgId: bound.orgId,
           actor: { type: "anonymous", id: "" },
           action: "enrollment.request",
           resource: { type: "enrollment", id: row.id },
-          details: { name, human_email: email, bound_user_id: bound.user_id },
+          details: { name, human_email: email, bound_user_id: bound.id },
           ip,
         });
         await announceEnrollment(this.deps.bus, manager, "requested", enrollment);
@@ -242,7 +241,7 @@ export class Enrollments {
     try {
       return await this.deps.dataSource.transaction(async (manager) => {
         const row = await this.decidableRow(manager, principal, enrollmentId, input.approvalToken);
-        const [approver]: { email: string }[] = await manager.query(`SELECT "email" FROM "clawkeep_users" WHERE "id" = $1`, [principal.id]);
+        const approver = await this.deps.accounts.profile(principal, manager);
         const settings = await orgSettingsOf(manager, principal.orgId);
         const { agent, apiKey } = await this.deps.agents.createWithin(
           manager,

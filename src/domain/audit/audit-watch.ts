@@ -23,7 +23,7 @@ export class AuditWatch {
    */
   async *watch(principal: Principal, options: AuditFilters & { cursor?: string }, signal: AbortSignal): AsyncGenerator<WatchedAuditEvent> {
     if (principal.type !== "user") throw new DomainError("permission_denied", "only people can watch the audit log");
-    const after = options.cursor === undefined ? await this.bus.latestCursor() : await this.bus.resumableCursor(options.cursor);
+    const after = await this.bus.startingCursor(options.cursor);
     for await (const published of this.bus.subscribe({ topics: [AUDIT_TOPIC], orgId: principal.orgId, after, signal })) {
       const event = published.payload as unknown as AuditEvent;
       if (options.resourceId && event.resourceId !== options.resourceId) continue;

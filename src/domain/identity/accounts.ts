@@ -172,10 +172,17 @@ export class Accounts {
     });
   }
 
-  async profile(principal: Principal): Promise<Profile> {
-    const user = await this.findById(this.dataSource.manager, principal.id);
+  /** The caller's own profile; read through `manager` when the caller is inside a transaction. */
+  async profile(principal: Principal, manager: EntityManager = this.dataSource.manager): Promise<Profile> {
+    const user = await this.findById(manager, principal.id);
     if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
     return toProfile(user);
+  }
+
+  /** The account with this email (canonicalised), if any; read through the caller's transaction. */
+  async profileByEmail(manager: EntityManager, email: string): Promise<Profile | undefined> {
+    const user = await this.findByEmail(manager, canonicalEmail(email));
+    return user ? toProfile(user) : undefined;
   }
 
   async updateProfile(principal: Principal, changes: { displayName?: string; marketingEmails?: boolean }, ip: string): Promise<Profile> {

@@ -36,3 +36,12 @@ export interface AgentStanding {
 export interface CredentialVerifier {
   verify(credential: string): Promise<Principal | undefined>;
 }
+
+/** The principal the first verifier that accepts the credential names; undefined when none does. */
+export async function verifyCredential(verifiers: CredentialVerifier[], credential: string): Promise<Principal | undefined> {
+  for (const verifier of verifiers) {
+    const principal = await verifier.verify(credential);
+    if (principal) return principal;
+  }
+  return undefined;
+}
