@@ -14,7 +14,7 @@ import type { ClaimsResolver } from "../identity/access-tokens.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { AgentStanding } from "./agent-standing.js";
-import { DEFAULT_AGENT_TOKEN_TTL_SECONDS, type AgentRow } from "./agents.js";
+import { agentPrincipal, DEFAULT_AGENT_TOKEN_TTL_SECONDS, mayAct, type AgentRow } from "./agents.js";
 
 export interface AgentTokenGrant {
   accessToken: string;
@@ -96,20 +96,9 @@ export class AgentTokens implements ClaimsResolver {
     if (!isUuid(agentId) || typeof claims.epoch !== "number") return undefined;
     const row = await this.standing.of(agentId);
     if (!row || row.org_id !== claims.org) return undefined;
-    if (row.revocation_epoch !== claims.epoch || row.deleted_at !== null || !row.is_active) {
-      throw new DomainError("unauthenticated", "token has been revoked");
-    }
-    // Expiry revokes like deactivation, with the same detail: clients match it to re-exchange.
-    const now = Date.now();
-    const passed = (at: Date | null) => at !== null && new Date(at).getTime() <= now;
-    if (passed(row.expires_at) || passed(row.api_key_expires_at)) throw new DomainError("unauthenticated", "token has been revoked");
-    return {
-      type: "agent",
-      id: row.id,
-      orgId: row.org_id,
-      scopes: row.scopes,
-      agent: { createdBy: row.created_by, vaultIds: row.vault_ids, scopes: row.scopes, intentsApiEnabled: row.intents_api_enabled },
-    };
+    // Deactivation, deletion and expiry revoke with the same detail: clients match it to re-exchange.
+    if (row.revocation_epoch !== claims.epoch || !mayAct(row, Date.now())) throw new DomainError("unauthenticated", "token has been revoked");
+    return agentPrincipal(row);
   }
 
   /** The explicit binding, or the vaults the agent's policies name and the vaults it created. */

@@ -136,6 +136,16 @@ export class Agents {
     return toAgent(row);
   }
 
+  /**
+   * The agent as the principal it acts as, while it may act at all (active, not deleted, neither
+   * it nor its key expired); undefined otherwise. Read through the standing cache.
+   */
+  async actingPrincipal(agentId: string): Promise<Principal | undefined> {
+    const row = await this.standing.of(agentId);
+    if (!row || !mayAct(row, Date.now())) return undefined;
+    return agentPrincipal(row);
+  }
+
   async self(principal: Principal): Promise<AgentRecord> {
     if (principal.type !== "agent") throw new DomainError("permission_denied", "only an agent can read its own profile; use an agent token");
     return this.get(principal, principal.id);
@@ -364,6 +374,23 @@ export interface AgentRow {
   created_at: Date;
   last_active_at: Date | null;
   deleted_at: Date | null;
+}
+
+/** Whether the agent may act now: active, not deleted, neither it nor its API key expired. */
+export function mayAct(row: AgentRow, now: number): boolean {
+  const passed = (at: Date | null) => at !== null && new Date(at).getTime() <= now;
+  return row.deleted_at === null && row.is_active && !passed(row.expires_at) && !passed(row.api_key_expires_at);
+}
+
+/** What an agent acts with on every call: its organisation, binding, scopes and Intents flag. */
+export function agentPrincipal(row: AgentRow): Principal {
+  return {
+    type: "agent",
+    id: row.id,
+    orgId: row.org_id,
+    scopes: row.scopes,
+    agent: { createdBy: row.created_by, vaultIds: row.vault_ids, scopes: row.scopes, intentsApiEnabled: row.intents_api_enabled },
+  };
 }
 
 export function toAgent(row: AgentRow): AgentRecord {

@@ -1,23 +1,11 @@
 // The two emails of self-enrollment: the approval request to the named human, and the new agent's
 // API key to the human who approved it. Plain text and HTML carry the same content; every value
 // an agent typed is escaped in the HTML.
-import type { EntityManager } from "typeorm";
 import { escapeHtml } from "../html.js";
+import { factsTable, mailPage as page, utc, type MailQueue, type OutgoingMail } from "../mail-layout.js";
 import type { EnrollmentRecord } from "./enrollment-records.js";
 
-export interface OutgoingMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Values in the body that must never reach a log line. */
-  secrets?: string[];
-}
-
-/** Where enrollment mail goes: queued in the caller's transaction, sent once it commits. */
-export interface MailQueue {
-  enqueue(manager: EntityManager, message: OutgoingMail): Promise<string>;
-}
+export type { MailQueue, OutgoingMail };
 
 /** The page where a signed-in human decides; `decision` preselects a button (links in the email). */
 export function approvalPageUrl(publicUrl: string, enrollmentId: string, approvalToken: string, decision?: "allow" | "deny"): string {
@@ -93,17 +81,4 @@ export function enrollmentFacts(enrollment: EnrollmentRecord): [string, string][
     ["Requested", utc(enrollment.createdAt)],
     ["Expires", utc(enrollment.expiresAt)],
   ];
-}
-
-export function utc(date: Date): string {
-  return date.toISOString().replace("T", " ").replace(/\.\d+Z$/, " UTC");
-}
-
-function factsTable(facts: [string, string][]): string {
-  const rows = facts.map(([label, value]) => `<tr><th align="left">${escapeHtml(label)}</th><td><code>${escapeHtml(value)}</code></td></tr>`);
-  return `<table cellpadding="4">${rows.join("")}</table>`;
-}
-
-function page(heading: string, body: string): string {
-  return `<!doctype html><html><body style="font-family:sans-serif"><p><strong>${heading}</strong></p>${body}</body></html>`;
 }

@@ -38,13 +38,25 @@ interface UserRow {
   role: OrgRole;
 }
 
+/**
+ * Work another module does inside the sign-up transaction (sharing claims the external_email
+ * shares waiting for the new address). A hook that throws fails the sign-up.
+ */
+export type SignupHook = (manager: EntityManager, user: { id: string; email: string; orgId: string }, ip: string) => Promise<void>;
+
 export class Accounts {
+  private readonly signupHooks: SignupHook[] = [];
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly sessions: Sessions,
     private readonly audit: AuditLog,
     private readonly limiter: LoginLimiter = new LoginLimiter(),
   ) {}
+
+  onSignup(hook: SignupHook): void {
+    this.signupHooks.push(hook);
+  }
 
   async signup(input: { email: string; password: string; displayName: string; ip: string }): Promise<SignupResult> {
     const email = normalizeEmail(input.email);
@@ -81,6 +93,7 @@ export class Accounts {
           details: { email, role, ...(invitation ? { invitation_id: invitation.id } : {}) },
           ip: input.ip,
         });
+        for (const hook of this.signupHooks) await hook(manager, { id: user.id, email, orgId }, input.ip);
         const tokens = await this.sessions.start(manager, { userId: user.id, orgId, role });
         return { email, tokens, joinedInvitingOrg: Boolean(invitation) };
       });
@@ -177,6 +190,15 @@ export class Accounts {
     const user = await this.findById(manager, principal.id);
     if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
     return toProfile(user);
+  }
+
+  /**
+   * A user as the principal they act as (organisation and current role), read through the
+   * caller's transaction; undefined once the account or its membership is gone.
+   */
+  async memberPrincipal(manager: EntityManager, userId: string): Promise<Principal | undefined> {
+    const user = await this.findById(manager, userId);
+    return user ? { type: "user", id: user.id, orgId: user.org_id, role: user.role } : undefined;
   }
 
   /** The account with this email (canonicalised), if any; read through the caller's transaction. */

@@ -46,6 +46,14 @@ export interface SecretWithValue extends SecretVersionInfo {
   value: string;
 }
 
+/** A secret a caller may share: what the share records about it. */
+export interface ShareableSecret {
+  secretId: string;
+  vaultId: string;
+  path: string;
+  type: SecretType;
+}
+
 export interface PutSecretInput {
   type: string;
   value: string;
@@ -271,36 +279,108 @@ export class Secrets {
     return this.dataSource.transaction(async (manager) => {
       const secret = await liveSecret(manager, vaultId, path);
       const row = which === "latest" ? await latestEnabled(manager, secret.id, path) : await exactVersion(manager, secret.id, path, which);
-      if (principal.agent?.intentsApiEnabled && SIGNING_KEY_TYPES.has(row.type)) {
-        throw new DomainError("permission_denied", `agents with the Intents API enabled cannot read ${row.type} secrets; ask the server to sign instead`);
-      }
-      if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) {
-        throw new DomainError("gone", `version ${row.version} of secret "${path}" expired at ${new Date(row.expires_at).toISOString()}`);
-      }
-      if (row.max_access_count !== null) {
-        // Conditional increment under the row lock: concurrent readers are counted exactly, and
-        // the read that would exceed the limit finds no row.
-        const counted = rowsOf(
-          await manager.query(
-            `UPDATE "clawkeep_secret_versions" SET "access_count" = "access_count" + 1
-             WHERE "secret_id" = $1 AND "version" = $2 AND "access_count" < "max_access_count" RETURNING "access_count"`,
-            [secret.id, row.version],
-          ),
-        );
-        if (counted.length === 0) {
-          throw new DomainError("gone", `version ${row.version} of secret "${path}" has been read its maximum of ${row.max_access_count} times`);
-        }
-      }
+      refuseSigningKeyRead(principal, row.type);
       await this.audit.append(manager, {
         ...this.auditBase(principal, "secret.read", path, ip),
         details: { vault_id: vaultId, secret_id: secret.id, version: row.version, decided_by: decidedBy(decision) },
       });
-      const box = { kekVersion: row.kek_version, wrappedDek: row.wrapped_dek, ciphertext: row.ciphertext };
-      const plaintext = await this.keyring.openRefreshing(box, secretAad(vaultId, secret.id, path, row.version));
-      const value = plaintext.toString("utf8");
-      plaintext.fill(0);
-      return { ...toInfo(path, row), value };
+      return this.openCounted(manager, vaultId, secret.id, path, row);
     });
+  }
+
+  /**
+   * The secret a share is about to be made of: the caller must be able to read it now (a refusal
+   * is audited like any other). Named by id (POST /v1/secrets/{id}/share) or by vault and path
+   * (POST /v1/shares). A secret of another organisation is 404, a deleted one 410.
+   */
+  async shareable(principal: Principal, ref: { secretId: string } | { vaultId: string; path: string }, ip: string): Promise<ShareableSecret> {
+    let vaultId: string;
+    let path: string;
+    if ("secretId" in ref) {
+      const [row]: { vault_id: string; path: string }[] = await this.dataSource.query(
+        `SELECT s."vault_id", s."path" FROM "clawkeep_secrets" s JOIN "clawkeep_vaults" v ON v."id" = s."vault_id" WHERE s."id" = $1 AND v."org_id" = $2`,
+        [ref.secretId, principal.orgId],
+      );
+      if (!row) throw new DomainError("not_found", `secret ${ref.secretId} not found`);
+      ({ vault_id: vaultId, path } = row);
+    } else {
+      vaultId = ref.vaultId;
+      path = validateSecretPath(ref.path);
+    }
+    await this.authorize(principal, vaultId, path, "read", ip);
+    // The live secret at the path: for an id, that id must still be the live one.
+    const secret = await liveSecret(this.dataSource.manager, vaultId, path);
+    if ("secretId" in ref && secret.id !== ref.secretId) throw new DomainError("gone", `secret ${ref.secretId} has been deleted`);
+    const latest = await latestEnabled(this.dataSource.manager, secret.id, path);
+    refuseSigningKeyRead(principal, latest.type);
+    return { secretId: secret.id, vaultId, path, type: latest.type };
+  }
+
+  /**
+   * Reads a shared secret inside the caller's transaction (which audits the access): the latest
+   * enabled version, as long as the share's sender could still read it. The sender's standing is
+   * decided again now (membership, agent state, binding, scopes and policies, with the address the
+   * share was created from), so a share never outlives its sender's own access. The version's
+   * expiry and max_access_count apply as to any read. `reader` is the recipient when known: an
+   * Intents API agent does not get signing keys through a share either.
+   */
+  async readShared(
+    manager: EntityManager,
+    share: { secretId: string | null; sender: Principal | undefined; senderIp: string; reader?: Principal },
+  ): Promise<SecretWithValue & { vaultId: string }> {
+    if (!share.secretId) throw new DomainError("gone", "the shared secret no longer exists (its vault was deleted)");
+    const [secret]: { vault_id: string; path: string; deleted_at: Date | null }[] = await manager.query(
+      `SELECT "vault_id", "path", "deleted_at" FROM "clawkeep_secrets" WHERE "id" = $1`,
+      [share.secretId],
+    );
+    if (!secret) throw new DomainError("gone", "the shared secret no longer exists");
+    if (secret.deleted_at) throw new DomainError("gone", `the shared secret "${secret.path}" has been deleted`);
+    const { vault_id: vaultId, path } = secret;
+    if (!share.sender || !(await this.mayRead(manager, share.sender, vaultId, path, share.senderIp))) {
+      throw new DomainError("permission_denied", `the share's sender can no longer read "${path}", so the share no longer grants it`);
+    }
+    const row = await latestEnabled(manager, share.secretId, path);
+    refuseSigningKeyRead(share.sender, row.type);
+    if (share.reader) refuseSigningKeyRead(share.reader, row.type);
+    return { ...(await this.openCounted(manager, vaultId, share.secretId, path, row)), vaultId };
+  }
+
+  private async mayRead(manager: EntityManager, principal: Principal, vaultId: string, path: string, ip: string): Promise<boolean> {
+    let access: VaultAccess;
+    try {
+      access = await this.vaults.access(manager, principal, vaultId);
+    } catch (error) {
+      if (error instanceof DomainError && (error.kind === "not_found" || error.kind === "permission_denied")) return false;
+      throw error;
+    }
+    if (principal.agent && !scopesAllow(principal.agent.scopes, path, "read")) return false;
+    return evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now: new Date() }).allowed;
+  }
+
+  /** Checks a version's expiry, counts the read toward its max_access_count, and decrypts it. */
+  private async openCounted(manager: EntityManager, vaultId: string, secretId: string, path: string, row: VersionRow): Promise<SecretWithValue> {
+    if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) {
+      throw new DomainError("gone", `version ${row.version} of secret "${path}" expired at ${new Date(row.expires_at).toISOString()}`);
+    }
+    if (row.max_access_count !== null) {
+      // Conditional increment under the row lock: concurrent readers are counted exactly, and
+      // the read that would exceed the limit finds no row.
+      const counted = rowsOf(
+        await manager.query(
+          `UPDATE "clawkeep_secret_versions" SET "access_count" = "access_count" + 1
+           WHERE "secret_id" = $1 AND "version" = $2 AND "access_count" < "max_access_count" RETURNING "access_count"`,
+          [secretId, row.version],
+        ),
+      );
+      if (counted.length === 0) {
+        throw new DomainError("gone", `version ${row.version} of secret "${path}" has been read its maximum of ${row.max_access_count} times`);
+      }
+    }
+    const box = { kekVersion: row.kek_version, wrappedDek: row.wrapped_dek, ciphertext: row.ciphertext };
+    const plaintext = await this.keyring.openRefreshing(box, secretAad(vaultId, secretId, path, row.version));
+    const value = plaintext.toString("utf8");
+    plaintext.fill(0);
+    return { ...toInfo(path, row), value };
   }
 
   /**
@@ -331,6 +411,12 @@ export class Secrets {
 
   private auditBase(principal: Principal, action: string, path: string, ip: string) {
     return { orgId: principal.orgId, actor: { type: principal.type, id: principal.id }, action, resource: { type: "secret", id: path }, ip };
+  }
+}
+
+function refuseSigningKeyRead(principal: Principal, type: SecretType): void {
+  if (principal.agent?.intentsApiEnabled && SIGNING_KEY_TYPES.has(type)) {
+    throw new DomainError("permission_denied", `agents with the Intents API enabled cannot read ${type} secrets; ask the server to sign instead`);
   }
 }
 
