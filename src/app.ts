@@ -29,6 +29,7 @@ import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokens } from "./domain/identity/user-tokens.js";
 import { Policies } from "./domain/vaults/policies.js";
 import { PolicyStore } from "./domain/vaults/policy-store.js";
+import { Shares } from "./domain/sharing/shares.js";
 import { Secrets } from "./domain/vaults/secrets.js";
 import { Vaults } from "./domain/vaults/vaults.js";
 import type { EventBus } from "./events/bus.js";
@@ -58,6 +59,7 @@ export interface AppServices {
   /** Expires pending enrollments and wipes unclaimed keys on a timer; close it before the database. */
   enrollmentExpiry: EnrollmentExpiry;
   orgSettings: OrgSettingsStore;
+  shares: Shares;
   /** The HTML page behind approval_url, where a signed-in human allows or denies an enrollment. */
   approvalPage: ApprovalPage;
   /** Sends mail through SMTP, or keeps it in the development outbox; close it before the database. */
@@ -106,6 +108,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     publicUrl: config.publicUrl,
     maxPendingLinkOnly: config.maxPendingLinkEnrollments,
   });
+  const shares = new Shares({ dataSource: database.dataSource, secrets, accounts, agents, audit, mail: mailer, publicUrl: config.publicUrl });
   const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
   enrollmentExpiry.start();
   const verifiers = [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })];
@@ -139,6 +142,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     enrollmentWatch: new EnrollmentWatch(bus),
     enrollmentExpiry,
     orgSettings: new OrgSettingsStore(database.dataSource, audit),
+    shares,
     mailer,
     approvalPage,
     verifiers,

@@ -12,6 +12,11 @@ export function principalOf(ctx: HandlerContext): Principal {
   return principal;
 }
 
+/** The caller of a public method when it sent a valid credential (e.g. a share's recipient). */
+export function callerIfAny(ctx: HandlerContext): Principal | undefined {
+  return ctx.values.get(principalKey);
+}
+
 export function clientAddress(ctx: HandlerContext): string {
   return ctx.values.get(peerAddressKey);
 }

@@ -18,6 +18,7 @@ import { enrollmentMethods } from "./enrollments.js";
 import { authService } from "./auth.js";
 import { healthService } from "./health.js";
 import { orgService } from "./org.js";
+import { shareService } from "./sharing.js";
 import { vaultService } from "./vaults.js";
 import { withUnimplemented } from "./unimplemented.js";
 
@@ -43,7 +44,7 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
     register(AuthService, authService({ accounts: deps.app.accounts, agents: deps.app.agents, agentTokens: deps.app.agentTokens, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
     register(AgentService, { ...agentService(deps.app.agents), ...enrollmentMethods(deps.app.enrollments, deps.app.enrollmentWatch) }),
     register(VaultService, vaultService(deps.app)),
-    register(ShareService, {}),
+    register(ShareService, shareService(deps.app.shares)),
     register(IntentService, {}),
     register(AuditService, auditService(deps.app)),
     register(OrgService, orgService(deps.app.members, deps.app.ipRules, deps.app.agents, deps.app.orgSettings)),

@@ -5,7 +5,6 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
 
 const SERVICE_CAPABILITY: Record<string, string> = {
-  "clawkeep.v1.ShareService": "sharing secrets",
   "clawkeep.v1.IntentService": "the Intents API (chains, signing keys and transactions)",
 };
 

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
 import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
-import { ShareService } from "../../gen/ts/clawkeep/v1/sharing_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { CLAWKEEP_SERVICES } from "../../src/api/services.js";
 import { capabilityOf } from "../../src/api/unimplemented.js";
@@ -106,7 +105,6 @@ describe("public RPCs", () => {
     [AuthService.method.watchFleetTokens, "agents (fleet token refresh)"],
     [IntentService.method.listChains, "the Intents API (chains, signing keys and transactions)"],
     [IntentService.method.getChain, "the Intents API (chains, signing keys and transactions)"],
-    [ShareService.method.accessShare, "sharing secrets"],
   ] as const;
   const unimplementedLabels: string[] = UNIMPLEMENTED_PUBLIC.map(([method]) => `${method.parent.name}.${method.name}`);
 
@@ -126,6 +124,9 @@ describe("public RPCs", () => {
     // Self-enrollment: the agent side needs no credential, and a token does not stand in for a name or a claim token.
     "AgentService.EnrollAgent": { code: "InvalidArgument", message: "name must be 1 to 100 characters, got 0" },
     "AgentService.ClaimEnrollment": { code: "NotFound", message: "no enrollment matches this enrollment_id and claim_token" },
+    // Sharing: a share is named by its id, and an empty one is a bad request (as an empty vault_id
+    // or agent_id is elsewhere), not a lookup, nor a database error; a token does not stand in for it.
+    "ShareService.AccessShare": { code: "InvalidArgument", message: "share_id must be a UUID" },
   };
 
   // Each Login here is a failed sign-in for the empty email: three of the five the limiter allows.

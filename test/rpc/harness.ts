@@ -7,7 +7,7 @@
 // on the same database and services for free: each has its own transport, health monitor,
 // metrics, logger and rate-limit buckets, as separate server processes would.
 import type { DescMethod, DescMethodStreaming, DescMethodUnary, DescService } from "@bufbuild/protobuf";
-import { ConnectError, createRouterTransport, type Transport } from "@connectrpc/connect";
+import { ConnectError, createRouterTransport, type Interceptor, type Transport } from "@connectrpc/connect";
 import { pino, type Logger } from "pino";
 import type { AppServices } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
@@ -17,6 +17,7 @@ import { httpStatusFromCode } from "../../src/server/error-mapping.js";
 import { HealthMonitor } from "../../src/server/health.js";
 import { createMetrics, type Metrics } from "../../src/server/metrics.js";
 import { registerRoutes, routerOptions, type RpcRouterOptions } from "../../src/server/rpc-router.js";
+import { peerAddressKey } from "../../src/server/context.js";
 import { rpcOptions } from "../../src/server/server.js";
 import { openTestApp } from "../support/app.js";
 
@@ -133,3 +134,13 @@ export async function statusOf(call: Promise<unknown>): Promise<[number, string]
 
 /** Generous limits so that exhaustive tests never meet the rate limiter by accident. */
 export const NO_RATE_LIMIT = { CLAWKEEP_RATE_LIMIT_BURST: "1000000", CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000" };
+
+/**
+ * The in-memory transport has no client address: with this interceptor first in the chain, calls
+ * that send x-test-peer come from that address, the others from none.
+ */
+export const peerFromHeader: Interceptor = (next) => (req) => {
+  const peer = req.header.get("x-test-peer");
+  if (peer) req.contextValues.set(peerAddressKey, peer);
+  return next(req);
+};

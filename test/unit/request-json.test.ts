@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { UpdateAgentRequestSchema } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { QueryAuditEventsRequestSchema } from "../../gen/ts/clawkeep/v1/audit_pb.js";
 import { ListTransactionsRequestSchema } from "../../gen/ts/clawkeep/v1/intents_pb.js";
+import { AccessShareRequestSchema } from "../../gen/ts/clawkeep/v1/sharing_pb.js";
 import { ListSecretsRequestSchema, PutSecretRequestSchema, UpdatePolicyRequestSchema } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { buildRequestJson, parseBody, RestRequestError } from "../../src/server/rest/request-json.js";
 
@@ -260,5 +261,19 @@ describe("update_mask for UpdateAgentRequest", () => {
   it("is never added to messages without an update_mask field", () => {
     expect(build(PutSecretRequestSchema, { bodyField: "*", body: { value: "v" } })).not.toHaveProperty("update_mask");
     expect(build(UpdatePolicyRequestSchema, { bodyField: "*", body: { effect: "deny" } })).not.toHaveProperty("update_mask");
+  });
+});
+
+describe("credentials in the query string", () => {
+  it("are refused with a 400, never read or ignored, so they do not live on in URLs and logs", () => {
+    for (const key of ["passphrase", "password", "api_key", "refresh_token", "claim_token"]) {
+      const error = restError(() => build(AccessShareRequestSchema, { query: `${key}=hunter2`, path: { share_id: VAULT } }));
+      expect(error.status).toBe(400);
+      expect(error.message).toBe(`${key} must not be sent in the URL, where proxies and logs keep it; send it in a request header or the JSON body`);
+    }
+  });
+
+  it("are still read from the body", () => {
+    expect(build(AccessShareRequestSchema, { bodyField: "*", body: { passphrase: "p" }, path: { share_id: VAULT } })).toEqual({ passphrase: "p", share_id: VAULT });
   });
 });

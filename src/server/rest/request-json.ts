@@ -12,6 +12,12 @@ export class RestRequestError extends Error {
   }
 }
 
+/**
+ * Credentials that must never travel in a URL, where proxies, browser history and access logs
+ * keep them: as query parameters they are refused, not ignored, so the caller learns at once.
+ */
+const NEVER_IN_QUERY = new Set(["passphrase", "password", "current_password", "new_password", "api_key", "refresh_token", "claim_token"]);
+
 export function parseBody(raw: Buffer): JsonValue | undefined {
   const text = raw.toString("utf8").trim();
   // An empty body means {} whatever its content type: 1Claw's clients send
@@ -43,6 +49,9 @@ export function buildRequestJson(
   fillUpdateMask(input, json, body, pathValues);
   // Query parameters fill fields the body did not set; unknown parameters are ignored.
   for (const key of new Set(query.keys())) {
+    if (NEVER_IN_QUERY.has(key)) {
+      throw new RestRequestError(400, `${key} must not be sent in the URL, where proxies and logs keep it; send it in a request header or the JSON body`);
+    }
     const field = fieldAt(input, key);
     if (!field || hasPath(json, key)) continue;
     setPath(json, key, queryValue(field, query.getAll(key)));

@@ -365,9 +365,11 @@ type CreateShareRequest struct {
 	// allowed value is "read" (empty means ["read"]); anything else is 400.
 	Permissions []string `protobuf:"bytes,5,rep,name=permissions,proto3" json:"permissions,omitempty"`
 	// Optional, at least 1: accesses allowed before the share answers 410. Absent means unlimited.
+	// Accepted on both routes, like the Python SDK's `max_views` (which it wins over).
 	MaxAccessCount *int32 `protobuf:"varint,6,opt,name=max_access_count,json=maxAccessCount,proto3,oneof" json:"max_access_count,omitempty"`
-	// Required on POST /v1/secrets/{secret_id}/share and must be in the future. On POST
-	// /v1/shares it may be replaced by `expires_in_hours`.
+	// When the share stops working: in the future, and at most 8760 hours (a year) away. Required
+	// on POST /v1/secrets/{secret_id}/share unless `expires_in_hours` is given; on POST /v1/shares
+	// 24 hours when neither is.
 	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	// Optional, 1-256 characters. Stored hashed; the reader must present it (see
 	// AccessShareRequest.passphrase).
@@ -378,13 +380,13 @@ type CreateShareRequest struct {
 	VaultId string `protobuf:"bytes,10,opt,name=vault_id,json=vaultId,proto3" json:"vault_id,omitempty"`
 	// POST /v1/shares only: path of the secret in `vault_id`.
 	SecretPath string `protobuf:"bytes,11,opt,name=secret_path,json=secretPath,proto3" json:"secret_path,omitempty"`
-	// POST /v1/shares only: lifetime in hours, 1-8760; `expires_at` wins when both are set and 24
-	// is used when neither is.
+	// Lifetime in hours, 1-8760 (the Python SDK's field; accepted on both routes); `expires_at`
+	// wins when both are set.
 	ExpiresInHours *int32 `protobuf:"varint,12,opt,name=expires_in_hours,json=expiresInHours,proto3,oneof" json:"expires_in_hours,omitempty"`
-	// POST /v1/shares only: the Python SDK's name for `max_access_count` (which wins when both
-	// are set).
+	// The Python SDK's name for `max_access_count` (which wins when both are set); accepted on
+	// both routes.
 	MaxViews *int32 `protobuf:"varint,13,opt,name=max_views,json=maxViews,proto3,oneof" json:"max_views,omitempty"`
-	// POST /v1/shares only: the Python SDK's name for `email` (which wins when both are set).
+	// The Python SDK's name for `email` (which wins when both are set); accepted on both routes.
 	RecipientEmail string `protobuf:"bytes,14,opt,name=recipient_email,json=recipientEmail,proto3" json:"recipient_email,omitempty"`
 }
 

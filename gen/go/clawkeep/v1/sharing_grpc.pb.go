@@ -31,7 +31,8 @@ type ShareServiceClient interface {
 	// URL. Also served as GET /v1/shares/{share_id} and POST /v1/shares/{share_id}/access
 	// (operationId accessShare).
 	AccessShare(ctx context.Context, in *AccessShareRequest, opts ...grpc.CallOption) (*AccessShareResponse, error)
-	// Revokes a share; only its creator may. Accessing it afterwards is 404. Also served as
+	// Revokes a share: its creator, or an owner or admin of its organisation (so a leaked link can
+	// be ended whoever made it). Accessing it afterwards is 404. Also served as
 	// DELETE /v1/shares/{share_id} (operationId revokeShare).
 	RevokeShare(ctx context.Context, in *RevokeShareRequest, opts ...grpc.CallOption) (*RevokeShareResponse, error)
 	// Lists the shares the caller created, with their access counts (revoked shares are not
@@ -40,8 +41,9 @@ type ShareServiceClient interface {
 	// Lists the shares addressed to the caller (as user, agent, creator, or by a claimed email),
 	// excluding revoked and declined ones (operationId listInboundShares).
 	ListInboundShares(ctx context.Context, in *ListInboundSharesRequest, opts ...grpc.CallOption) (*ListInboundSharesResponse, error)
-	// Accepts an inbound share, after which its recipient can access it. Only the recipient;
-	// accepting twice is a no-op 204 (operationId acceptShare).
+	// Accepts an inbound share, after which its recipient can access it. Only the recipient (to
+	// anyone else the share is 404); accepting twice is a no-op 204, accepting a declined share 409,
+	// an expired one 410, a link share 400 (operationId acceptShare).
 	AcceptShare(ctx context.Context, in *AcceptShareRequest, opts ...grpc.CallOption) (*AcceptShareResponse, error)
 	// Declines an inbound share: it disappears from the recipient's inbound list and can no
 	// longer be accessed. Only the recipient (operationId declineShare).
@@ -137,7 +139,8 @@ type ShareServiceServer interface {
 	// URL. Also served as GET /v1/shares/{share_id} and POST /v1/shares/{share_id}/access
 	// (operationId accessShare).
 	AccessShare(context.Context, *AccessShareRequest) (*AccessShareResponse, error)
-	// Revokes a share; only its creator may. Accessing it afterwards is 404. Also served as
+	// Revokes a share: its creator, or an owner or admin of its organisation (so a leaked link can
+	// be ended whoever made it). Accessing it afterwards is 404. Also served as
 	// DELETE /v1/shares/{share_id} (operationId revokeShare).
 	RevokeShare(context.Context, *RevokeShareRequest) (*RevokeShareResponse, error)
 	// Lists the shares the caller created, with their access counts (revoked shares are not
@@ -146,8 +149,9 @@ type ShareServiceServer interface {
 	// Lists the shares addressed to the caller (as user, agent, creator, or by a claimed email),
 	// excluding revoked and declined ones (operationId listInboundShares).
 	ListInboundShares(context.Context, *ListInboundSharesRequest) (*ListInboundSharesResponse, error)
-	// Accepts an inbound share, after which its recipient can access it. Only the recipient;
-	// accepting twice is a no-op 204 (operationId acceptShare).
+	// Accepts an inbound share, after which its recipient can access it. Only the recipient (to
+	// anyone else the share is 404); accepting twice is a no-op 204, accepting a declined share 409,
+	// an expired one 410, a link share 400 (operationId acceptShare).
 	AcceptShare(context.Context, *AcceptShareRequest) (*AcceptShareResponse, error)
 	// Declines an inbound share: it disappears from the recipient's inbound list and can no
 	// longer be accessed. Only the recipient (operationId declineShare).

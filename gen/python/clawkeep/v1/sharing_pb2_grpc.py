@@ -8,8 +8,9 @@ from clawkeep.v1 import sharing_pb2 as clawkeep_dot_v1_dot_sharing__pb2
 class ShareServiceStub(object):
     """Shares of single secrets with a user, an agent, the human behind an agent ("creator"), an
     email address, or anyone holding the link. A share always serves the latest enabled version
-    of its secret, never widens what its sender could read, and stops working when the secret is
-    deleted. Every create, accept, decline, access and revoke is audited.
+    of its secret, never widens what its sender could read (the sender's own read access is
+    decided again on every access), and stops working when the secret is deleted. Every create,
+    claim, accept, decline, access (granted or refused) and revoke is audited.
 
     The Python SDK's routes under /v1/shares are served as additional bindings. The literal routes
     /v1/shares/outbound and /v1/shares/inbound take precedence over /v1/shares/{share_id}.
@@ -61,8 +62,9 @@ class ShareServiceStub(object):
 class ShareServiceServicer(object):
     """Shares of single secrets with a user, an agent, the human behind an agent ("creator"), an
     email address, or anyone holding the link. A share always serves the latest enabled version
-    of its secret, never widens what its sender could read, and stops working when the secret is
-    deleted. Every create, accept, decline, access and revoke is audited.
+    of its secret, never widens what its sender could read (the sender's own read access is
+    decided again on every access), and stops working when the secret is deleted. Every create,
+    claim, accept, decline, access (granted or refused) and revoke is audited.
 
     The Python SDK's routes under /v1/shares are served as additional bindings. The literal routes
     /v1/shares/outbound and /v1/shares/inbound take precedence over /v1/shares/{share_id}.
@@ -93,7 +95,8 @@ class ShareServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def RevokeShare(self, request, context):
-        """Revokes a share; only its creator may. Accessing it afterwards is 404. Also served as
+        """Revokes a share: its creator, or an owner or admin of its organisation (so a leaked link can
+        be ended whoever made it). Accessing it afterwards is 404. Also served as
         DELETE /v1/shares/{share_id} (operationId revokeShare).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -117,8 +120,9 @@ class ShareServiceServicer(object):
         raise NotImplementedError('Method not implemented!')
 
     def AcceptShare(self, request, context):
-        """Accepts an inbound share, after which its recipient can access it. Only the recipient;
-        accepting twice is a no-op 204 (operationId acceptShare).
+        """Accepts an inbound share, after which its recipient can access it. Only the recipient (to
+        anyone else the share is 404); accepting twice is a no-op 204, accepting a declined share 409,
+        an expired one 410, a link share 400 (operationId acceptShare).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -180,8 +184,9 @@ def add_ShareServiceServicer_to_server(servicer, server):
 class ShareService(object):
     """Shares of single secrets with a user, an agent, the human behind an agent ("creator"), an
     email address, or anyone holding the link. A share always serves the latest enabled version
-    of its secret, never widens what its sender could read, and stops working when the secret is
-    deleted. Every create, accept, decline, access and revoke is audited.
+    of its secret, never widens what its sender could read (the sender's own read access is
+    decided again on every access), and stops working when the secret is deleted. Every create,
+    claim, accept, decline, access (granted or refused) and revoke is audited.
 
     The Python SDK's routes under /v1/shares are served as additional bindings. The literal routes
     /v1/shares/outbound and /v1/shares/inbound take precedence over /v1/shares/{share_id}.

@@ -263,14 +263,16 @@ export type CreateShareRequest = Message<"clawkeep.v1.CreateShareRequest"> & {
 
   /**
    * Optional, at least 1: accesses allowed before the share answers 410. Absent means unlimited.
+   * Accepted on both routes, like the Python SDK's `max_views` (which it wins over).
    *
    * @generated from field: optional int32 max_access_count = 6;
    */
   maxAccessCount?: number | undefined;
 
   /**
-   * Required on POST /v1/secrets/{secret_id}/share and must be in the future. On POST
-   * /v1/shares it may be replaced by `expires_in_hours`.
+   * When the share stops working: in the future, and at most 8760 hours (a year) away. Required
+   * on POST /v1/secrets/{secret_id}/share unless `expires_in_hours` is given; on POST /v1/shares
+   * 24 hours when neither is.
    *
    * @generated from field: google.protobuf.Timestamp expires_at = 7;
    */
@@ -306,23 +308,23 @@ export type CreateShareRequest = Message<"clawkeep.v1.CreateShareRequest"> & {
   secretPath: string;
 
   /**
-   * POST /v1/shares only: lifetime in hours, 1-8760; `expires_at` wins when both are set and 24
-   * is used when neither is.
+   * Lifetime in hours, 1-8760 (the Python SDK's field; accepted on both routes); `expires_at`
+   * wins when both are set.
    *
    * @generated from field: optional int32 expires_in_hours = 12;
    */
   expiresInHours?: number | undefined;
 
   /**
-   * POST /v1/shares only: the Python SDK's name for `max_access_count` (which wins when both
-   * are set).
+   * The Python SDK's name for `max_access_count` (which wins when both are set); accepted on
+   * both routes.
    *
    * @generated from field: optional int32 max_views = 13;
    */
   maxViews?: number | undefined;
 
   /**
-   * POST /v1/shares only: the Python SDK's name for `email` (which wins when both are set).
+   * The Python SDK's name for `email` (which wins when both are set); accepted on both routes.
    *
    * @generated from field: string recipient_email = 14;
    */
@@ -592,8 +594,9 @@ export const DeclineShareResponseSchema: GenMessage<DeclineShareResponse> = /*@_
 /**
  * Shares of single secrets with a user, an agent, the human behind an agent ("creator"), an
  * email address, or anyone holding the link. A share always serves the latest enabled version
- * of its secret, never widens what its sender could read, and stops working when the secret is
- * deleted. Every create, accept, decline, access and revoke is audited.
+ * of its secret, never widens what its sender could read (the sender's own read access is
+ * decided again on every access), and stops working when the secret is deleted. Every create,
+ * claim, accept, decline, access (granted or refused) and revoke is audited.
  *
  * The Python SDK's routes under /v1/shares are served as additional bindings. The literal routes
  * /v1/shares/outbound and /v1/shares/inbound take precedence over /v1/shares/{share_id}.
@@ -632,7 +635,8 @@ export const ShareService: GenService<{
     output: typeof AccessShareResponseSchema;
   },
   /**
-   * Revokes a share; only its creator may. Accessing it afterwards is 404. Also served as
+   * Revokes a share: its creator, or an owner or admin of its organisation (so a leaked link can
+   * be ended whoever made it). Accessing it afterwards is 404. Also served as
    * DELETE /v1/shares/{share_id} (operationId revokeShare).
    *
    * @generated from rpc clawkeep.v1.ShareService.RevokeShare
@@ -665,8 +669,9 @@ export const ShareService: GenService<{
     output: typeof ListInboundSharesResponseSchema;
   },
   /**
-   * Accepts an inbound share, after which its recipient can access it. Only the recipient;
-   * accepting twice is a no-op 204 (operationId acceptShare).
+   * Accepts an inbound share, after which its recipient can access it. Only the recipient (to
+   * anyone else the share is 404); accepting twice is a no-op 204, accepting a declined share 409,
+   * an expired one 410, a link share 400 (operationId acceptShare).
    *
    * @generated from rpc clawkeep.v1.ShareService.AcceptShare
    */
