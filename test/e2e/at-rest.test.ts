@@ -1,6 +1,6 @@
 // Nothing secret is ever stored in the clear: after real use over REST, every row of every table
-// is dumped and searched for each secret value, password, API key, refresh token and the master
-// key, in the encodings a careless implementation might store them in.
+// is dumped and searched for each secret value, password, share passphrase, API key, refresh
+// token and the master key, in the encodings a careless implementation might store them in.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadMasterKey } from "../../src/crypto/master-key.js";
 import { pino } from "pino";
@@ -52,6 +52,17 @@ describe("data at rest", () => {
     const login = (await (await call("POST", "/v1/auth/token", undefined, { email: owner.email, password: PASSWORD })).json()) as { refresh_token: string };
     const created = (await (await call("POST", "/v1/auth/api-keys", owner.token, { name: "ci" })).json()) as { api_key: string };
     expect(created.api_key).toMatch(/^1ck_/);
+    // A link share with a passphrase, read once: the passphrase is kept only as a hash.
+    const { id: secretId } = ((await (await call("GET", `/v1/vaults/${vault.id}/secrets`, owner.token)).json()) as { secrets: { id: string }[] }).secrets[0];
+    const sharePassphrase = "share-passphrase-7c1e9b44";
+    const share = await call("POST", `/v1/secrets/${secretId}/share`, owner.token, {
+      recipient_type: "anyone_with_link",
+      expires_at: new Date(Date.now() + 3600_000).toISOString(),
+      passphrase: sharePassphrase,
+    });
+    expect(share.status).toBe(201);
+    const shareId = ((await share.json()) as { id: string }).id;
+    expect((await call("POST", `/v1/shares/${shareId}/access`, undefined, { passphrase: sharePassphrase })).status).toBe(200);
 
     const dump = await dumpEveryTable();
     expect(dump).toContain(vault.id); // the dump really covers our data
@@ -62,6 +73,7 @@ describe("data at rest", () => {
         [`secret value ${value.slice(0, 12)}-v2`, `${value}-v2`],
       ] as [string, string][]),
       ["the password", PASSWORD],
+      ["the share passphrase", sharePassphrase],
       ["the refresh token", login.refresh_token],
       ["the personal API key", created.api_key],
       ["the personal API key's secret part", created.api_key.slice(4)],

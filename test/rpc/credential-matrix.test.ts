@@ -1,5 +1,5 @@
-// Every RPC of the vault core, of agents (with enrollment review) and of the organisation × every
-// kind of caller, with no unexpected success.
+// Every RPC of the vault core, of agents (with enrollment review), of the organisation and of
+// sharing × every kind of caller, with no unexpected success.
 //
 // Callers: no credential; four forged ones (expired, tampered, signed by another key, alg none);
 // a user of another organisation; a member without any policy; a member with a read policy on
@@ -8,21 +8,23 @@
 // everywhere, and a real agent token 403 on every human-only row. A row per method is required: a
 // new RPC of these services fails this test until its row is written. Every cell is asserted
 // softly, so a failing run names every wrong cell, not just the first; and once the whole matrix
-// has run, the fixture (enrollments and organisation settings included) must be exactly as the
-// refused calls found it.
+// has run, the fixture (enrollments, shares and organisation settings included) must be exactly as
+// the refused calls found it. ShareService.AccessShare is public, like the other public methods it
+// has no row (test/rpc/authn.test.ts covers it).
 import type { DescMethod, DescMethodStreaming } from "@bufbuild/protobuf";
-import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { AuditService } from "../../gen/ts/clawkeep/v1/audit_pb.js";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
+import { ShareService } from "../../gen/ts/clawkeep/v1/sharing_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
-import { peerAddressKey } from "../../src/server/context.js";
 import { Access, accessOf } from "../../src/server/method-options.js";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { copySignedByAnotherKey, shortLivedCopy, tamperedCopy, unsecuredCopy } from "../support/tokens.js";
-import { createHarness, httpStatusOf, invoke, NO_RATE_LIMIT, type Harness } from "./harness.js";
+import { createHarness, httpStatusOf, invoke, NO_RATE_LIMIT, peerFromHeader, type Harness } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
 
 const FORGED = ["anonymous", "expired", "tampered", "other key", "alg none"] as const;
@@ -70,6 +72,19 @@ let linkEnrollment: { id: string; approvalToken: string };
 let strangerEnrollment: string;
 /** The fixture's rows of clawkeep_enrollments as the setup left them. */
 let enrollmentsBefore: unknown[];
+/** The id of db/password (CreateShare names a secret by id on POST /v1/secrets/{secret_id}/share). */
+let dbPasswordId: string;
+/**
+ * Shares that only refused calls aim at: the owner's of api-keys/openai with the member with
+ * policy, the member with policy's of it with the member without policy, the owner's link share,
+ * and a link share of the other organisation.
+ */
+let ownerShare: string;
+let memberShare: string;
+let linkShare: string;
+let strangerShare: string;
+/** The fixture's rows of clawkeep_shares as the setup left them. */
+let sharesBefore: unknown[];
 let n = 0;
 let peers = 0;
 
@@ -78,18 +93,10 @@ const org = () => createClient(OrgService, harness.transport);
 const auth = () => createClient(AuthService, harness.transport);
 const audit = () => createClient(AuditService, harness.transport);
 const agentsClient = () => createClient(AgentService, harness.transport);
+const sharing = () => createClient(ShareService, harness.transport);
 const freshAgent = async () => (await agentsClient().createAgent({ name: `a${++n}` }, as(owner))).agent!.id;
 const as = (person: Person) => ({ headers: person.headers });
 
-/**
- * The in-memory transport has no client address; calls that send x-test-peer come from that
- * address (enrollments are limited per address), the others from none, as before.
- */
-const peerFromHeader: Interceptor = (next) => (req) => {
-  const peer = req.header.get("x-test-peer");
-  if (peer) req.contextValues.set(peerAddressKey, peer);
-  return next(req);
-};
 const freshPeer = () => ({ "x-test-peer": `2001:db8::${(++peers).toString(16)}` });
 
 /**
@@ -106,6 +113,28 @@ async function linkOnlyEnrollment(): Promise<{ id: string; approvalToken: string
   return { id: res.enrollmentId, approvalToken: new URL(res.approvalUrl!).searchParams.get("token")! };
 }
 const enrollmentRows = (ids: string[]) => harness.database.dataSource.query(`SELECT * FROM "clawkeep_enrollments" WHERE "id" = ANY($1) ORDER BY "id"`, [ids]);
+
+/**
+ * An organisation may create 10 shares a minute (test/rpc/shares.test.ts covers that), counted
+ * from clawkeep_shares."created_at"; this matrix creates more than that in org A within a minute
+ * (fixture, successful CreateShare cells, fresh targets). So before each creation it moves the
+ * shares of the last minute a minute back: out of the window, nothing deleted and nothing else
+ * changed. The fixture's shares are moved once, before their snapshot, and are never in the window
+ * again.
+ */
+async function liftShareLimit(): Promise<void> {
+  await harness.database.dataSource.query(
+    `UPDATE "clawkeep_shares" SET "created_at" = "created_at" - interval '1 minute' WHERE "org_id" = $1 AND "created_at" > clock_timestamp() - interval '1 minute'`,
+    [orgA],
+  );
+}
+/** A share of api-keys/openai (in the matrix vault) from `sender` to the user `recipient`. */
+async function userShare(sender: Person, recipient: Person): Promise<string> {
+  await liftShareLimit();
+  const request = { vaultId, secretPath: "api-keys/openai", recipientType: "user", recipientId: recipient.id, expiresInHours: 1 };
+  return (await sharing().createShare(request, as(sender))).share!.id;
+}
+const shareRows = (ids: string[]) => harness.database.dataSource.query(`SELECT * FROM "clawkeep_shares" WHERE "id" = ANY($1) ORDER BY "id"`, [ids]);
 
 beforeAll(async () => {
   harness = await createHarness({ env: NO_RATE_LIMIT, interceptors: (built) => [peerFromHeader, ...built] });
@@ -134,6 +163,19 @@ beforeAll(async () => {
   strangerEnrollment = await enrollmentNaming(stranger.email);
   enrollmentsBefore = await enrollmentRows(fixtureEnrollments());
   expect(enrollmentsBefore.map((row) => (row as { status: string }).status)).toEqual(["pending", "pending", "pending", "pending"]);
+  dbPasswordId = (await vaults().getSecret({ vaultId, path: "db/password" }, as(owner))).secret!.id;
+  ownerShare = await userShare(owner, withPolicy);
+  memberShare = await userShare(withPolicy, noPolicy);
+  linkShare = (await sharing().createShare({ vaultId, secretPath: "api-keys/openai", recipientType: "anyone_with_link" }, as(owner))).share!.id;
+  const elsewhere = (await vaults().createVault({ name: "elsewhere" }, as(stranger))).vault!.id;
+  await vaults().putSecret({ vaultId: elsewhere, path: "api-keys/openai", value: "the other organisation's" }, as(stranger));
+  strangerShare = (await sharing().createShare({ vaultId: elsewhere, secretPath: "api-keys/openai", recipientType: "anyone_with_link" }, as(stranger))).share!.id;
+  await liftShareLimit();
+  sharesBefore = await shareRows(fixtureShares());
+  expect(sharesBefore).toHaveLength(4);
+  for (const row of sharesBefore as { accepted_at: Date | null; declined_at: Date | null; revoked_at: Date | null; access_count: number }[]) {
+    expect(row).toMatchObject({ accepted_at: null, declined_at: null, revoked_at: null, access_count: 0 });
+  }
 
   Object.assign(tokens, {
     anonymous: undefined,
@@ -177,6 +219,31 @@ const isReal = (caller: Caller): caller is Real => (REAL as readonly string[]).i
 const ALL_OK = { "other org": "ok", "no policy": "ok", "with policy": "ok", owner: "ok" } as const;
 const NIL = "00000000-0000-0000-0000-000000000000";
 const fixtureEnrollments = () => [ownerEnrollment, memberEnrollment, linkEnrollment.id, strangerEnrollment];
+const fixtureShares = () => [ownerShare, memberShare, linkShare, strangerShare];
+/** For the deciding cells: a fresh share from `sender` to `recipient` when `fresh`; everyone else aims at `fixture`. */
+const freshShare = (sender: () => Person, recipient: () => Person, fixture: () => string, fresh: (caller: Caller) => boolean) => async (caller: Caller) => ({
+  shareId: fresh(caller) ? await userShare(sender(), recipient()) : fixture(),
+});
+/** What a share list may show the caller: only shares that `column` says are theirs, and which of the fixture's. */
+async function onlyOwnShares(caller: Real, messages: unknown[], column: "sender_id" | "recipient_user_id", fixtureMine: string[]) {
+  const ids = idsOf(messages, "shares");
+  expect(ids.filter((id) => fixtureShares().includes(id)).sort()).toEqual([...fixtureMine].sort());
+  const rows: { org_id: string; who: string }[] = await harness.database.dataSource.query(
+    `SELECT DISTINCT "org_id", "${column}" AS "who" FROM "clawkeep_shares" WHERE "id" = ANY($1)`,
+    [ids],
+  );
+  expect(rows.map((row) => row.who)).toEqual(ids.length > 0 ? [person[caller]().id] : []);
+  expect(rows.map((row) => row.org_id)).toEqual(ids.length > 0 ? [orgOf(caller)] : []);
+}
+/** A share the caller created just now, in their own name and organisation. */
+async function createdBy(caller: Real, messages: unknown[], expected: Record<string, unknown>) {
+  const { share } = messages[0] as { share: { id: string; shareUrl: string } };
+  expect(share).toMatchObject(expected);
+  expect(share.shareUrl).toBe(`${harness.app.publicUrl}/v1/share/${share.id}`);
+  const [row] = await shareRows([share.id]);
+  expect(row).toMatchObject({ org_id: orgOf(caller), sender_type: "user", sender_id: person[caller]().id, revoked_at: null });
+}
+const inAnHour = () => timestampFromDate(new Date(Date.now() + 3600_000));
 /** For the approving cells: a fresh pending enrollment naming `email`; everyone else aims at `fixture`. */
 const freshNaming = (email: () => string, fixture: () => string, fresh: (caller: Caller) => boolean) => async (caller: Caller) => ({
   enrollmentId: fresh(caller) ? await enrollmentNaming(email()) : fixture(),
@@ -468,6 +535,101 @@ const ROWS: Row[] = [
     check: (caller, messages) => decidedBy(caller, "denied", messages),
   },
 
+  // ShareService: a share is made of a secret the sender may read (no vault access: 404, a policy
+  // that does not cover the path: 403), for a user of the sender's organisation. Its sender and the
+  // organisation's owners/admins revoke it, anyone else of the organisation gets 403, another
+  // organisation 404. Only its recipient accepts or declines it (404 for everyone else, who does
+  // not learn it exists); a link share has no recipient (400). Lists show the caller's own shares.
+  {
+    method: ShareService.method.createShare,
+    expect: { "other org": 404, "no policy": 404, "with policy": "ok", owner: "ok" },
+    request: async () => {
+      await liftShareLimit();
+      return { vaultId, secretPath: "api-keys/openai", recipientType: "user", recipientId: noPolicy.id, expiresInHours: 1 };
+    },
+    check: (caller, messages) => createdBy(caller, messages, { recipientType: "user", recipientEmail: noPolicy.email }),
+  },
+  {
+    method: ShareService.method.createShare,
+    label: "by secret id, with anyone with the link, outside the read policy",
+    expect: { "other org": 404, "no policy": 404, "with policy": 403, owner: "ok" },
+    request: async () => {
+      await liftShareLimit();
+      return { secretId: dbPasswordId, recipientType: "anyone_with_link", expiresAt: inAnHour(), maxAccessCount: 1 };
+    },
+    check: (caller, messages) => createdBy(caller, messages, { recipientType: "anyone_with_link", maxAccessCount: 1 }),
+  },
+  {
+    method: ShareService.method.createShare,
+    label: "with a user of another organisation",
+    expect: { "other org": 404, "no policy": 404, "with policy": 404, owner: 404 },
+    request: async () => {
+      await liftShareLimit();
+      return { vaultId, secretPath: "api-keys/openai", recipientType: "user", recipientId: stranger.id, expiresInHours: 1 };
+    },
+  },
+  {
+    method: ShareService.method.listOutboundShares,
+    expect: ALL_OK,
+    request: () => ({}),
+    check: (caller, messages) =>
+      onlyOwnShares(caller, messages, "sender_id", { "other org": [strangerShare], "no policy": [], "with policy": [memberShare], owner: [ownerShare, linkShare] }[caller]),
+  },
+  {
+    method: ShareService.method.listInboundShares,
+    expect: ALL_OK,
+    request: () => ({}),
+    check: (caller, messages) => onlyOwnShares(caller, messages, "recipient_user_id", { "other org": [], "no policy": [memberShare], "with policy": [ownerShare], owner: [] }[caller]),
+  },
+  {
+    method: ShareService.method.revokeShare,
+    label: "the owner's, with the member with policy",
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: freshShare(() => owner, () => withPolicy, () => ownerShare, (c) => c === "owner"),
+  },
+  {
+    method: ShareService.method.revokeShare,
+    label: "the member with policy's, with the member without policy",
+    expect: { "other org": 404, "no policy": 403, "with policy": "ok", owner: "ok" },
+    request: freshShare(() => withPolicy, () => noPolicy, () => memberShare, (c) => c === "with policy" || c === "owner"),
+  },
+  {
+    method: ShareService.method.revokeShare,
+    label: "the owner's link share",
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: (caller) =>
+      ownerGets(
+        caller,
+        async () => {
+          await liftShareLimit();
+          return { shareId: (await sharing().createShare({ vaultId, secretPath: "api-keys/openai" }, as(owner))).share!.id };
+        },
+        { shareId: linkShare },
+      ),
+  },
+  {
+    method: ShareService.method.acceptShare,
+    expect: { "other org": 404, "no policy": 404, "with policy": "ok", owner: 404 },
+    request: freshShare(() => owner, () => withPolicy, () => ownerShare, (c) => c === "with policy"),
+  },
+  {
+    method: ShareService.method.acceptShare,
+    label: "a link share",
+    expect: { "other org": 400, "no policy": 400, "with policy": 400, owner: 400 },
+    request: () => ({ shareId: linkShare }),
+  },
+  {
+    method: ShareService.method.declineShare,
+    expect: { "other org": 404, "no policy": 404, "with policy": "ok", owner: 404 },
+    request: freshShare(() => owner, () => withPolicy, () => ownerShare, (c) => c === "with policy"),
+  },
+  {
+    method: ShareService.method.declineShare,
+    label: "a link share",
+    expect: { "other org": 400, "no policy": 400, "with policy": 400, owner: 400 },
+    request: () => ({ shareId: linkShare }),
+  },
+
   // AuthService (the methods that need a credential): self-service for every human.
   {
     method: AuthService.method.getMe,
@@ -536,13 +698,13 @@ async function call(row: Row, caller: Caller): Promise<{ outcome: Outcome; detai
 const labelOf = (row: Row) => `${row.method.parent.name}.${row.method.name}${row.label ? ` (${row.label})` : ""}`;
 
 describe("credential × RPC matrix", () => {
-  it("has a row for every method of the vault core and agents that needs a credential", () => {
-    const guarded = [VaultService, AuditService, OrgService, AuthService, AgentService].flatMap((s) => s.methods).filter((m) => accessOf(m) !== Access.PUBLIC);
+  it("has a row for every method of the vault core, agents and sharing that needs a credential", () => {
+    const guarded = [VaultService, AuditService, OrgService, AuthService, AgentService, ShareService].flatMap((s) => s.methods).filter((m) => accessOf(m) !== Access.PUBLIC);
     expect([...new Set(ROWS.map(labelOf).map((label) => label.replace(/ \(.*\)$/, "")))].sort()).toEqual(guarded.map((m) => `${m.parent.name}.${m.name}`).sort());
     expect(new Set(ROWS.map(labelOf)).size, "two rows with the same label").toBe(ROWS.length);
   });
 
-  it("expects no RPC to be unimplemented: self-enrollment has landed", () => {
+  it("expects no RPC to be unimplemented: self-enrollment and sharing have landed", () => {
     expect(ROWS.filter((row) => Object.values(row.expect).includes(501)).map(labelOf)).toEqual([]);
   });
 
@@ -593,6 +755,37 @@ describe("credential × RPC matrix", () => {
     }
   });
 
+  // Agents share too (an agent hands a secret back to its human), so ShareService is not
+  // human-only: a working agent token reaches the share rules, which give this agent of org A
+  // (no vault, no share of its own) what they give a member of org A who is neither sender nor
+  // recipient of the fixture's shares.
+  const AGENT_ON_SHARES: Record<string, Outcome> = {
+    "ShareService.CreateShare": 404,
+    "ShareService.CreateShare (by secret id, with anyone with the link, outside the read policy)": 404,
+    "ShareService.CreateShare (with a user of another organisation)": 404,
+    "ShareService.ListOutboundShares": "ok",
+    "ShareService.ListInboundShares": "ok",
+    "ShareService.RevokeShare (the owner's, with the member with policy)": 403,
+    "ShareService.RevokeShare (the member with policy's, with the member without policy)": 403,
+    "ShareService.RevokeShare (the owner's link share)": 403,
+    "ShareService.AcceptShare": 404,
+    "ShareService.AcceptShare (a link share)": 400,
+    "ShareService.DeclineShare": 404,
+    "ShareService.DeclineShare (a link share)": 400,
+  };
+  it("lets a real agent token reach the share rules, and shows it no share of the humans'", async () => {
+    const headers = { authorization: `Bearer ${agentToken}` };
+    const shareRowsOfMatrix = ROWS.filter((row) => row.method.parent === ShareService);
+    expect(shareRowsOfMatrix.filter((row) => accessOf(row.method) !== Access.AGENT_OR_HUMAN).map(labelOf)).toEqual([]);
+    expect(shareRowsOfMatrix.map(labelOf).sort()).toEqual(Object.keys(AGENT_ON_SHARES).sort());
+    for (const row of shareRowsOfMatrix) {
+      // The request a forged caller sends: never a fresh target.
+      const result = await invoke(harness.transport, row.method, await row.request("anonymous"), headers);
+      expect.soft(result.ok ? "ok" : httpStatusOf(result.error), `${labelOf(row)}: ${result.ok ? "" : result.error.rawMessage}`).toBe(AGENT_ON_SHARES[labelOf(row)]);
+      if (result.ok) expect.soft((result.messages[0] as { shares?: unknown[] }).shares ?? [], labelOf(row)).toEqual([]);
+    }
+  });
+
   // The refused calls aimed at the fixture itself (its vault, secrets, policy, member, rule, key,
   // agent, enrollments and settings); only the successes had fresh targets of their own.
   it("leaves the fixture as it was: no refused call changed anything", async () => {
@@ -614,6 +807,19 @@ describe("credential × RPC matrix", () => {
     expect((await agentsClient().getAgent({ agentId }, as(owner))).agent).toMatchObject({ id: agentId, isActive: true });
     // The enrollments only refused calls aimed at are still pending, undecided, without an agent.
     expect(await enrollmentRows(fixtureEnrollments())).toEqual(enrollmentsBefore);
+    // The shares only refused calls aimed at are still unaccepted, undeclined, unrevoked and unread.
+    expect(await shareRows(fixtureShares())).toEqual(sharesBefore);
+    // No refused CreateShare made a share: every share of org A was made by a caller the table let
+    // through (the owner, the member with policy), of a path it may read, for someone of org A.
+    const made: { sender_id: string; secret_path: string; recipient_user_id: string | null }[] = await harness.database.dataSource.query(
+      `SELECT "sender_id", "secret_path", "recipient_user_id" FROM "clawkeep_shares" WHERE "org_id" = $1`,
+      [orgA],
+    );
+    expect(new Set(made.map((share) => share.sender_id))).toEqual(new Set([owner.id, withPolicy.id]));
+    expect(made.filter((share) => share.sender_id === withPolicy.id && share.secret_path !== "api-keys/openai")).toEqual([]);
+    expect(made.filter((share) => share.recipient_user_id === stranger.id)).toEqual([]);
+    const [{ shares: orgBShares }] = await harness.database.dataSource.query(`SELECT count(*)::int AS "shares" FROM "clawkeep_shares" WHERE "org_id" = $1`, [orgB]);
+    expect(orgBShares).toBe(1);
     // Org A keeps agent-side key delivery; the other organisation's owner turned it off in theirs only.
     const settings: { id: string; agent_key_claim: boolean }[] = await harness.database.dataSource.query(`SELECT "id", "agent_key_claim" FROM "clawkeep_orgs" WHERE "id" = ANY($1)`, [[orgA, orgB]]);
     expect(Object.fromEntries(settings.map((row) => [row.id, row.agent_key_claim]))).toEqual({ [orgA]: true, [orgB]: false });

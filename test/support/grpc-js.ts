@@ -1,7 +1,9 @@
 // @grpc/grpc-js clients built from the protobuf-es descriptors in gen/ts, as a grpc-js user with
 // no code generation of their own would build them.
 import { create, fromBinary, toBinary, type DescService } from "@bufbuild/protobuf";
+import { findTrailerError } from "@connectrpc/connect/protocol-grpc";
 import * as grpc from "@grpc/grpc-js";
+import { ErrorDetailSchema, type ErrorDetail } from "../../gen/ts/clawkeep/v1/errors_pb.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- grpc-js generic clients are untyped */
 export function grpcJsClient(service: DescService, port: number): any {
@@ -31,3 +33,14 @@ export function grpcJsUnary<T>(client: any, method: string, request: unknown, me
   });
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
+
+/**
+ * The clawkeep.v1.ErrorDetail (REST status, problem type, Retry-After) a grpc-js error carries in
+ * its grpc-status-details-bin trailer, decoded as any gRPC client would; undefined when absent.
+ */
+export function grpcJsErrorDetail(error: grpc.ServiceError): ErrorDetail | undefined {
+  const [bin] = error.metadata.get("grpc-status-details-bin");
+  if (bin === undefined) return undefined;
+  const trailer = new Headers({ "grpc-status-details-bin": Buffer.from(bin).toString("base64") });
+  return findTrailerError(trailer)?.findDetails(ErrorDetailSchema)[0];
+}
