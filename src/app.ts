@@ -108,7 +108,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     publicUrl: config.publicUrl,
     maxPendingLinkOnly: config.maxPendingLinkEnrollments,
   });
-  const shares = new Shares({ dataSource: database.dataSource, secrets, accounts, agents, audit, mail: mailer, publicUrl: config.publicUrl });
+  const shares = new Shares({ dataSource: database.dataSource, secrets, accounts, agents, audit, mail: mailer, ipRules: ipRuleGate, publicUrl: config.publicUrl });
   const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
   enrollmentExpiry.start();
   const verifiers = [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })];

@@ -274,6 +274,20 @@ describe("link shares", () => {
       "this share cannot be read from 192.0.2.1: it is limited to 198.51.100.0/24, 2001:db8::1/128",
     ]);
   });
+
+  it("follows the sharing organisation's IP rules, whoever reads", async () => {
+    const org = await newOrg();
+    const share = await linkShare(org);
+    const { rule } = await createClient(OrgService, harness.transport).createIpRule({ ruleType: "deny", cidr: "203.0.113.0/24", label: "blocked" }, as(org.owner));
+    expect(await status(shares.accessShare({ shareId: share.id }, anonymous({ "x-test-peer": "203.0.113.9" })))).toEqual([
+      403,
+      "the IP rules of the organisation that shared this secret do not admit your address 203.0.113.9",
+    ]);
+    expect((await shares.accessShare({ shareId: share.id }, anonymous({ "x-test-peer": "192.0.2.1" }))).sharedSecret!.accessCount).toBe(1);
+    await createClient(OrgService, harness.transport).deleteIpRule({ ruleId: rule!.id }, as(org.owner));
+    expect((await shares.accessShare({ shareId: share.id }, anonymous({ "x-test-peer": "203.0.113.9" }))).sharedSecret!.accessCount).toBe(2);
+    expect(await actionsOf(org, share.id)).toEqual(["share.create", "share.access_denied", "share.access", "share.access"]);
+  });
 });
 
 describe("revoking", () => {

@@ -50,6 +50,14 @@ export class IpRuleGate implements IpRuleChangeHooks {
     );
   }
 
+  /**
+   * Whether the organisation's rules admit an address, for public calls that reach its data
+   * without being its members (a share's recipient): they get a refusal worded for them.
+   */
+  async admits(orgId: string, address: string): Promise<boolean> {
+    return ipVerdict(await this.rulesOf(orgId), address).admitted;
+  }
+
   changed(orgId: string): void {
     this.cache.delete(orgId);
   }

@@ -66,6 +66,8 @@ export interface SharesParts {
   agents: Agents;
   audit: AuditLog;
   mail: MailQueue;
+  /** The sharing organisation's IP rules apply to every access of its shares, whoever reads. */
+  ipRules: { admits(orgId: string, address: string): Promise<boolean> };
   publicUrl: string;
   passphraseFailures?: LoginLimiter;
 }
@@ -157,8 +159,9 @@ export class Shares {
 
   /**
    * Reads a share. Checks run cheapest and least revealing first: the share exists and is live
-   * (404), the caller is its recipient and accepted it (403), the client address is allowed
-   * (403), the passphrase (403, limited), then the count and expiry (410) and the secret itself.
+   * (404), the caller is its recipient and accepted it (403), the client address is admitted by
+   * the sharing organisation's IP rules and the share's ip_allowlist (403), the passphrase (403,
+   * limited), then the count and expiry (410) and the secret itself.
    */
   async access(caller: Principal | undefined, shareId: string, passphrase: string | undefined, ip: string): Promise<SharedSecretValue> {
     const row = await this.live(this.dataSource.manager, shareId);
@@ -171,6 +174,9 @@ export class Shares {
     if (notRecipient) await refuse("not_recipient", notRecipient);
     if (!row.accepted_at && row.recipient_type !== "anyone_with_link") {
       await refuse("not_accepted", `accept this share first: POST /v1/shares/${shareId}/accept`);
+    }
+    if (!(await this.parts.ipRules.admits(row.org_id, ip))) {
+      await refuse("org_ip_rules", `the IP rules of the organisation that shared this secret do not admit your address ${ip || "(unknown)"}`);
     }
     if (row.ip_allowlist.length > 0 && !new CidrSet(row.ip_allowlist.map((cidr) => parseCidr(cidr))).contains(ip)) {
       await refuse("ip_allowlist", `this share cannot be read from ${ip || "an unknown address"}: it is limited to ${row.ip_allowlist.join(", ")}`);
