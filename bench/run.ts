@@ -49,12 +49,17 @@ try {
   let writes = 0;
   const agent = (await (await rest("POST", "/v1/agents", owner.token, { name: "bench" })).json()) as { api_key: string };
   const agentToken = ((await (await rest("POST", "/v1/auth/agent-token", undefined, { api_key: agent.api_key })).json()) as { access_token: string }).access_token;
+  // A link share of the read secret: every access decides the sender's access again, counts and audits.
+  const { id: secretId } = ((await (await rest("GET", `/v1/vaults/${vault.id}/secrets`, owner.token)).json()) as { secrets: { id: string }[] }).secrets[0];
+  const expiresAt = new Date(Date.now() + 3600_000).toISOString();
+  const share = (await (await rest("POST", `/v1/secrets/${secretId}/share`, owner.token, { recipient_type: "anyone_with_link", expires_at: expiresAt })).json()) as { id: string };
   const results = [
     await measure("REST GET /v1/health (HTTP/1.1, fetch)", 5000, 32, async () => (await fetch(`${server.url}/v1/health`)).arrayBuffer()),
     await measure("Connect JSON GetHealth (HTTP/1.1)", 5000, 32, () => connect.getHealth({})),
     await measure("gRPC GetHealth (h2c)", 5000, 32, () => grpc.getHealth({})),
     await measure("event bus publish (one transaction each)", 1000, 8, () => server.bus.publishNow("bench.publish", { n: 1 })),
     await measure("REST GET secret (256 B, audited)", 2000, 16, async () => (await rest("GET", `/v1/vaults/${vault.id}/secrets/bench/read`, owner.token)).arrayBuffer()),
+    await measure("REST GET /v1/share/{id} (link share, counted, audited)", 2000, 16, async () => (await rest("GET", `/v1/share/${share.id}`, undefined)).arrayBuffer()),
     await measure("REST POST /v1/auth/agent-token (exchange, audited)", 1000, 16, async () =>
       (await rest("POST", "/v1/auth/agent-token", undefined, { api_key: agent.api_key })).arrayBuffer(),
     ),
