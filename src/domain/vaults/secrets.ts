@@ -180,9 +180,7 @@ export class Secrets {
     let after = decodeListCursor(input.cursor);
     const access = await this.vaults.access(this.dataSource, principal, vaultId);
     const now = new Date();
-    const readable = (path: string) =>
-      (!principal.agent || scopesAllow(principal.agent.scopes, path, "read")) &&
-      evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now }).allowed;
+    const readable = (path: string) => readAllowed(principal, access, path, ip, now);
     // One more than the page, so the cursor is only handed out when another page really exists.
     const wanted = limit === undefined ? Infinity : limit + 1;
     const found: SecretVersionInfo[] = [];
@@ -353,8 +351,7 @@ export class Secrets {
       if (error instanceof DomainError && (error.kind === "not_found" || error.kind === "permission_denied")) return false;
       throw error;
     }
-    if (principal.agent && !scopesAllow(principal.agent.scopes, path, "read")) return false;
-    return evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now: new Date() }).allowed;
+    return readAllowed(principal, access, path, ip, new Date());
   }
 
   /** Checks a version's expiry, counts the read toward its max_access_count, and decrypts it. */
@@ -412,6 +409,12 @@ export class Secrets {
   private auditBase(principal: Principal, action: string, path: string, ip: string) {
     return { orgId: principal.orgId, actor: { type: principal.type, id: principal.id }, action, resource: { type: "secret", id: path }, ip };
   }
+}
+
+/** Whether scopes (an agent's ceiling) and policies let the caller read `path`; no auditing. */
+function readAllowed(principal: Principal, access: VaultAccess, path: string, ip: string, now: Date): boolean {
+  if (principal.agent && !scopesAllow(principal.agent.scopes, path, "read")) return false;
+  return evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now }).allowed;
 }
 
 function refuseSigningKeyRead(principal: Principal, type: SecretType): void {
