@@ -4,7 +4,6 @@
 // key arrives by email, the agent claims the same key over REST and trades it for a token, and a
 // Connect watcher saw every event.
 import { execFile } from "node:child_process";
-import { createServer } from "node:net";
 import { promisify } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -13,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService, type WatchEnrollmentsResponse } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { PASSWORD } from "../support/people.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { freePort, startTestServer, type TestServer } from "../support/server.js";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.js";
 import { probeTool } from "../support/tools.js";
 
@@ -28,15 +27,6 @@ let server: TestServer;
 let base: string;
 let call: RestCall;
 let browser: Browser | undefined;
-
-/** A port to put into CLAWKEEP_PUBLIC_URL before the server binds it: links must name the real port. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   sink = await startSmtpSink();

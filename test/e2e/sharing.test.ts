@@ -8,7 +8,6 @@
 // shares a minute per organisation only bites where it is tested.
 import { execFile } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -22,7 +21,7 @@ import { ShareService, type AccessShareResponse, type CreateShareResponse } from
 import { grpcJsClient, grpcJsErrorDetail, grpcJsUnary } from "../support/grpc-js.js";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { freePort, startTestServer, type TestServer } from "../support/server.js";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.js";
 import { PYTHON, probeTool } from "../support/tools.js";
 
@@ -48,15 +47,6 @@ let sink: SmtpSink;
 let server: TestServer;
 let base: string;
 let call: RestCall;
-
-/** A port to put into CLAWKEEP_PUBLIC_URL before the server binds it: share URLs must name the real port. */
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
-  const { port } = probe.address() as { port: number };
-  await new Promise((done) => probe.close(done));
-  return port;
-}
 
 beforeAll(async () => {
   sink = await startSmtpSink();

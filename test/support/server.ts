@@ -1,5 +1,6 @@
 // Starts a real Clawkeep server on port 0 against a fresh database, in this process, and tears
 // it down. Several servers may share one database (pass `database`) to test scale-out.
+import { createServer, type AddressInfo } from "node:net";
 import { pino } from "pino";
 import type { AppServices } from "../../src/app.js";
 import type { Config } from "../../src/config.js";
@@ -19,6 +20,18 @@ export interface TestServer {
   server: RunningServer;
   /** Stops the server and closes its database connection (and drops the database if it owns it). */
   close(): Promise<void>;
+}
+
+/**
+ * A free port on 127.0.0.1, for a server whose CLAWKEEP_PUBLIC_URL must name its real port before
+ * it binds (links in emails and share URLs).
+ */
+export async function freePort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((done) => probe.close(done));
+  return port;
 }
 
 export interface TestServerOptions {

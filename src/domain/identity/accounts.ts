@@ -201,6 +201,12 @@ export class Accounts {
     return user ? { type: "user", id: user.id, orgId: user.org_id, role: user.role } : undefined;
   }
 
+  /** The account with this id, if it still exists; read through the caller's transaction. */
+  async profileById(manager: EntityManager, userId: string): Promise<Profile | undefined> {
+    const user = await this.findById(manager, userId);
+    return user ? toProfile(user) : undefined;
+  }
+
   /** The account with this email (canonicalised), if any; read through the caller's transaction. */
   async profileByEmail(manager: EntityManager, email: string): Promise<Profile | undefined> {
     const user = await this.findByEmail(manager, canonicalEmail(email));

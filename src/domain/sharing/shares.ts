@@ -15,6 +15,7 @@ import type { AuditEntry, AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Accounts } from "../identity/accounts.js";
 import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
+import { shownAddress } from "../identity/ip-rules.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { MailQueue } from "../mail-layout.js";
@@ -176,10 +177,10 @@ export class Shares {
       await refuse("not_accepted", `accept this share first: POST /v1/shares/${shareId}/accept`);
     }
     if (!(await this.parts.ipRules.admits(row.org_id, ip))) {
-      await refuse("org_ip_rules", `the IP rules of the organisation that shared this secret do not admit your address ${ip || "(unknown)"}`);
+      await refuse("org_ip_rules", `the IP rules of the organisation that shared this secret do not admit your address ${shownAddress(ip)}`);
     }
     if (row.ip_allowlist.length > 0 && !new CidrSet(row.ip_allowlist.map((cidr) => parseCidr(cidr))).contains(ip)) {
-      await refuse("ip_allowlist", `this share cannot be read from ${ip || "an unknown address"}: it is limited to ${row.ip_allowlist.join(", ")}`);
+      await refuse("ip_allowlist", `this share cannot be read from ${shownAddress(ip)}: it is limited to ${row.ip_allowlist.join(", ")}`);
     }
     if (row.passphrase_hash !== null) await this.checkPassphrase(row, passphrase, ip, refuse);
     const sender = await this.senderPrincipal(row);
@@ -315,17 +316,17 @@ export class Shares {
         if (!principal.agent) {
           throw new DomainError("invalid_argument", 'recipient_type "creator" is for agents: it names the human who created or approved the calling agent');
         }
-        const human = await this.parts.accounts.memberPrincipal(this.dataSource.manager, principal.agent.createdBy);
+        const human = await this.parts.accounts.profileById(this.dataSource.manager, principal.agent.createdBy);
         if (!human || human.orgId !== principal.orgId) {
           throw new DomainError("failed_precondition", "the human who created this agent is no longer a member of its organisation");
         }
-        return { userId: human.id, email: (await this.parts.accounts.profile(human)).email };
+        return { userId: human.id, email: human.email };
       }
       case "user": {
-        const user = await this.parts.accounts.memberPrincipal(this.dataSource.manager, valid.recipientId!);
+        const user = await this.parts.accounts.profileById(this.dataSource.manager, valid.recipientId!);
         if (!user || user.orgId !== principal.orgId) throw new DomainError("not_found", `no user ${valid.recipientId} in your organisation`);
         if (principal.type === "user" && user.id === principal.id) throw sharingWithYourself();
-        return { userId: user.id, email: (await this.parts.accounts.profile(user)).email };
+        return { userId: user.id, email: user.email };
       }
       case "agent": {
         const agent = await this.parts.agents.actingPrincipal(valid.recipientId!);
