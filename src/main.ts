@@ -1,6 +1,7 @@
 // Entry point: config → database → event bus → services → server. Nothing else happens here.
 import { openServices } from "./app.js";
 import { ConfigError, loadConfig } from "./config.js";
+import { DataDirError } from "./db/data-dir.js";
 import { openDatabase } from "./db/database.js";
 import { EventBus } from "./events/bus.js";
 import { createLogger } from "./logger.js";
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     await server.close();
     await app.enrollmentExpiry.close();
     await app.mailer.close();
+    await app.auditSequencer.close();
     await bus.close();
     await database.close();
     logger.info("shutdown complete");
@@ -42,6 +44,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error("clawkeep failed to start:", error);
+  // A problem the operator fixes (the data directory) is a sentence; anything else keeps its stack.
+  if (error instanceof DataDirError) console.error(`clawkeep: ${error.message}`);
+  else console.error("clawkeep failed to start:", error);
   process.exit(1);
 });

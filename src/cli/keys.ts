@@ -1,6 +1,6 @@
 // `clawkeep keys rotate-master`: adds a master KEK version and re-wraps every data key under it.
 // With PostgreSQL it runs beside serving instances (they load the new version through the events
-// bus); the embedded database belongs to one process, so stop the server first.
+// bus), and beside a server on the embedded database too: it uses that server's database.
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { JwtKeys } from "../crypto/jwt-keys.js";
@@ -11,7 +11,7 @@ import { rotateMasterKek } from "../domain/keys/kek-rotation.js";
 import { EventBus } from "../events/bus.js";
 
 export async function rotateMaster(config: Config, logger: Logger): Promise<void> {
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { role: "tool" });
   const bus = new EventBus(database, { logger, retentionHours: config.eventRetentionHours });
   try {
     await bus.start();

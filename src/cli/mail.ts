@@ -1,7 +1,7 @@
 // `clawkeep mail outbox [--limit N]`: prints the mail kept in the development outbox (no SMTP
 // server configured), newest first, with the plain-text body opened; that body may hold an agent
-// API key, which the server's log line hides. The embedded database belongs to one process, so
-// stop the server first there; with PostgreSQL it runs beside serving instances.
+// API key, which the server's log line hides. It runs beside serving instances, on the embedded
+// database too (it uses the running server's).
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import { Keyring } from "../crypto/keyring.js";
@@ -35,7 +35,7 @@ export async function mailOutbox(config: Config, logger: Logger, args: string[])
     console.error(`clawkeep: ${parsed.error}`);
     return 2;
   }
-  const database = await openDatabase(config, logger);
+  const database = await openDatabase(config, logger, { role: "tool" });
   try {
     const masterKey = loadMasterKey({ envValue: config.masterKey, dataDir: config.dataDir, embedded: database.kind === "embedded", logger });
     const keyring = await Keyring.open(database.dataSource, masterKey);

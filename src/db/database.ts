@@ -1,10 +1,11 @@
-// Opens the database Clawkeep runs on: the PostgreSQL of DATABASE_URL, or the embedded one.
-// Either way it is TypeORM over the `pg` driver, and migrations run before anything else.
+// Opens the database Clawkeep runs on: the PostgreSQL of DATABASE_URL, or the embedded one (a real
+// PostgreSQL server Clawkeep runs itself). Either way it is TypeORM over the `pg` driver, and
+// migrations run before anything else.
 import "reflect-metadata";
 import pg from "pg";
 import { DataSource } from "typeorm";
 import type { Logger } from "pino";
-import { EMBEDDED_MAX_CONNECTIONS, startEmbeddedPostgres } from "./embedded.js";
+import { runningEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedConnection } from "./embedded.js";
 import { ENTITIES } from "./entities.js";
 import { MIGRATIONS } from "./migrations/index.js";
 
@@ -13,8 +14,17 @@ export interface DatabaseOptions {
   dataDir: string;
 }
 
-/** Receives NOTIFY messages of one channel; returns a function that stops listening. */
-export type ListenFn = (channel: string, listener: () => void) => Promise<() => Promise<void>>;
+export interface OpenOptions {
+  /**
+   * "server" (the default) owns the embedded database: it starts and stops it, and refuses a data
+   * directory another server holds. "tool" (admin commands) uses the running server's embedded
+   * database when there is one, and starts its own only when there is none.
+   */
+  role?: "server" | "tool";
+}
+
+/** Receives NOTIFY messages of one channel (with their payload); returns a function that stops listening. */
+export type ListenFn = (channel: string, listener: (payload: string) => void) => Promise<() => Promise<void>>;
 
 export interface Database {
   kind: "postgres" | "embedded";
@@ -26,41 +36,48 @@ export interface Database {
 
 /** Serializes migrations across instances that start at the same moment. */
 const MIGRATION_LOCK_KEY = 7_360_211_001;
+const POOL_SIZE = 10;
 
-export async function openDatabase(options: DatabaseOptions, logger: Logger): Promise<Database> {
-  if (options.databaseUrl) {
-    const url = options.databaseUrl;
-    const dataSource = await initialize(new DataSource({ ...common(), url, poolSize: 10 }));
-    return {
-      kind: "postgres",
-      dataSource,
-      listen: (channel, listener) => listenOnPostgres(url, channel, listener, logger),
-      ping: () => dataSource.query("SELECT 1").then(() => undefined),
-      close: () => dataSource.destroy(),
-    };
-  }
-  const embedded = await startEmbeddedPostgres(options.dataDir);
+export async function openDatabase(options: DatabaseOptions, logger: Logger, open: OpenOptions = {}): Promise<Database> {
+  if (options.databaseUrl) return connect("postgres", { connectionString: options.databaseUrl }, logger);
+  const running = open.role === "tool" ? runningEmbeddedPostgres(options.dataDir) : undefined;
+  if (running) return connect("embedded", running, logger);
+  const embedded = await startEmbeddedPostgres(options.dataDir, logger);
   try {
-    const dataSource = await initialize(
-      new DataSource({ ...common(), host: embedded.host, port: embedded.port, username: "postgres", database: "postgres", poolSize: EMBEDDED_MAX_CONNECTIONS - 2 }),
-    );
+    const database = await connect("embedded", embedded.connection, logger);
     logger.info({ data_dir: options.dataDir }, "using the embedded database (set DATABASE_URL to use PostgreSQL)");
     return {
-      kind: "embedded",
-      dataSource,
-      // One process owns the embedded database (see lockDataDir), so nobody else publishes;
-      // local subscribers are woken after commit by the event bus itself.
-      listen: async () => async () => undefined,
-      ping: () => dataSource.query("SELECT 1").then(() => undefined),
+      ...database,
       async close() {
-        await dataSource.destroy();
-        await embedded.close();
+        try {
+          await database.close();
+        } finally {
+          await embedded.close();
+        }
       },
     };
   } catch (error) {
     await embedded.close();
     throw error;
   }
+}
+
+type Connection = { connectionString: string } | EmbeddedConnection;
+
+async function connect(kind: Database["kind"], connection: Connection, logger: Logger): Promise<Database> {
+  const target =
+    "connectionString" in connection
+      ? { url: connection.connectionString }
+      : { host: connection.host, port: connection.port, username: connection.user, database: connection.database };
+  const dataSource = await initialize(new DataSource({ ...common(), ...target, poolSize: POOL_SIZE }));
+  const clientConfig: pg.ClientConfig = "connectionString" in connection ? connection : { ...connection };
+  return {
+    kind,
+    dataSource,
+    listen: (channel, listener) => listenOn(clientConfig, channel, listener, logger),
+    ping: () => dataSource.query("SELECT 1").then(() => undefined),
+    close: () => dataSource.destroy(),
+  };
 }
 
 function common() {
@@ -70,7 +87,7 @@ function common() {
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
-    // gen_random_uuid() is built in; uuid-ossp needs a superuser and PGlite lacks it.
+    // gen_random_uuid() is built in; uuid-ossp needs a superuser.
     uuidExtension: "pgcrypto" as const,
     installExtensions: false,
     logging: false,
@@ -105,14 +122,14 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
  * A dedicated connection LISTENs on `channel`. If it drops, it reconnects with backoff and fires
  * the listener once, so subscribers re-read anything they may have missed meanwhile.
  */
-async function listenOnPostgres(url: string, channel: string, listener: () => void, logger: Logger): Promise<() => Promise<void>> {
+async function listenOn(config: pg.ClientConfig, channel: string, listener: (payload: string) => void, logger: Logger): Promise<() => Promise<void>> {
   let client: pg.Client | undefined;
   let stopped = false;
   let backoffMs = 100;
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url });
+    const next = new pg.Client(config);
     next.on("notification", (message) => {
-      if (message.channel === channel) listener();
+      if (message.channel === channel) listener(message.payload ?? "");
     });
     next.on("error", (error) => {
       logger.warn({ err: error }, "event listener connection failed; reconnecting");
@@ -129,7 +146,7 @@ async function listenOnPostgres(url: string, channel: string, listener: () => vo
     if (stopped || client) return;
     try {
       await connect();
-      listener();
+      listener("");
     } catch (error) {
       backoffMs = Math.min(backoffMs * 2, 5000);
       logger.warn({ err: error, retry_ms: backoffMs }, "event listener cannot reconnect yet");

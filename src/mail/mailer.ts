@@ -11,10 +11,6 @@
 //
 // Development outbox (no SMTP): messages are kept sealed with status 'outbox', one log line says
 // each was written (secrets hidden), and `clawkeep mail outbox` shows them. Kept a week.
-//
-// Embedded-database rule: PGlite has one session, so nothing here awaits a query on another
-// connection while a transaction is open; enqueue uses only the caller's manager, and the
-// dispatcher's statements are each a transaction of their own.
 import { randomUUID } from "node:crypto";
 import nodemailer, { type NodemailerError, type Transporter } from "nodemailer";
 import type { Logger } from "pino";

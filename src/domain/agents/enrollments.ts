@@ -165,8 +165,8 @@ export class Enrollments {
     if (!row.key_ciphertext || !row.key_wrapped_dek || row.key_kek_version === null) {
       throw new DomainError("gone", "the claim window of this enrollment has closed; ask the approver for the key or to rotate it");
     }
-    // Opened before the transaction: opening may reload KEK versions, which must not wait on a
-    // second connection while a transaction holds the embedded database's only session.
+    // Opened before the transaction: opening may reload KEK versions, a round trip that need not
+    // hold the transaction open.
     const apiKey = (
       await this.deps.keyring.openRefreshing({ kekVersion: row.key_kek_version, wrappedDek: row.key_wrapped_dek, ciphertext: row.key_ciphertext }, keyAad(row.id))
     ).toString("utf8");

@@ -6,8 +6,7 @@
 //   soon as it commits — dropped on receipt, without first reading the events table, so the window
 //   in which another instance still uses old rules is only the NOTIFY's delivery;
 // - every instance, on the change's bus event: the durable record, so a NOTIFY missed while a
-//   listener reconnects is still caught up from the cursor (and the embedded database, which has
-//   one process and no NOTIFY, needs nothing else).
+//   listener reconnects is still caught up from the cursor.
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
 import type { ListenFn } from "../../db/database.js";
