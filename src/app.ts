@@ -8,6 +8,7 @@ import { deriveKey, loadMasterKey } from "./crypto/master-key.js";
 import type { Database } from "./db/database.js";
 import { AuditLog } from "./domain/audit/audit-log.js";
 import { AuditQuery } from "./domain/audit/audit-query.js";
+import { AuditSequencer } from "./domain/audit/audit-sequencer.js";
 import { AuditVerifier } from "./domain/audit/audit-verify.js";
 import { AuditWatch } from "./domain/audit/audit-watch.js";
 import { AgentStanding } from "./domain/agents/agent-standing.js";
@@ -28,7 +29,7 @@ import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokens } from "./domain/identity/user-tokens.js";
 import { Policies } from "./domain/vaults/policies.js";
-import { PolicyStore } from "./domain/vaults/policy-store.js";
+import { VaultCache } from "./domain/vaults/vault-cache.js";
 import { Shares } from "./domain/sharing/shares.js";
 import { Secrets } from "./domain/vaults/secrets.js";
 import { Vaults } from "./domain/vaults/vaults.js";
@@ -40,6 +41,8 @@ export interface AppServices {
   keyring: Keyring;
   jwtKeys: JwtKeys;
   audit: AuditLog;
+  /** Links appended audit events into their chains; close it before the bus. */
+  auditSequencer: AuditSequencer;
   accounts: Accounts;
   apiKeys: PersonalApiKeys;
   members: Members;
@@ -76,7 +79,9 @@ export async function openServices(parts: { config: Config; database: Database; 
   await followKekRotations({ bus, keyring, logger });
   const jwtKeys = await JwtKeys.open(database.dataSource, keyring, { issuer: config.publicUrl });
   const auditKey = deriveKey(masterKey, "audit chain");
-  const audit = new AuditLog(bus, auditKey);
+  const auditSequencer = new AuditSequencer({ dataSource: database.dataSource, bus, hmacKey: auditKey, logger });
+  auditSequencer.start();
+  const audit = new AuditLog(auditSequencer);
   const sessions = new Sessions(jwtKeys, deriveKey(masterKey, "refresh-token pepper"));
   const accounts = new Accounts(database.dataSource, sessions, audit);
   const members = new Members(database.dataSource, audit);
@@ -84,9 +89,9 @@ export async function openServices(parts: { config: Config; database: Database; 
   await ipRuleGate.start();
   const apiKeyPepper = deriveKey(masterKey, "api-key pepper");
   const apiKeys = new PersonalApiKeys(database.dataSource, jwtKeys, audit, apiKeyPepper);
-  const policyStore = new PolicyStore({ dataSource: database.dataSource, bus, logger });
-  await policyStore.start();
-  const vaults = new Vaults(database.dataSource, policyStore, audit);
+  const vaultCache = new VaultCache({ dataSource: database.dataSource, bus, logger });
+  await vaultCache.start();
+  const vaults = new Vaults(database.dataSource, vaultCache, audit);
   const secrets = new Secrets(database.dataSource, vaults, keyring, audit);
   const agentStanding = new AgentStanding({ dataSource: database.dataSource, bus, logger });
   await agentStanding.start();
@@ -94,7 +99,7 @@ export async function openServices(parts: { config: Config; database: Database; 
   const mailer = new Mailer({ dataSource: database.dataSource, keyring, logger, smtpUrl: config.smtpUrl, from: config.mailFrom });
   await mailer.start();
   const agents = new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding);
-  const policies = new Policies(database.dataSource, vaults, policyStore, audit);
+  const policies = new Policies(database.dataSource, vaults, vaultCache, audit);
   const enrollments = new Enrollments({
     dataSource: database.dataSource,
     accounts,
@@ -125,12 +130,13 @@ export async function openServices(parts: { config: Config; database: Database; 
     keyring,
     jwtKeys,
     audit,
+    auditSequencer,
     accounts,
     apiKeys,
     members,
-    auditQuery: new AuditQuery(database.dataSource),
-    auditVerifier: new AuditVerifier(database.dataSource, auditKey),
-    auditWatch: new AuditWatch(bus),
+    auditQuery: new AuditQuery(database.dataSource, auditSequencer),
+    auditVerifier: new AuditVerifier(database.dataSource, auditKey, auditSequencer),
+    auditWatch: new AuditWatch(database.dataSource, bus),
     ipRules: new IpRules(database.dataSource, audit, bus, ipRuleGate),
     ipRuleGate,
     vaults,

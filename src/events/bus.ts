@@ -1,25 +1,32 @@
 // The event bus: an append-only events table plus a wake-up signal. Publishing inserts a row in
-// the caller's transaction (so an event exists exactly when its change committed) and NOTIFYs on
-// commit; subscribers read rows after their cursor, so they resume without loss on any instance.
-// Subscribers in this process are woken by an after-commit hook; other instances sharing the
-// PostgreSQL are woken by LISTEN/NOTIFY (the embedded database has one process, so it needs no
-// NOTIFY). A slow poll backs both up in case a wake-up is ever missed.
-import type { EntityManager, EntitySubscriberInterface, TransactionCommitEvent } from "typeorm";
+// the caller's transaction (so an event exists exactly when its change committed); subscribers
+// read rows after their cursor, so they resume without loss on any instance.
+//
+// Order without a lock: each row records the transaction that wrote it (`tx`). Readers order by
+// (tx, id) and read only rows whose transaction is older than the oldest one still running (the
+// snapshot's xmin): every such transaction has ended, so no row can ever appear behind a reader's
+// position. Publishers of unrelated changes never wait on each other. A reader that sees rows
+// beyond that horizon (their transaction committed, an older one is still running) looks again
+// shortly, so a slow transaction delays readers by its own length only.
+//
+// Wake-ups: subscribers in this process are woken when a publishing transaction commits; other
+// instances by a NOTIFY sent after the commit (coalesced: NOTIFY serialises every committing
+// notifier of the cluster on one lock, so it never runs inside a request's transaction). Both
+// name the topics, and only subscribers of those topics look. A slow poll backs both up in case a
+// wake-up is ever missed.
+import type { EntityManager } from "typeorm";
 import type { Logger } from "pino";
+import { afterCommit } from "../db/after-commit.js";
+import { hotStatement, runHot } from "../db/hot-query.js";
 import type { Database } from "../db/database.js";
-import { affectedOf } from "../db/rows.js";
+import { rowsOf } from "../db/rows.js";
 import { DomainError } from "../domain/errors.js";
 
 export const EVENTS_CHANNEL = "clawkeep_events";
 
-/**
- * Publishers take this transaction-scoped lock before inserting, so event ids are handed out in
- * commit order and a reader can never see id 7 while a slower transaction still holds id 6.
- */
-const PUBLISH_LOCK_KEY = 7_360_211_002;
 const BATCH = 500;
-/** Marks a transaction's query runner as having published, for the after-commit wake-up. */
-const PUBLISHED = "clawkeepPublishedEvents";
+/** How soon a reader held back by an older running transaction looks again. */
+const HORIZON_RETRY_MS = 5;
 
 export interface BusEvent {
   /** Opaque resume position: pass it back as `after` to continue behind this event. */
@@ -48,13 +55,40 @@ export interface EventBusOptions {
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 
+// The horizon comes from the same snapshot as the rows, so they agree on what has ended.
+const READ_TEXT = `SELECT "tx"::text AS "tx", "id"::text AS "id", "topic", "org_id", "payload", "created_at",
+         pg_snapshot_xmin(pg_current_snapshot())::text AS "horizon"
+  FROM "clawkeep_events"
+  WHERE ("tx", "id") > ($1::xid8, $2::bigint) AND "topic" = ANY($3::text[]) ORG
+  ORDER BY "tx", "id" LIMIT ${BATCH}`;
+const READ = hotStatement("events_read", READ_TEXT.replace("ORG", ""));
+const READ_ORG = hotStatement("events_read_org", READ_TEXT.replace("ORG", `AND "org_id" = $4`));
+
+interface EventRow {
+  tx: string;
+  id: string;
+  topic: string;
+  org_id: string | null;
+  payload: Record<string, unknown>;
+  created_at: Date;
+  horizon: string;
+}
+
+/** A position in the bus: the writing transaction, then the row. */
+interface Position {
+  tx: bigint;
+  id: bigint;
+}
+
 export class EventBus {
-  private generation = 0;
-  private readonly waiters = new Set<() => void>();
+  private readonly subscriptions = new Set<Subscription>();
   private stopListening: (() => Promise<void>) | undefined;
   private poller: NodeJS.Timeout | undefined;
   private pruner: NodeJS.Timeout | undefined;
   private closed = false;
+  /** A NOTIFY is on its way; topics published meanwhile go out in the next one. */
+  private notifying = false;
+  private readonly toNotify = new Set<string>();
 
   constructor(
     private readonly database: Database,
@@ -62,19 +96,8 @@ export class EventBus {
   ) {}
 
   async start(): Promise<void> {
-    const wakeAfterCommit: EntitySubscriberInterface = {
-      afterTransactionCommit: (event: TransactionCommitEvent) => {
-        const data = event.queryRunner.data as Record<string, unknown>;
-        if (!data[PUBLISHED]) return;
-        delete data[PUBLISHED];
-        this.wake();
-      },
-      afterTransactionRollback: (event) => {
-        delete (event.queryRunner.data as Record<string, unknown>)[PUBLISHED];
-      },
-    };
-    this.database.dataSource.subscribers.push(wakeAfterCommit);
-    this.stopListening = await this.database.listen(EVENTS_CHANNEL, () => this.wake());
+    // An empty payload (a reconnected listener) may stand for anything: everyone looks.
+    this.stopListening = await this.database.listen(EVENTS_CHANNEL, (payload) => this.wake(payload === "" ? undefined : payload.split(",")));
     this.poller = setInterval(() => this.wake(), this.options.pollIntervalMs ?? 5000);
     this.poller.unref();
     const retentionHours = this.options.retentionHours;
@@ -102,14 +125,30 @@ export class EventBus {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error("EventBus.publish must run inside a transaction; use publishNow outside one");
     }
-    await manager.query("SELECT pg_advisory_xact_lock($1)", [PUBLISH_LOCK_KEY]);
-    const rows: { id: string }[] = await manager.query(
-      `INSERT INTO "clawkeep_events" ("topic", "org_id", "payload") VALUES ($1, $2, $3) RETURNING "id"`,
+    const [row]: { tx: string; id: string }[] = await manager.query(
+      `INSERT INTO "clawkeep_events" ("topic", "org_id", "payload") VALUES ($1, $2, $3) RETURNING "tx"::text AS "tx", "id"::text AS "id"`,
       [topic, orgId, JSON.stringify(payload)],
     );
-    await manager.query("SELECT pg_notify($1, '')", [EVENTS_CHANNEL]);
-    (manager.queryRunner.data as Record<string, unknown>)[PUBLISHED] = true;
-    return rows[0].id;
+    afterCommit(manager, `events.wake:${topic}`, () => {
+      this.wake([topic]);
+      this.notifyOtherInstances(topic);
+    });
+    return formatCursor({ tx: BigInt(row.tx), id: BigInt(row.id) });
+  }
+
+  /** Appends several events of one topic in one statement, inside the caller's transaction. */
+  async publishMany(manager: EntityManager, topic: string, events: { payload: Record<string, unknown>; orgId: string | null }[]): Promise<void> {
+    if (!manager.queryRunner?.isTransactionActive) throw new Error("EventBus.publishMany must run inside a transaction");
+    if (events.length === 0) return;
+    await manager.query(`INSERT INTO "clawkeep_events" ("topic", "org_id", "payload") SELECT $1, * FROM unnest($2::uuid[], $3::jsonb[])`, [
+      topic,
+      events.map((e) => e.orgId),
+      events.map((e) => JSON.stringify(e.payload)),
+    ]);
+    afterCommit(manager, `events.wake:${topic}`, () => {
+      this.wake([topic]);
+      this.notifyOtherInstances(topic);
+    });
   }
 
   /** Publishes in a transaction of its own. */
@@ -117,10 +156,12 @@ export class EventBus {
     return this.database.dataSource.transaction((manager) => this.publish(manager, topic, payload, orgId));
   }
 
-  /** The cursor of the newest event, or "0" when there is none. */
+  /**
+   * A cursor for "from now on": everything published by a transaction that has ended is behind
+   * it, everything from one still running (or yet to start) ahead of it.
+   */
   async latestCursor(): Promise<string> {
-    const rows: { id: string | null }[] = await this.database.dataSource.query(`SELECT max("id")::text AS "id" FROM "clawkeep_events"`);
-    return rows[0].id ?? "0";
+    return formatCursor({ tx: await this.horizon(), id: 0n });
   }
 
   /** Where a watcher starts: after `cursor` when it sent one (checked as below), else from now on. */
@@ -134,16 +175,16 @@ export class EventBus {
    * pruned them: the watcher missed events and should re-list).
    */
   async resumableCursor(cursor: string): Promise<string> {
-    parseCursor(cursor);
-    const [row]: { latest: string | null; oldest: string | null }[] = await this.database.dataSource.query(
-      `SELECT max("id")::text AS "latest", min("id")::text AS "oldest" FROM "clawkeep_events"`,
+    const position = parseCursor(cursor);
+    // A cursor ahead of every ended transaction was never issued; accepting it could skip events.
+    if (position.tx > (await this.horizon())) throw new DomainError("invalid_argument", `cursor "${cursor.slice(0, 60)}" is not a cursor this server issued`);
+    const [pruned]: { tx: string; id: string }[] = await this.database.dataSource.query(
+      `SELECT "tx"::text AS "tx", "id"::text AS "id" FROM "clawkeep_events_pruned"`,
     );
-    // A cursor past the newest event was never issued; accepting it would silently skip events.
-    if (BigInt(cursor) > BigInt(row.latest ?? "0")) throw new DomainError("invalid_argument", `cursor "${cursor}" is not a cursor this server issued`);
-    if (row.oldest !== null && BigInt(cursor) < BigInt(row.oldest) - 1n) {
+    if (pruned && compare(position, { tx: BigInt(pruned.tx), id: BigInt(pruned.id) }) < 0) {
       throw new DomainError(
         "failed_precondition",
-        `the events after cursor "${cursor}" are older than the retention window and were pruned; list the current state again and watch without a cursor`,
+        `the events after cursor "${cursor.slice(0, 60)}" are older than the retention window and were pruned; list the current state again and watch without a cursor`,
       );
     }
     return cursor;
@@ -151,66 +192,131 @@ export class EventBus {
 
   /** Streams matching events after the cursor, in order, until the signal aborts or the bus closes. */
   async *subscribe(options: SubscribeOptions): AsyncGenerator<BusEvent> {
-    let cursor = options.after === undefined ? await this.latestCursor() : parseCursor(options.after);
-    while (!options.signal.aborted && !this.closed) {
-      const seen = this.generation;
-      const events = await this.read(cursor, options);
-      for (const event of events) {
-        if (options.signal.aborted) return;
-        yield event;
-        cursor = event.cursor;
+    let position = parseCursor(options.after ?? (await this.latestCursor()));
+    const subscription: Subscription = { topics: new Set(options.topics), woken: false };
+    this.subscriptions.add(subscription);
+    try {
+      while (!options.signal.aborted && !this.closed) {
+        subscription.woken = false;
+        const { events, heldBack } = await this.read(position, options);
+        for (const event of events) {
+          if (options.signal.aborted) return;
+          yield event;
+          position = parseCursor(event.cursor);
+        }
+        if (events.length < BATCH) await this.waitForWake(subscription, options.signal, heldBack ? HORIZON_RETRY_MS : undefined);
       }
-      if (events.length < BATCH) await this.waitForWake(seen, options.signal);
+    } finally {
+      this.subscriptions.delete(subscription);
     }
   }
 
   /** Deletes events older than `maxAgeHours`; returns how many went. */
   async prune(maxAgeHours: number): Promise<number> {
-    const result: unknown = await this.database.dataSource.query(
-      `DELETE FROM "clawkeep_events" WHERE "created_at" < now() - make_interval(hours => $1)`,
-      [maxAgeHours],
-    );
-    return affectedOf(result);
-  }
-
-  private async read(after: string, options: SubscribeOptions): Promise<BusEvent[]> {
-    const params: unknown[] = [after, options.topics];
-    let orgFilter = "";
-    if (options.orgId) {
-      params.push(options.orgId);
-      orgFilter = `AND "org_id" = $3`;
-    }
-    const rows: { id: string; topic: string; org_id: string | null; payload: Record<string, unknown>; created_at: Date }[] =
+    // Remembers the newest position deleted, so that resuming from before it is refused.
+    const rows = rowsOf<{ deleted: number }>(
       await this.database.dataSource.query(
-        `SELECT "id"::text AS "id", "topic", "org_id", "payload", "created_at" FROM "clawkeep_events"
-         WHERE "id" > $1::bigint AND "topic" = ANY($2) ${orgFilter} ORDER BY "id" LIMIT ${BATCH}`,
-        params,
-      );
-    return rows.map((r) => ({ cursor: r.id, topic: r.topic, orgId: r.org_id, payload: r.payload, createdAt: new Date(r.created_at) }));
+        `WITH "gone" AS (
+           DELETE FROM "clawkeep_events" WHERE "created_at" < now() - make_interval(hours => $1) RETURNING "tx", "id"
+         ), "newest" AS (
+           SELECT "tx", "id" FROM "gone" ORDER BY "tx" DESC, "id" DESC LIMIT 1
+         ), "mark" AS (
+           INSERT INTO "clawkeep_events_pruned" ("tx", "id") SELECT "tx", "id" FROM "newest"
+           ON CONFLICT ("singleton") DO UPDATE SET "tx" = EXCLUDED."tx", "id" = EXCLUDED."id"
+           WHERE ("clawkeep_events_pruned"."tx", "clawkeep_events_pruned"."id") < (EXCLUDED."tx", EXCLUDED."id")
+         )
+         SELECT count(*)::int AS "deleted" FROM "gone"`,
+        [maxAgeHours],
+      ),
+    );
+    return rows[0].deleted;
   }
 
-  private wake(): void {
-    this.generation++;
-    for (const resolve of this.waiters) resolve();
-    this.waiters.clear();
+  /** The events after `after`, up to the horizon; `heldBack` when newer ones wait behind it. */
+  private async read(after: Position, options: SubscribeOptions): Promise<{ events: BusEvent[]; heldBack: boolean }> {
+    const rows = options.orgId
+      ? await runHot<EventRow>(this.database.dataSource, READ_ORG, [after.tx.toString(), after.id.toString(), options.topics, options.orgId])
+      : await runHot<EventRow>(this.database.dataSource, READ, [after.tx.toString(), after.id.toString(), options.topics]);
+    const events: BusEvent[] = [];
+    for (const row of rows) {
+      const tx = BigInt(row.tx);
+      if (tx >= BigInt(row.horizon)) return { events, heldBack: true };
+      events.push({ cursor: formatCursor({ tx, id: BigInt(row.id) }), topic: row.topic, orgId: row.org_id, payload: row.payload, createdAt: new Date(row.created_at) });
+    }
+    return { events, heldBack: false };
   }
 
-  /** Waits for a wake-up newer than `seen` (one that came during the last read counts). */
-  private waitForWake(seen: number, signal: AbortSignal): Promise<void> {
-    if (this.generation !== seen || this.closed) return Promise.resolve();
+  /** The oldest transaction still running: every older one has ended. */
+  private async horizon(): Promise<bigint> {
+    const [row]: { horizon: string }[] = await this.database.dataSource.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS "horizon"`);
+    return BigInt(row.horizon);
+  }
+
+  /** One NOTIFY at a time per instance, naming the topics published since the last one. */
+  private notifyOtherInstances(topic: string): void {
+    this.toNotify.add(topic);
+    if (this.notifying) return;
+    this.notifying = true;
+    void (async () => {
+      while (this.toNotify.size > 0 && !this.closed) {
+        const topics = [...this.toNotify].join(",");
+        this.toNotify.clear();
+        await this.database.dataSource.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, topics]).catch((error: unknown) => {
+          this.options.logger.warn({ err: error }, "waking other instances failed; they will find the events on their next poll");
+        });
+      }
+      this.notifying = false;
+    })();
+  }
+
+  /** Wakes the subscribers of any of `topics`; of every topic when absent. */
+  private wake(topics?: string[]): void {
+    for (const subscription of this.subscriptions) {
+      if (topics && !topics.some((topic) => subscription.topics.has(topic))) continue;
+      subscription.woken = true;
+      subscription.resolve?.();
+    }
+  }
+
+  /**
+   * Waits until the subscription is woken (a wake-up that came during its last read counts), or
+   * at most `timeoutMs` when given.
+   */
+  private waitForWake(subscription: Subscription, signal: AbortSignal, timeoutMs?: number): Promise<void> {
+    if (subscription.woken || this.closed) return Promise.resolve();
     return new Promise((resolve) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => done(), timeoutMs);
       const done = () => {
+        clearTimeout(timer);
         signal.removeEventListener("abort", done);
-        this.waiters.delete(done);
+        subscription.resolve = undefined;
         resolve();
       };
-      this.waiters.add(done);
+      subscription.resolve = done;
       signal.addEventListener("abort", done, { once: true });
     });
   }
 }
 
-function parseCursor(cursor: string): string {
-  if (!/^\d{1,19}$/.test(cursor)) throw new DomainError("invalid_argument", `cursor "${cursor.slice(0, 40)}" is not a cursor this server issued`);
-  return cursor;
+/** A live subscriber: the topics it reads, and how to wake it while it waits. */
+interface Subscription {
+  topics: Set<string>;
+  /** Set by a wake-up; cleared before each read, so one that comes during a read is not lost. */
+  woken: boolean;
+  resolve?: () => void;
+}
+
+/** Cursors read "<tx>.<id>": the writing transaction, then the row. */
+function formatCursor(position: Position): string {
+  return `${position.tx}.${position.id}`;
+}
+
+function parseCursor(cursor: string): Position {
+  const match = /^(\d{1,20})\.(\d{1,19})$/.exec(cursor);
+  if (!match) throw new DomainError("invalid_argument", `cursor "${cursor.slice(0, 60)}" is not a cursor this server issued`);
+  return { tx: BigInt(match[1]), id: BigInt(match[2]) };
+}
+
+function compare(a: Position, b: Position): number {
+  return a.tx === b.tx ? Number(a.id - b.id) : a.tx < b.tx ? -1 : 1;
 }

@@ -7,6 +7,7 @@ import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService, type WatchEnrollmentsResponse } from "../../gen/ts/clawkeep/v1/agents_pb.js";
+import { compareBusCursors } from "../support/cursors.js";
 import { usingPostgres } from "../support/database.js";
 import { restCaller, restSignup, type RestCall } from "../support/rest.js";
 import { startInstancePair, type InstancePair, type TestServer } from "../support/server.js";
@@ -105,8 +106,8 @@ describe.skipIf(!usingPostgres)("self-enrollment across instances", () => {
       expect(claimed.event).toBe("claimed");
       expect(claimed.enrollment).toMatchObject({ id: enrolled.enrollment_id, status: "claimed", agentId: agent.id });
 
-      const cursors = [requested, approved, claimed].map((e) => BigInt(e.cursor));
-      expect(cursors[0] < cursors[1] && cursors[1] < cursors[2]).toBe(true);
+      const cursors = [requested, approved, claimed].map((e) => e.cursor);
+      expect(compareBusCursors(cursors[0], cursors[1]) < 0 && compareBusCursors(cursors[1], cursors[2]) < 0).toBe(true);
       expect(watcher.arrived).toHaveLength(3);
     } finally {
       await watcher.stop();

@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BusEvent, EventBus } from "../../src/events/bus.js";
 import { DomainError } from "../../src/domain/errors.js";
+import { compareBusCursors } from "../support/cursors.js";
 import { freshDatabase, usingPostgres } from "../support/database.js";
 import { startInstancePair, startTestServer, type InstancePair, type TestServer } from "../support/server.js";
 
@@ -88,33 +89,66 @@ describe("event bus", () => {
     await Promise.all(Array.from({ length: 40 }, (_, n) => server.bus.publishNow("test.concurrent", { n })));
     const events = await subscriber;
     expect(new Set(events.map((e) => e.payload.n)).size).toBe(40);
-    const cursors = events.map((e) => BigInt(e.cursor));
-    expect(cursors.every((c, i) => i === 0 || c > cursors[i - 1])).toBe(true);
+    expect(events.every((e, i) => i === 0 || compareBusCursors(e.cursor, events[i - 1].cursor) > 0)).toBe(true);
+  });
+
+  it("lets other transactions publish while one holds its transaction open, and delivers in one order to all", async () => {
+    const start = await server.bus.latestCursor();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let published!: () => void;
+    const inside = new Promise<void>((resolve) => (published = resolve));
+    const slow = server.database.dataSource.transaction(async (manager) => {
+      await server.bus.publish(manager, "test.held", { n: "slow" });
+      published();
+      await held;
+    });
+    await inside;
+    // No lock orders publishers: these commit while the slow one is still open.
+    for (let n = 1; n <= 3; n++) await server.bus.publishNow("test.held", { n });
+    const early = server.bus.subscribe({ topics: ["test.held"], after: start, signal: AbortSignal.timeout(300) });
+    // Nothing is delivered ahead of the open transaction's event, which may still commit.
+    expect(await early.next()).toMatchObject({ done: true });
+    release();
+    await slow;
+    const events = await collect(server.bus, 4, { topics: ["test.held"], after: start });
+    expect(events.map((e) => e.payload.n)).toEqual(["slow", 1, 2, 3]);
+    const again = await collect(server.bus, 4, { topics: ["test.held"], after: start });
+    expect(again.map((e) => e.cursor)).toEqual(events.map((e) => e.cursor));
   });
 
   it("prunes events older than the retention and keeps newer ones", async () => {
-    const old = await server.bus.publishNow("test.prune", { n: "old" });
-    const fresh = await server.bus.publishNow("test.prune", { n: "fresh" });
-    await server.database.dataSource.query(`UPDATE "clawkeep_events" SET "created_at" = now() - interval '3 hours' WHERE "id" = $1`, [old]);
+    await server.bus.publishNow("test.prune", { n: "old" });
+    await server.bus.publishNow("test.prune", { n: "fresh" });
+    await server.database.dataSource.query(`UPDATE "clawkeep_events" SET "created_at" = now() - interval '3 hours' WHERE "payload" = '{"n": "old"}'`);
     expect(await server.bus.prune(2)).toBe(1);
-    const left: { id: string }[] = await server.database.dataSource.query(`SELECT "id"::text AS "id" FROM "clawkeep_events" WHERE "topic" = 'test.prune'`);
-    expect(left.map((r) => r.id)).toEqual([fresh]);
+    const left: { payload: unknown }[] = await server.database.dataSource.query(`SELECT "payload" FROM "clawkeep_events" WHERE "topic" = 'test.prune'`);
+    expect(left.map((r) => r.payload)).toEqual([{ n: "fresh" }]);
   });
 
-  it("refuses a cursor it did not issue", async () => {
+  it("refuses a cursor it did not issue, and one from before what retention pruned", async () => {
     const iterator = server.bus.subscribe({ topics: ["x"], after: "drop table", signal: new AbortController().signal });
     await expect(iterator.next()).rejects.toBeInstanceOf(DomainError);
+    const [horizon] = (await server.bus.latestCursor()).split(".");
+    await expect(server.bus.resumableCursor(`${BigInt(horizon) + 1000n}.0`)).rejects.toMatchObject({ kind: "invalid_argument" });
+    const before = await server.bus.latestCursor();
+    const gone = await server.bus.publishNow("test.pruned", {});
+    await server.database.dataSource.query(`UPDATE "clawkeep_events" SET "created_at" = now() - interval '3 hours' WHERE "topic" = 'test.pruned'`);
+    expect(await server.bus.prune(2)).toBeGreaterThanOrEqual(1);
+    await expect(server.bus.resumableCursor(before)).rejects.toMatchObject({ kind: "failed_precondition" });
+    expect(await server.bus.resumableCursor(gone)).toBe(gone);
   });
 
   it("keeps events in the database across a restart of the server", async () => {
     const database = await freshDatabase();
     try {
       const first = await startTestServer({ database });
-      const cursor = await first.bus.publishNow("test.persist", { kept: true });
+      const before = await first.bus.latestCursor();
+      await first.bus.publishNow("test.persist", { kept: true });
       await first.close();
       const second = await startTestServer({ database });
       try {
-        const events = await collect(second.bus, 1, { topics: ["test.persist"], after: String(BigInt(cursor) - 1n) });
+        const events = await collect(second.bus, 1, { topics: ["test.persist"], after: before });
         expect(events[0].payload).toEqual({ kept: true });
       } finally {
         await second.close();

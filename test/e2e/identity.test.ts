@@ -28,7 +28,7 @@ async function get(path: string, token?: string): Promise<Response> {
 
 async function auditActions(userId: string): Promise<string[]> {
   const rows: { action: string }[] = await server.database.dataSource.query(
-    `SELECT "action" FROM "clawkeep_audit_events" WHERE "actor_id" = $1 ORDER BY "seq"`,
+    `SELECT "action" FROM "clawkeep_audit_events" WHERE "actor_id" = $1 ORDER BY "pos"`,
     [userId],
   );
   return rows.map((r) => r.action);

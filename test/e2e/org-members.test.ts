@@ -100,7 +100,7 @@ describe("organisation members", () => {
     expect(res.status).toBe(204);
     expect((await call("GET", "/v1/auth/me", other.token)).status).toBe(401);
     const actions: { action: string }[] = await server.database.dataSource.query(
-      `SELECT "action" FROM "clawkeep_audit_events" WHERE "actor_id" = $1 ORDER BY "seq"`,
+      `SELECT "action" FROM "clawkeep_audit_events" WHERE "actor_id" = $1 ORDER BY "pos"`,
       [owner.id],
     );
     expect(actions.map((a) => a.action)).toEqual(expect.arrayContaining(["org.invite", "org.member_remove"]));

@@ -58,7 +58,7 @@ describe("ip_allowlist with real client addresses", () => {
   it("records the resolved client address in the audit log", async () => {
     expect((await readFrom("203.0.113.99")).status).toBe(200);
     const [row]: { ip_address: string }[] = await server.database.dataSource.query(
-      `SELECT "ip_address" FROM "clawkeep_audit_events" WHERE "action" = 'secret.read' AND "actor_id" = $1 ORDER BY "seq" DESC LIMIT 1`,
+      `SELECT "ip_address" FROM "clawkeep_audit_events" WHERE "action" = 'secret.read' AND "actor_id" = $1 ORDER BY "pos" DESC LIMIT 1`,
       [member.id],
     );
     expect(row.ip_address).toBe("203.0.113.99");

@@ -10,6 +10,7 @@ import type { ActorType, AuditEvent } from "../../src/domain/audit/audit-log.js"
 import { shutdownSignalKey } from "../../src/server/context.js";
 import { createHarness, type Harness, NO_RATE_LIMIT, rejection } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
+import { appendChained, chainHead } from "../support/audit.js";
 
 let harness: Harness;
 let audit: Client<typeof AuditService>;
@@ -26,30 +27,27 @@ async function orgOf(person: Person): Promise<string> {
   return row.org_id;
 }
 
-/** Appends an event to `orgId`'s chain as the server does, in a transaction of its own. */
+/** Appends an event to `orgId`'s chain as the server does, in a transaction of its own, and chains it. */
 function append(orgId: string, fields: { action?: string; resourceId?: string; actor?: { type: ActorType; id: string }; details?: Record<string, unknown> } = {}): Promise<AuditEvent> {
-  return harness.database.dataSource.transaction((manager) =>
-    harness.app.audit.append(manager, {
-      orgId,
-      actor: fields.actor ?? { type: "system", id: "" },
-      action: fields.action ?? "test.event",
-      resource: { type: "test", id: fields.resourceId ?? randomUUID() },
-      details: fields.details ?? {},
-      ip: "198.51.100.1",
-    }),
-  );
+  return appendChained(harness.app, harness.database.dataSource, {
+    orgId,
+    actor: fields.actor ?? { type: "system", id: "" },
+    action: fields.action ?? "test.event",
+    resource: { type: "test", id: fields.resourceId ?? randomUUID() },
+    details: fields.details ?? {},
+    ip: "198.51.100.1",
+  });
 }
 
-/** The cursor of the newest bus event: a stream resumed from it sees only what comes next. */
-async function latestCursor(): Promise<string> {
-  const [row]: { id: string | null }[] = await harness.database.dataSource.query(`SELECT max("id")::text AS "id" FROM "clawkeep_events"`);
-  return row.id ?? "0";
-}
+/** The cursor of the organisation's newest event: a stream resumed from it sees only what comes next. */
+const latestCursor = (orgId: string) => chainHead(harness.database.dataSource, orgId);
 
 /** A new organisation whose owner has signed up (so its chain starts with their sign-up events). */
 async function newOrg(): Promise<{ owner: Person; orgId: string }> {
   const owner = await signUp(harness.transport);
-  return { owner, orgId: await orgOf(owner) };
+  const orgId = await orgOf(owner);
+  await harness.app.auditSequencer.flush(orgId);
+  return { owner, orgId };
 }
 
 describe("QueryAuditEvents", () => {
@@ -322,7 +320,7 @@ describe("WatchAuditEvents", () => {
   it("streams the organisation's events after a cursor, and resumes after any cursor with none lost or repeated", async () => {
     const { owner, orgId } = await newOrg();
     const other = await newOrg();
-    const start = await latestCursor();
+    const start = await latestCursor(orgId);
     const appended: AuditEvent[] = [];
     for (let n = 0; n < 6; n++) {
       appended.push(await append(orgId, { details: { n } }));
@@ -340,7 +338,7 @@ describe("WatchAuditEvents", () => {
 
   it("filters by resource, actor and action", async () => {
     const { owner, orgId } = await newOrg();
-    const start = await latestCursor();
+    const start = await latestCursor(orgId);
     const actor = randomUUID();
     await append(orgId, { action: "test.skip" });
     const wanted = await append(orgId, { action: "test.want", actor: { type: "user", id: actor }, resourceId: "r-1" });
@@ -368,13 +366,13 @@ describe("WatchAuditEvents", () => {
   });
 
   it("refuses a malformed cursor and one it never issued", async () => {
-    const { owner } = await newOrg();
+    const { owner, orgId } = await newOrg();
     for (const cursor of ["drop table", "-1", "1.5", "99999999999999999999"]) {
       const error = await rejection(watch(audit, owner, { cursor }, 1));
       expect(error.code, cursor).toBe(Code.InvalidArgument);
       expect(error.rawMessage).toMatch(/is not a cursor this server issued/);
     }
-    const ahead = String(BigInt(await latestCursor()) + 1000n);
+    const ahead = String(BigInt(await latestCursor(orgId)) + 1000n);
     expect((await rejection(watch(audit, owner, { cursor: ahead }, 1))).code).toBe(Code.InvalidArgument);
   });
 
@@ -387,7 +385,7 @@ describe("WatchAuditEvents", () => {
     };
     const server = harness.mount({ env: NO_RATE_LIMIT, interceptors: (built) => [withShutdown, ...built] });
     const client = createClient(AuditService, server.transport);
-    const start = await latestCursor();
+    const start = await latestCursor(orgId);
     await append(orgId);
     const messages: WatchAuditEventsResponse[] = [];
     const done = (async () => {

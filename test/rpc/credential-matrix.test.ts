@@ -488,7 +488,7 @@ const ROWS: Row[] = [
   {
     method: AgentService.method.watchEnrollments,
     expect: ALL_OK,
-    request: () => ({ cursor: "0" }),
+    request: () => ({ cursor: "0.0" }),
     check: async (caller, messages) => {
       const ids = (messages as { enrollment: { id: string } }[]).map((m) => m.enrollment.id);
       expect(ids).toEqual(expect.arrayContaining(orgAOnly(caller) ? [ownerEnrollment, memberEnrollment] : [strangerEnrollment]));

@@ -420,7 +420,7 @@ describe("WatchEnrollments", () => {
   }
 
   it("streams requested, approved and claimed of the organisation in order, and resumes after a cursor", async () => {
-    const [latest] = await harness.database.dataSource.query(`SELECT coalesce(max("id"), 0)::text AS "id" FROM "clawkeep_events"`);
+    const latest = { id: await harness.bus.latestCursor() };
     const { member, res } = await boundEnrollment("watched");
     await agents.enrollAgent({ name: "not-ours", humanEmail: stranger.email.replace("@", "+x@") }, { headers: freshPeer() });
     await agents.approveEnrollment({ enrollmentId: res.enrollmentId }, { headers: member.headers });
@@ -444,8 +444,11 @@ describe("WatchEnrollments", () => {
   it("refuses a cursor it never issued, and one whose events were pruned", async () => {
     expect((await statusOf(collect(owner.headers, "99999999999", 1)))[0]).toBe(400);
     expect((await statusOf(collect(owner.headers, "x1", 1)))[0]).toBe(400);
-    await harness.database.dataSource.query(`DELETE FROM "clawkeep_events" WHERE "id" <= (SELECT min("id") + 1 FROM "clawkeep_events")`);
-    const error = await rejection(collect(owner.headers, "1", 1));
+    const before = await harness.bus.latestCursor();
+    await boundEnrollment("pruned");
+    await harness.database.dataSource.query(`UPDATE "clawkeep_events" SET "created_at" = now() - interval '400 days'`);
+    await harness.bus.prune(24);
+    const error = await rejection(collect(owner.headers, before, 1));
     expect(error.code).toBe(Code.FailedPrecondition);
     expect(error.rawMessage).toContain("were pruned");
   });

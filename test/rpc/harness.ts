@@ -12,6 +12,7 @@ import { pino, type Logger } from "pino";
 import type { AppServices } from "../../src/app.js";
 import { loadConfig, type Config } from "../../src/config.js";
 import type { Database } from "../../src/db/database.js";
+import type { EventBus } from "../../src/events/bus.js";
 import { ErrorDetailSchema } from "../../gen/ts/clawkeep/v1/errors_pb.js";
 import { httpStatusFromCode } from "../../src/server/error-mapping.js";
 import { HealthMonitor } from "../../src/server/health.js";
@@ -32,6 +33,7 @@ export interface MountedServer {
 export interface Harness extends MountedServer {
   config: Config;
   database: Database;
+  bus: EventBus;
   app: AppServices;
   /** Another server on the same database and services; `env` adds to the harness's. */
   mount(options?: MountOptions): MountedServer;
@@ -52,7 +54,7 @@ export type HarnessOptions = MountOptions;
 
 export async function createHarness(options: HarnessOptions = {}): Promise<Harness> {
   const testApp = await openTestApp({ env: options.env });
-  const { config, database, app } = testApp;
+  const { config, database, bus, app } = testApp;
   const mount = (more: MountOptions = {}): MountedServer => {
     const health = new HealthMonitor(more.probe ?? (async () => {}));
     const metrics = createMetrics();
@@ -65,6 +67,7 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     ...mount(options),
     config,
     database,
+    bus,
     app,
     mount,
     close: testApp.close,

@@ -146,7 +146,7 @@ describe("IP rule management", () => {
     await org().deleteIpRule({ ruleId: rule.id }, { headers: owner.headers });
     const rows: { action: string; actor_id: string; resource_type: string; resource_id: string; details: unknown; ip_address: string }[] =
       await harness.database.dataSource.query(
-        `SELECT "action", "actor_id", "resource_type", "resource_id", "details", "ip_address" FROM "clawkeep_audit_events" WHERE "resource_id" = $1 ORDER BY "seq"`,
+        `SELECT "action", "actor_id", "resource_type", "resource_id", "details", "ip_address" FROM "clawkeep_audit_events" WHERE "resource_id" = $1 ORDER BY "pos"`,
         [rule.id],
       );
     const expected = { actor_id: owner.id, resource_type: "ip_rule", resource_id: rule.id, details: { rule_type: "deny", cidr: "192.0.2.0/24", label: "scanner" }, ip_address: HOME };

@@ -220,7 +220,7 @@ describe("managing policies", () => {
     await rejection(read(vaultId, "db/password", member));
     await vaults.deletePolicy({ vaultId, policyId: policy.id }, { headers: owner.headers });
     const rows: { action: string; actor_id: string; details: Record<string, unknown> }[] = await harness.database.dataSource.query(
-      `SELECT "action", "actor_id", "details" FROM "clawkeep_audit_events" WHERE "details"->>'vault_id' = $1 AND "action" NOT IN ('secret.write') ORDER BY "seq"`,
+      `SELECT "action", "actor_id", "details" FROM "clawkeep_audit_events" WHERE "details"->>'vault_id' = $1 AND "action" NOT IN ('secret.write') ORDER BY "pos"`,
       [vaultId],
     );
     expect(rows.map((r) => r.action)).toEqual(["policy.create", "policy.update", "secret.access_denied", "policy.delete"]);

@@ -279,7 +279,7 @@ describe("audit", () => {
     await vaults.disableSecretVersion({ vaultId, path: "audited/secret", version: 1 }, { headers: owner.headers });
     await vaults.deleteSecret({ vaultId, path: "audited/secret" }, { headers: owner.headers });
     const rows: { action: string; resource_id: string; details: Record<string, unknown>; actor_id: string }[] = await harness.database.dataSource.query(
-      `SELECT "action", "resource_id", "details", "actor_id" FROM "clawkeep_audit_events" WHERE "details"->>'vault_id' = $1 OR "resource_id" = $1 ORDER BY "seq"`,
+      `SELECT "action", "resource_id", "details", "actor_id" FROM "clawkeep_audit_events" WHERE "details"->>'vault_id' = $1 OR "resource_id" = $1 ORDER BY "pos"`,
       [vaultId],
     );
     expect(rows.map((r) => r.action)).toEqual(["vault.create", "secret.write", "secret.read", "secret.disable_version", "secret.delete"]);

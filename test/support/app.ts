@@ -61,6 +61,7 @@ export async function openTestApp(options: TestAppOptions = {}): Promise<TestApp
     closers.push(() => bus.close());
     const app = await openServices({ config, database, bus, logger });
     closers.push(() => app.mailer.close());
+    closers.push(() => app.auditSequencer.close());
     closers.push(() => app.enrollmentExpiry.close());
     return { env, config, database, bus, app, close };
   } catch (error) {

@@ -5,6 +5,8 @@ import type { DataSource } from "typeorm";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import type { AuditEvent } from "./audit-log.js";
+import type { AuditSequencer } from "./audit-sequencer.js";
+import type { ChainedFields } from "./chain.js";
 
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 1000;
@@ -26,12 +28,17 @@ export interface AuditQueryInput extends AuditFilters {
 }
 
 export class AuditQuery {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly sequencer: Pick<AuditSequencer, "flush">,
+  ) {}
 
+  /** The organisation's chained events; every event committed before the call is chained first. */
   async query(principal: Principal, input: AuditQueryInput): Promise<AuditEvent[]> {
     const limit = boundedInteger("limit", input.limit, DEFAULT_QUERY_LIMIT, 1, MAX_QUERY_LIMIT);
     const offset = boundedInteger("offset", input.offset, 0, 0, Number.MAX_SAFE_INTEGER);
-    const where = [`"org_id" = $1`];
+    await this.sequencer.flush(principal.orgId);
+    const where = [`"org_id" = $1`, `"seq" IS NOT NULL`];
     const params: unknown[] = [principal.orgId];
     const add = (sql: string, value: unknown) => {
       params.push(value);
@@ -64,7 +71,7 @@ export function boundedInteger(name: string, value: number | undefined, fallback
   return value;
 }
 
-/** A row of clawkeep_audit_events as the pg driver returns it. */
+/** A chained row of clawkeep_audit_events as the pg driver returns it. */
 export interface AuditEventRow {
   id: string;
   org_id: string;
@@ -85,21 +92,28 @@ export interface AuditEventRow {
 export const AUDIT_EVENT_SELECT = `SELECT "id", "org_id", "seq", "actor_type", "actor_id", "action", "resource_type",
   "resource_id", "details", "ip_address", "created_at", "prev_event_id", "integrity_hash" FROM "clawkeep_audit_events"`;
 
-export function toAuditEvent(row: AuditEventRow): AuditEvent {
+/** The fields of a stored event that its integrity hash covers. */
+export function chainedFieldsOf(row: Pick<AuditEventRow, "org_id" | "actor_type" | "actor_id" | "action" | "resource_type" | "resource_id" | "details" | "created_at">): ChainedFields {
   return {
-    id: row.id,
     orgId: row.org_id,
-    seq: Number(row.seq),
     actorType: row.actor_type,
     actorId: row.actor_id,
     action: row.action,
     resourceType: row.resource_type,
     resourceId: row.resource_id,
     details: row.details,
-    ipAddress: row.ip_address,
     // The append hashed `new Date().toISOString()`; timestamptz keeps microseconds, so the
     // millisecond instant comes back exactly and toISOString reproduces the hashed string.
     createdAt: new Date(row.created_at).toISOString(),
+  };
+}
+
+export function toAuditEvent(row: AuditEventRow): AuditEvent {
+  return {
+    ...chainedFieldsOf(row),
+    id: row.id,
+    seq: Number(row.seq),
+    ipAddress: row.ip_address,
     prevEventId: row.prev_event_id,
     integrityHash: row.integrity_hash,
   };

@@ -2,10 +2,13 @@
 // every link checked, so an edited row (integrity_hash_mismatch), and a deleted or inserted row
 // (prev_event_id_mismatch: the link, or the seq, does not follow the preceding event) are found.
 // Checking continues past the first break so that events_verified counts every sound event.
+// Events not yet linked into the chain (committed a moment ago) are counted as pending, never as
+// a break.
 import type { DataSource, EntityManager } from "typeorm";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { AUDIT_EVENT_SELECT, boundedInteger, toAuditEvent, type AuditEventRow } from "./audit-query.js";
+import type { AuditSequencer } from "./audit-sequencer.js";
 import { GENESIS_HASH, hashesEqual, integrityHash } from "./chain.js";
 
 export const DEFAULT_VERIFY_LIMIT = 1000;
@@ -25,6 +28,8 @@ export interface ChainVerification {
   chainValid: boolean;
   eventsVerified: number;
   eventsChecked: number;
+  /** Events of the window durable but not yet linked into the chain. */
+  eventsPending: number;
   brokenAtEventId?: string;
   brokenReason?: BrokenReason;
 }
@@ -40,25 +45,43 @@ export class AuditVerifier {
   constructor(
     private readonly dataSource: DataSource,
     private readonly hmacKey: Buffer,
+    private readonly sequencer: Pick<AuditSequencer, "flush">,
   ) {}
 
   async verify(principal: Principal, window: VerifyWindow): Promise<ChainVerification> {
     if (principal.type !== "user") throw new DomainError("permission_denied", "only people can verify the audit chain");
     const limit = boundedInteger("limit", window.limit, DEFAULT_VERIFY_LIMIT, 1, MAX_VERIFY_LIMIT);
     if (window.from && window.to && window.from >= window.to) throw new DomainError("invalid_argument", "from must be earlier than to");
+    await this.sequencer.flush(principal.orgId);
     // One snapshot for every read, so appends that commit meanwhile cannot look like a break.
     return this.dataSource.transaction("REPEATABLE READ", (manager) => this.verifyIn(manager, principal.orgId, window, limit));
   }
 
   private async verifyIn(manager: EntityManager, orgId: string, window: VerifyWindow, limit: number): Promise<ChainVerification> {
-    const where = [`"org_id" = $1`];
+    // The window is a stretch of the chain: from the first event created at or after `from` to the
+    // last one created before `to`. Events are chained in commit order, so creation times may
+    // interleave by a few milliseconds at its edges; a stretch never has holes.
+    const where = [`"org_id" = $1`, `"seq" IS NOT NULL`];
+    const pendingWhere = [`"org_id" = $1`, `"seq" IS NULL`];
     const params: unknown[] = [orgId];
-    if (window.from) where.push(`"created_at" >= $${params.push(window.from.toISOString())}`);
-    if (window.to) where.push(`"created_at" < $${params.push(window.to.toISOString())}`);
+    if (window.from) {
+      const at = params.push(window.from.toISOString());
+      where.push(`"seq" >= (SELECT min("seq") FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "created_at" >= $${at})`);
+      pendingWhere.push(`"created_at" >= $${at}`);
+    }
+    if (window.to) {
+      const at = params.push(window.to.toISOString());
+      where.push(`"seq" <= (SELECT max("seq") FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "created_at" < $${at})`);
+      pendingWhere.push(`"created_at" < $${at}`);
+    }
     const rows: AuditEventRow[] = await manager.query(`${AUDIT_EVENT_SELECT} WHERE ${where.join(" AND ")} ORDER BY "seq" LIMIT ${limit}`, params);
     const events = rows.map(toAuditEvent);
+    const [{ pending }]: { pending: number }[] = await manager.query(
+      `SELECT count(*)::int AS "pending" FROM "clawkeep_audit_events" WHERE ${pendingWhere.join(" AND ")}`,
+      params,
+    );
 
-    const result: ChainVerification = { chainValid: true, eventsVerified: 0, eventsChecked: events.length };
+    const result: ChainVerification = { chainValid: true, eventsVerified: 0, eventsChecked: events.length, eventsPending: pending };
     const breakAt = (eventId: string, reason: BrokenReason) => {
       if (!result.chainValid) return;
       Object.assign(result, { chainValid: false, brokenAtEventId: eventId, brokenReason: reason });
@@ -100,7 +123,7 @@ export class AuditVerifier {
     );
     if (!head?.last_event_id) return undefined;
     const [newest]: { id: string; seq: string }[] = await manager.query(
-      `SELECT "id", "seq" FROM "clawkeep_audit_events" WHERE "org_id" = $1 ORDER BY "seq" DESC LIMIT 1`,
+      `SELECT "id", "seq" FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "seq" IS NOT NULL ORDER BY "seq" DESC LIMIT 1`,
       [orgId],
     );
     return newest?.id === head.last_event_id && newest.seq === head.seq ? undefined : head.last_event_id;

@@ -25,12 +25,12 @@ type AuditServiceClient interface {
 	// Verifies the caller's organisation's audit chain over a window, oldest first (operationId
 	// verifyAuditChain). Unlike 1Claw, which only checks that the links are present, Clawkeep
 	// recomputes every event's HMAC and checks every prev_event_id link, and names the first event
-	// where either fails.
+	// where either fails. Events written before the call are chained first.
 	VerifyAuditChain(ctx context.Context, in *VerifyAuditChainRequest, opts ...grpc.CallOption) (*VerifyAuditChainResponse, error)
 	// Clawkeep's own (no REST twin): streams the audit events of the caller's organisation as they
-	// are written, in chain order, from every server instance. Each event comes with a cursor; a
-	// client that reconnects with the last cursor it saw receives every event written after it,
-	// none twice. The stream ends (OK) on server shutdown.
+	// are chained (within a second of being written), in chain order, from every server instance.
+	// Each event comes with a cursor (its seq); a client that reconnects with the last cursor it saw
+	// receives every event chained after it, none twice. The stream ends (OK) on server shutdown.
 	WatchAuditEvents(ctx context.Context, in *WatchAuditEventsRequest, opts ...grpc.CallOption) (AuditService_WatchAuditEventsClient, error)
 }
 
@@ -104,12 +104,12 @@ type AuditServiceServer interface {
 	// Verifies the caller's organisation's audit chain over a window, oldest first (operationId
 	// verifyAuditChain). Unlike 1Claw, which only checks that the links are present, Clawkeep
 	// recomputes every event's HMAC and checks every prev_event_id link, and names the first event
-	// where either fails.
+	// where either fails. Events written before the call are chained first.
 	VerifyAuditChain(context.Context, *VerifyAuditChainRequest) (*VerifyAuditChainResponse, error)
 	// Clawkeep's own (no REST twin): streams the audit events of the caller's organisation as they
-	// are written, in chain order, from every server instance. Each event comes with a cursor; a
-	// client that reconnects with the last cursor it saw receives every event written after it,
-	// none twice. The stream ends (OK) on server shutdown.
+	// are chained (within a second of being written), in chain order, from every server instance.
+	// Each event comes with a cursor (its seq); a client that reconnects with the last cursor it saw
+	// receives every event chained after it, none twice. The stream ends (OK) on server shutdown.
 	WatchAuditEvents(*WatchAuditEventsRequest, AuditService_WatchAuditEventsServer) error
 	mustEmbedUnimplementedAuditServiceServer()
 }

@@ -86,20 +86,22 @@ class VerifyAuditChainRequest(_message.Message):
     def __init__(self, to: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., limit: _Optional[int] = ..., **kwargs) -> None: ...
 
 class VerifyAuditChainResponse(_message.Message):
-    __slots__ = ["broken_at_event_id", "broken_reason", "chain_valid", "events_checked", "events_verified", "scheme"]
+    __slots__ = ["broken_at_event_id", "broken_reason", "chain_valid", "events_checked", "events_pending", "events_verified", "scheme"]
     BROKEN_AT_EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     BROKEN_REASON_FIELD_NUMBER: _ClassVar[int]
     CHAIN_VALID_FIELD_NUMBER: _ClassVar[int]
     EVENTS_CHECKED_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_PENDING_FIELD_NUMBER: _ClassVar[int]
     EVENTS_VERIFIED_FIELD_NUMBER: _ClassVar[int]
     SCHEME_FIELD_NUMBER: _ClassVar[int]
     broken_at_event_id: str
     broken_reason: str
     chain_valid: bool
     events_checked: int
+    events_pending: int
     events_verified: int
     scheme: AuditChainScheme
-    def __init__(self, chain_valid: bool = ..., events_verified: _Optional[int] = ..., events_checked: _Optional[int] = ..., broken_at_event_id: _Optional[str] = ..., scheme: _Optional[_Union[AuditChainScheme, _Mapping]] = ..., broken_reason: _Optional[str] = ...) -> None: ...
+    def __init__(self, chain_valid: bool = ..., events_verified: _Optional[int] = ..., events_checked: _Optional[int] = ..., broken_at_event_id: _Optional[str] = ..., scheme: _Optional[_Union[AuditChainScheme, _Mapping]] = ..., broken_reason: _Optional[str] = ..., events_pending: _Optional[int] = ...) -> None: ...
 
 class WatchAuditEventsRequest(_message.Message):
     __slots__ = ["action", "actor_id", "cursor", "resource_id"]

@@ -56,7 +56,7 @@ class AuditServiceServicer(object):
         """Verifies the caller's organisation's audit chain over a window, oldest first (operationId
         verifyAuditChain). Unlike 1Claw, which only checks that the links are present, Clawkeep
         recomputes every event's HMAC and checks every prev_event_id link, and names the first event
-        where either fails.
+        where either fails. Events written before the call are chained first.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -64,9 +64,9 @@ class AuditServiceServicer(object):
 
     def WatchAuditEvents(self, request, context):
         """Clawkeep's own (no REST twin): streams the audit events of the caller's organisation as they
-        are written, in chain order, from every server instance. Each event comes with a cursor; a
-        client that reconnects with the last cursor it saw receives every event written after it,
-        none twice. The stream ends (OK) on server shutdown.
+        are chained (within a second of being written), in chain order, from every server instance.
+        Each event comes with a cursor (its seq); a client that reconnects with the last cursor it saw
+        receives every event chained after it, none twice. The stream ends (OK) on server shutdown.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file clawkeep/v1/audit.proto.
  */
 export const file_clawkeep_v1_audit: GenFile = /*@__PURE__*/
-  fileDesc("ChdjbGF3a2VlcC92MS9hdWRpdC5wcm90bxILY2xhd2tlZXAudjEi4AEKF1F1ZXJ5QXVkaXRFdmVudHNSZXF1ZXN0EhMKC3Jlc291cmNlX2lkGAEgASgJEhAKCGFjdG9yX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCRIoCgRmcm9tGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgJ0bxgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoFbGltaXQYBiABKAVIAIgBARITCgZvZmZzZXQYByABKAVIAYgBAUIICgZfbGltaXRCCQoHX29mZnNldCJSChhRdWVyeUF1ZGl0RXZlbnRzUmVzcG9uc2USJwoGZXZlbnRzGAEgAygLMhcuY2xhd2tlZXAudjEuQXVkaXRFdmVudBINCgVjb3VudBgCIAEoBSKJAQoXVmVyaWZ5QXVkaXRDaGFpblJlcXVlc3QSKAoEZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoCdG8YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKBWxpbWl0GAMgASgFSACIAQFCCAoGX2xpbWl0IvUBChhWZXJpZnlBdWRpdENoYWluUmVzcG9uc2USEwoLY2hhaW5fdmFsaWQYASABKAgSFwoPZXZlbnRzX3ZlcmlmaWVkGAIgASgFEhYKDmV2ZW50c19jaGVja2VkGAMgASgFEh8KEmJyb2tlbl9hdF9ldmVudF9pZBgEIAEoCUgAiAEBEi0KBnNjaGVtZRgFIAEoCzIdLmNsYXdrZWVwLnYxLkF1ZGl0Q2hhaW5TY2hlbWUSGgoNYnJva2VuX3JlYXNvbhgGIAEoCUgBiAEBQhUKE19icm9rZW5fYXRfZXZlbnRfaWRCEAoOX2Jyb2tlbl9yZWFzb24ifQoQQXVkaXRDaGFpblNjaGVtZRIRCglhbGdvcml0aG0YASABKAkSFwoPY2hhaW5fc3RydWN0dXJlGAIgASgJEhIKCmhhc2hfZmllbGQYAyABKAkSEgoKbGlua19maWVsZBgEIAEoCRIVCg1kb2N1bWVudGF0aW9uGAUgASgJInAKF1dhdGNoQXVkaXRFdmVudHNSZXF1ZXN0EhMKBmN1cnNvchgBIAEoCUgAiAEBEhMKC3Jlc291cmNlX2lkGAIgASgJEhAKCGFjdG9yX2lkGAMgASgJEg4KBmFjdGlvbhgEIAEoCUIJCgdfY3Vyc29yIlIKGFdhdGNoQXVkaXRFdmVudHNSZXNwb25zZRImCgVldmVudBgBIAEoCzIXLmNsYXdrZWVwLnYxLkF1ZGl0RXZlbnQSDgoGY3Vyc29yGAIgASgJIr4CCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRISCgphY3Rvcl90eXBlGAMgASgJEhAKCGFjdG9yX2lkGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIVCg1yZXNvdXJjZV90eXBlGAYgASgJEhMKC3Jlc291cmNlX2lkGAcgASgJEigKB2RldGFpbHMYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhIKCmlwX2FkZHJlc3MYCSABKAkSLgoKY3JlYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoNcHJldl9ldmVudF9pZBgLIAEoCUgAiAEBEhYKDmludGVncml0eV9oYXNoGAwgASgJQhAKDl9wcmV2X2V2ZW50X2lkMo0DCgxBdWRpdFNlcnZpY2USjQEKEFF1ZXJ5QXVkaXRFdmVudHMSJC5jbGF3a2VlcC52MS5RdWVyeUF1ZGl0RXZlbnRzUmVxdWVzdBolLmNsYXdrZWVwLnYxLlF1ZXJ5QXVkaXRFdmVudHNSZXNwb25zZSIskAIBiLUYBILT5JMCH1oLEgkvdjEvYXVkaXQSEC92MS9hdWRpdC9ldmVudHMSgAEKEFZlcmlmeUF1ZGl0Q2hhaW4SJC5jbGF3a2VlcC52MS5WZXJpZnlBdWRpdENoYWluUmVxdWVzdBolLmNsYXdrZWVwLnYxLlZlcmlmeUF1ZGl0Q2hhaW5SZXNwb25zZSIfkAIBiLUYAoLT5JMCEhIQL3YxL2F1ZGl0L3ZlcmlmeRJqChBXYXRjaEF1ZGl0RXZlbnRzEiQuY2xhd2tlZXAudjEuV2F0Y2hBdWRpdEV2ZW50c1JlcXVlc3QaJS5jbGF3a2VlcC52MS5XYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2UiB5ACAYi1GAIwAUI8WjpnaXRodWIuY29tL2NsYXdrZWVwL2NsYXdrZWVwL2dlbi9nby9jbGF3a2VlcC92MTtjbGF3a2VlcHYxYgZwcm90bzM", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChdjbGF3a2VlcC92MS9hdWRpdC5wcm90bxILY2xhd2tlZXAudjEi4AEKF1F1ZXJ5QXVkaXRFdmVudHNSZXF1ZXN0EhMKC3Jlc291cmNlX2lkGAEgASgJEhAKCGFjdG9yX2lkGAIgASgJEg4KBmFjdGlvbhgDIAEoCRIoCgRmcm9tGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBImCgJ0bxgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoFbGltaXQYBiABKAVIAIgBARITCgZvZmZzZXQYByABKAVIAYgBAUIICgZfbGltaXRCCQoHX29mZnNldCJSChhRdWVyeUF1ZGl0RXZlbnRzUmVzcG9uc2USJwoGZXZlbnRzGAEgAygLMhcuY2xhd2tlZXAudjEuQXVkaXRFdmVudBINCgVjb3VudBgCIAEoBSKJAQoXVmVyaWZ5QXVkaXRDaGFpblJlcXVlc3QSKAoEZnJvbRgBIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASJgoCdG8YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKBWxpbWl0GAMgASgFSACIAQFCCAoGX2xpbWl0Io0CChhWZXJpZnlBdWRpdENoYWluUmVzcG9uc2USEwoLY2hhaW5fdmFsaWQYASABKAgSFwoPZXZlbnRzX3ZlcmlmaWVkGAIgASgFEhYKDmV2ZW50c19jaGVja2VkGAMgASgFEh8KEmJyb2tlbl9hdF9ldmVudF9pZBgEIAEoCUgAiAEBEi0KBnNjaGVtZRgFIAEoCzIdLmNsYXdrZWVwLnYxLkF1ZGl0Q2hhaW5TY2hlbWUSGgoNYnJva2VuX3JlYXNvbhgGIAEoCUgBiAEBEhYKDmV2ZW50c19wZW5kaW5nGAcgASgFQhUKE19icm9rZW5fYXRfZXZlbnRfaWRCEAoOX2Jyb2tlbl9yZWFzb24ifQoQQXVkaXRDaGFpblNjaGVtZRIRCglhbGdvcml0aG0YASABKAkSFwoPY2hhaW5fc3RydWN0dXJlGAIgASgJEhIKCmhhc2hfZmllbGQYAyABKAkSEgoKbGlua19maWVsZBgEIAEoCRIVCg1kb2N1bWVudGF0aW9uGAUgASgJInAKF1dhdGNoQXVkaXRFdmVudHNSZXF1ZXN0EhMKBmN1cnNvchgBIAEoCUgAiAEBEhMKC3Jlc291cmNlX2lkGAIgASgJEhAKCGFjdG9yX2lkGAMgASgJEg4KBmFjdGlvbhgEIAEoCUIJCgdfY3Vyc29yIlIKGFdhdGNoQXVkaXRFdmVudHNSZXNwb25zZRImCgVldmVudBgBIAEoCzIXLmNsYXdrZWVwLnYxLkF1ZGl0RXZlbnQSDgoGY3Vyc29yGAIgASgJIr4CCgpBdWRpdEV2ZW50EgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRISCgphY3Rvcl90eXBlGAMgASgJEhAKCGFjdG9yX2lkGAQgASgJEg4KBmFjdGlvbhgFIAEoCRIVCg1yZXNvdXJjZV90eXBlGAYgASgJEhMKC3Jlc291cmNlX2lkGAcgASgJEigKB2RldGFpbHMYCCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0EhIKCmlwX2FkZHJlc3MYCSABKAkSLgoKY3JlYXRlZF9hdBgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASGgoNcHJldl9ldmVudF9pZBgLIAEoCUgAiAEBEhYKDmludGVncml0eV9oYXNoGAwgASgJQhAKDl9wcmV2X2V2ZW50X2lkMo0DCgxBdWRpdFNlcnZpY2USjQEKEFF1ZXJ5QXVkaXRFdmVudHMSJC5jbGF3a2VlcC52MS5RdWVyeUF1ZGl0RXZlbnRzUmVxdWVzdBolLmNsYXdrZWVwLnYxLlF1ZXJ5QXVkaXRFdmVudHNSZXNwb25zZSIskAIBiLUYBILT5JMCH1oLEgkvdjEvYXVkaXQSEC92MS9hdWRpdC9ldmVudHMSgAEKEFZlcmlmeUF1ZGl0Q2hhaW4SJC5jbGF3a2VlcC52MS5WZXJpZnlBdWRpdENoYWluUmVxdWVzdBolLmNsYXdrZWVwLnYxLlZlcmlmeUF1ZGl0Q2hhaW5SZXNwb25zZSIfkAIBiLUYAoLT5JMCEhIQL3YxL2F1ZGl0L3ZlcmlmeRJqChBXYXRjaEF1ZGl0RXZlbnRzEiQuY2xhd2tlZXAudjEuV2F0Y2hBdWRpdEV2ZW50c1JlcXVlc3QaJS5jbGF3a2VlcC52MS5XYXRjaEF1ZGl0RXZlbnRzUmVzcG9uc2UiB5ACAYi1GAIwAUI8WjpnaXRodWIuY29tL2NsYXdrZWVwL2NsYXdrZWVwL2dlbi9nby9jbGF3a2VlcC92MTtjbGF3a2VlcHYxYgZwcm90bzM", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * Query parameters of GET /v1/audit/events. Filters combine with AND; empty means no filter.
@@ -193,6 +193,14 @@ export type VerifyAuditChainResponse = Message<"clawkeep.v1.VerifyAuditChainResp
    * @generated from field: optional string broken_reason = 6;
    */
   brokenReason?: string | undefined;
+
+  /**
+   * Clawkeep's own: events of the window that are durable but not yet linked into the chain
+   * (written in the last moments; they are chained within a second). Never counted as broken.
+   *
+   * @generated from field: int32 events_pending = 7;
+   */
+  eventsPending: number;
 };
 
 /**
@@ -261,9 +269,9 @@ export const AuditChainSchemeSchema: GenMessage<AuditChainScheme> = /*@__PURE__*
  */
 export type WatchAuditEventsRequest = Message<"clawkeep.v1.WatchAuditEventsRequest"> & {
   /**
-   * Resume strictly after the event this cursor came with (the cursor of a previous response).
-   * When absent, the stream starts with the events written after the call. An unknown or
-   * malformed cursor is InvalidArgument.
+   * Resume strictly after the event this cursor came with (the cursor of a previous response: the
+   * event's seq). When absent, the stream starts with the events chained after the call. A
+   * malformed cursor, or one beyond the newest event, is InvalidArgument.
    *
    * @generated from field: optional string cursor = 1;
    */
@@ -452,7 +460,7 @@ export const AuditService: GenService<{
    * Verifies the caller's organisation's audit chain over a window, oldest first (operationId
    * verifyAuditChain). Unlike 1Claw, which only checks that the links are present, Clawkeep
    * recomputes every event's HMAC and checks every prev_event_id link, and names the first event
-   * where either fails.
+   * where either fails. Events written before the call are chained first.
    *
    * @generated from rpc clawkeep.v1.AuditService.VerifyAuditChain
    */
@@ -463,9 +471,9 @@ export const AuditService: GenService<{
   },
   /**
    * Clawkeep's own (no REST twin): streams the audit events of the caller's organisation as they
-   * are written, in chain order, from every server instance. Each event comes with a cursor; a
-   * client that reconnects with the last cursor it saw receives every event written after it,
-   * none twice. The stream ends (OK) on server shutdown.
+   * are chained (within a second of being written), in chain order, from every server instance.
+   * Each event comes with a cursor (its seq); a client that reconnects with the last cursor it saw
+   * receives every event chained after it, none twice. The stream ends (OK) on server shutdown.
    *
    * @generated from rpc clawkeep.v1.AuditService.WatchAuditEvents
    */
