@@ -6,7 +6,11 @@ export class LoadingCache<V> {
   private readonly entries = new Map<string, Promise<V>>();
   private generation = 0;
 
-  constructor(private readonly maxEntries: number) {}
+  /** `keep` decides which loaded values stay cached (e.g. not "not found", which callers may probe at will). */
+  constructor(
+    private readonly maxEntries: number,
+    private readonly keep: (value: V) => boolean = () => true,
+  ) {}
 
   get(key: string, load: () => Promise<V>): Promise<V> {
     const cached = this.entries.get(key);
@@ -17,8 +21,8 @@ export class LoadingCache<V> {
     const drop = () => {
       if (this.entries.get(key) === loading) this.entries.delete(key);
     };
-    loading.then(() => {
-      if (this.generation !== started) drop();
+    loading.then((value) => {
+      if (this.generation !== started || !this.keep(value)) drop();
     }, drop);
     // Forget the least recently loaded first.
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);

@@ -7,8 +7,16 @@ import { Access, access, http_status } from "../../gen/ts/clawkeep/v1/options_pb
 
 export { Access };
 
+/** Read once per method: every call asks, and reading an option decodes it afresh each time. */
+const accessByMethod = new WeakMap<DescMethod, Access>();
+
 export function accessOf(method: DescMethod): Access {
-  return hasOption(method, access) ? getOption(method, access) : Access.UNSPECIFIED;
+  let found = accessByMethod.get(method);
+  if (found === undefined) {
+    found = hasOption(method, access) ? getOption(method, access) : Access.UNSPECIFIED;
+    accessByMethod.set(method, found);
+  }
+  return found;
 }
 
 /** The REST success status: 200 unless the method declares 201 or 204. */

@@ -7,7 +7,7 @@ import type { JWTPayload } from "jose";
 import type { DataSource } from "typeorm";
 import { apiKeyKind, hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
-import type { AuditLog } from "../audit/audit-log.js";
+import { auditedRead, type AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
 import type { ClaimsResolver } from "../identity/access-tokens.js";
@@ -24,9 +24,30 @@ export interface AgentTokenGrant {
 }
 
 const SUBJECT_PREFIX = "agent:";
+/** last_active_at is kept to this precision. */
+const LAST_ACTIVE_PRECISION_MS = 60_000;
 
 /** Failed exchanges allowed per key prefix and per client address in the window. */
 export const AGENT_EXCHANGE_LIMITS: LoginLimits = { perAccount: 10, perAddress: 30, windowSeconds: 10 * 60 };
+
+/**
+ * The agent of a key, with the vaults its policies name and the vaults it created (its binding
+ * when it has no explicit list), audited when it may have a token: active, not deleted, neither
+ * it nor its key expired, and the agent_id sent (if any) is its own.
+ */
+const EXCHANGE = auditedRead("agent_exchange", {
+  select: `SELECT a.*, ARRAY(
+      SELECT "vault_id" FROM "clawkeep_policies" WHERE "principal_type" = 'agent' AND "principal_id" = a."id"
+      UNION SELECT "id" FROM "clawkeep_vaults" WHERE "created_by_type" = 'agent' AND "created_by" = a."id"
+      ORDER BY 1
+    ) AS "bound_vault_ids"
+    FROM "clawkeep_agents" a WHERE a."api_key_hash" = $1`,
+  readParams: 2,
+  when: `"r"."deleted_at" IS NULL AND "r"."is_active" AND ("r"."expires_at" IS NULL OR "r"."expires_at" > now())
+    AND ("r"."api_key_expires_at" IS NULL OR "r"."api_key_expires_at" > now()) AND ($2 = '' OR "r"."id"::text = $2)`,
+  details: { expires_in: `coalesce("r"."token_ttl_seconds", ${DEFAULT_AGENT_TOKEN_TTL_SECONDS})`, key_prefix: `"r"."api_key_prefix"` },
+  fromRow: { orgId: `"r"."org_id"`, orgColumn: "org_id", actorId: `"r"."id"::text`, resourceId: `"r"."id"::text` },
+});
 
 export class AgentTokens implements ClaimsResolver {
   constructor(
@@ -60,11 +81,24 @@ export class AgentTokens implements ClaimsResolver {
   private async exchangeOnce(input: { apiKey: string; agentId: string }, ip: string): Promise<AgentTokenGrant> {
     if (apiKeyKind(input.apiKey) !== "ocv") throw new DomainError("unauthenticated", "api_key is not an agent API key (ocv_...)");
     if (input.agentId !== "" && !isUuid(input.agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
-    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "api_key_hash" = $1`, [hashApiKey(this.pepper, input.apiKey)]);
+    // One statement finds the agent, the vaults it is bound to, and records the exchange when the
+    // agent may have a token: the token leaves only once that record is durable.
+    const found = await this.audit.read<AgentRow & { bound_vault_ids: string[] }>(this.dataSource, EXCHANGE, [hashApiKey(this.pepper, input.apiKey), input.agentId], {
+      orgId: "",
+      actor: { type: "agent", id: "" },
+      action: "agent.token_exchange",
+      resource: { type: "agent", id: "" },
+      ip,
+    });
+    const row = found?.row;
     // A wrong pairing of id and key answers like an unknown key: nothing to learn by probing.
     if (!row || (input.agentId !== "" && input.agentId !== row.id)) throw new DomainError("unauthenticated", "unknown or wrong agent API key");
     refuseUnusable(row, Date.now());
-    const vaultIds = await this.boundVaults(row);
+    if (!found.audited) {
+      refuseUnusable(row, Number.POSITIVE_INFINITY);
+      throw new Error("a token exchange was neither recorded nor refused");
+    }
+    const vaultIds = row.vault_ids.length > 0 ? row.vault_ids : row.bound_vault_ids;
     const expiresIn = row.token_ttl_seconds ?? DEFAULT_AGENT_TOKEN_TTL_SECONDS;
     const accessToken = await this.jwtKeys.sign(
       {
@@ -77,18 +111,21 @@ export class AgentTokens implements ClaimsResolver {
       },
       expiresIn,
     );
-    await this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE "clawkeep_agents" SET "last_active_at" = now() WHERE "id" = $1`, [row.id]);
-      await this.audit.append(manager, {
-        orgId: row.org_id,
-        actor: { type: "agent", id: row.id },
-        action: "agent.token_exchange",
-        resource: { type: "agent", id: row.id },
-        details: { expires_in: expiresIn, key_prefix: row.api_key_prefix },
-        ip,
-      });
-    });
+    await this.touch(row);
     return { accessToken, expiresIn, agentId: row.id, vaultIds };
+  }
+
+  /**
+   * Records the agent's last activity, to the minute: a fleet exchanging in a loop would otherwise
+   * write (and lock) its agent row on every exchange.
+   */
+  private async touch(row: AgentRow): Promise<void> {
+    if (row.last_active_at && Date.now() - new Date(row.last_active_at).getTime() < LAST_ACTIVE_PRECISION_MS) return;
+    await this.dataSource.query(
+      `UPDATE "clawkeep_agents" SET "last_active_at" = now()
+       WHERE "id" = $1 AND ("last_active_at" IS NULL OR "last_active_at" < now() - make_interval(secs => $2))`,
+      [row.id, LAST_ACTIVE_PRECISION_MS / 1000],
+    );
   }
 
   /** The agent of a verified agent JWT, when it is usable and the token's epoch is current. */
@@ -100,21 +137,9 @@ export class AgentTokens implements ClaimsResolver {
     if (row.revocation_epoch !== claims.epoch || !mayAct(row, Date.now())) throw new DomainError("unauthenticated", "token has been revoked");
     return agentPrincipal(row);
   }
-
-  /** The explicit binding, or the vaults the agent's policies name and the vaults it created. */
-  private async boundVaults(row: AgentRow): Promise<string[]> {
-    if (row.vault_ids.length > 0) return row.vault_ids;
-    const rows: { vault_id: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT "vault_id" FROM (
-         SELECT "vault_id" FROM "clawkeep_policies" WHERE "principal_type" = 'agent' AND "principal_id" = $1
-         UNION SELECT "id" FROM "clawkeep_vaults" WHERE "created_by_type" = 'agent' AND "created_by" = $1
-       ) AS "bound" ORDER BY "vault_id"`,
-      [row.id],
-    );
-    return rows.map((r) => r.vault_id);
-  }
 }
 
+/** `now` +Infinity refuses any expiry at all (the database judged one past). */
 function refuseUnusable(row: AgentRow, now: number): void {
   if (row.deleted_at !== null || !row.is_active) throw new DomainError("unauthenticated", "the agent is deactivated");
   if (row.expires_at && new Date(row.expires_at).getTime() <= now) {

@@ -148,7 +148,13 @@ export class Agents {
 
   async self(principal: Principal): Promise<AgentRecord> {
     if (principal.type !== "agent") throw new DomainError("permission_denied", "only an agent can read its own profile; use an agent token");
-    return this.get(principal, principal.id);
+    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2`, [principal.id, principal.orgId]);
+    // Changed on another instance a moment ago, before this one heard of it: its record says so.
+    if (!row || !mayAct(row, Date.now())) {
+      this.standing.forget(principal.id);
+      throw new DomainError("unauthenticated", "token has been revoked");
+    }
+    return toAgent(row);
   }
 
   /**

@@ -64,6 +64,8 @@ export class CidrSet {
   }
 
   contains(address: string): boolean {
+    // Most organisations have no rules: every call asks, so the empty set answers at once.
+    if (this.size === 0) return false;
     const ip = normalizeIp(address);
     const version = isIP(ip);
     if (version === 0) return false;

@@ -11,10 +11,10 @@ import { isUuid } from "../ids.js";
 import { conditionsToJson, parseConditions } from "./policy/conditions.js";
 import { validatePattern } from "./policy/glob.js";
 import { PERMISSIONS, type Effect, type Permission, type PrincipalType } from "./policy/types.js";
-import { toPolicy, type Policy, type PolicyRow, type PolicyStore } from "./policy-store.js";
+import { toPolicy, type Policy, type PolicyRow, type VaultCache } from "./vault-cache.js";
 import type { Vaults } from "./vaults.js";
 
-export type { Policy } from "./policy-store.js";
+export type { Policy } from "./vault-cache.js";
 
 export interface CreatePolicyInput {
   secretPathPattern: string;
@@ -42,7 +42,7 @@ export class Policies {
   constructor(
     private readonly dataSource: DataSource,
     private readonly vaults: Vaults,
-    private readonly store: PolicyStore,
+    private readonly store: VaultCache,
     private readonly audit: AuditLog,
   ) {}
 

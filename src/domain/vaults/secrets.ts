@@ -8,8 +8,9 @@
 import type { DataSource, EntityManager } from "typeorm";
 import type { Keyring } from "../../crypto/keyring.js";
 import type { SealedColumns } from "../../crypto/sealed-columns.js";
+import { hotStatement, runHot } from "../../db/hot-query.js";
 import { rowsOf } from "../../db/rows.js";
-import type { AuditLog } from "../audit/audit-log.js";
+import { auditedRead, type AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { scopesAllow } from "../agents/scopes.js";
@@ -68,6 +69,9 @@ export interface ListSecretsInput {
   cursor: string;
 }
 
+/** PostgreSQL's SQLSTATE for a row that names a parent that does not exist (any more). */
+const FOREIGN_KEY_VIOLATION = "23503";
+
 /** Secret types an Intents API agent may never read: it signs through the server instead. */
 const SIGNING_KEY_TYPES = new Set<SecretType>(["private_key", "ssh_key"]);
 
@@ -108,7 +112,6 @@ export class Secrets {
     const decision = await this.authorize(principal, vaultId, path, "write", ip);
     try {
       return await this.dataSource.transaction(async (manager) => {
-        await lockVault(manager, vaultId);
         const stored = await this.storeVersion(manager, vaultId, path, { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` });
         await this.audit.append(manager, {
           ...this.auditBase(principal, "secret.write", path, ip),
@@ -134,28 +137,35 @@ export class Secrets {
     }
   }
 
-  /** Version N+1 of the path (one live row per path: concurrent PUTs serialise on it), sealed. */
+  /**
+   * Version N+1 of the path (one live row per path: concurrent PUTs serialise on it), sealed. The
+   * new row's reference to its vault makes a concurrent vault delete wait for this transaction,
+   * or, if the delete won, fails it: that is a 404.
+   */
   private async storeVersion(
     manager: EntityManager,
     vaultId: string,
     path: string,
     input: { type: SecretType; plaintext: Buffer; metadata: Record<string, unknown>; expiresAt: Date | null; maxAccessCount: number | null; createdBy: string },
   ): Promise<SecretVersionInfo> {
-    const [secret]: { id: string; latest_version: number }[] = await manager.query(
-      `INSERT INTO "clawkeep_secrets" ("vault_id", "path", "latest_version") VALUES ($1, $2, 1)
-       ON CONFLICT ("vault_id", "path") WHERE "deleted_at" IS NULL
-       DO UPDATE SET "latest_version" = "clawkeep_secrets"."latest_version" + 1
-       RETURNING "id", "latest_version"`,
-      [vaultId, path],
-    );
+    const [secret] = await runHot<{ id: string; latest_version: number }>(manager, NEXT_VERSION, [vaultId, path]).catch((error: unknown) => {
+      if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw new DomainError("not_found", `vault ${vaultId} not found`);
+      throw error;
+    });
     const version = secret.latest_version;
     const box = this.keyring.seal(input.plaintext, secretAad(vaultId, secret.id, path, version));
-    const [row]: VersionRow[] = await manager.query(
-      `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
-         "kek_version", "wrapped_dek", "ciphertext")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-      [secret.id, version, input.type, JSON.stringify(input.metadata), input.createdBy, input.expiresAt, input.maxAccessCount, box.kekVersion, box.wrappedDek, box.ciphertext],
-    );
+    const [row] = await runHot<VersionRow>(manager, INSERT_VERSION, [
+      secret.id,
+      version,
+      input.type,
+      JSON.stringify(input.metadata),
+      input.createdBy,
+      input.expiresAt,
+      input.maxAccessCount,
+      box.kekVersion,
+      box.wrappedDek,
+      box.ciphertext,
+    ]);
     return toInfo(path, row);
   }
 
@@ -203,16 +213,14 @@ export class Secrets {
     }
     const page = limit === undefined ? found : found.slice(0, limit);
     const nextCursor = limit !== undefined && found.length > limit ? encodeListCursor(page[page.length - 1].path) : "";
-    await this.dataSource.transaction((manager) =>
-      this.audit.append(manager, {
-        orgId: principal.orgId,
-        actor: { type: principal.type, id: principal.id },
-        action: "secret.list",
-        resource: { type: "vault", id: vaultId },
-        details: { prefix: input.prefix, returned: page.length },
-        ip,
-      }),
-    );
+    await this.audit.append(this.dataSource.manager, {
+      orgId: principal.orgId,
+      actor: { type: principal.type, id: principal.id },
+      action: "secret.list",
+      resource: { type: "vault", id: vaultId },
+      details: { prefix: input.prefix, returned: page.length },
+      ip,
+    });
     return { secrets: page, nextCursor };
   }
 
@@ -221,7 +229,6 @@ export class Secrets {
     validateSecretPath(path);
     const decision = await this.authorize(principal, vaultId, path, "delete", ip);
     await this.dataSource.transaction(async (manager) => {
-      await lockVault(manager, vaultId);
       const [secret] = rowsOf<{ id: string; latest_version: number }>(
         await manager.query(
           `UPDATE "clawkeep_secrets" SET "deleted_at" = now() WHERE "vault_id" = $1 AND "path" = $2 AND "deleted_at" IS NULL RETURNING "id", "latest_version"`,
@@ -257,7 +264,6 @@ export class Secrets {
     validateVersion(version);
     const decision = await this.authorize(principal, vaultId, path, "write", ip);
     await this.dataSource.transaction(async (manager) => {
-      await lockVault(manager, vaultId);
       const secret = await liveSecret(manager, vaultId, path);
       const [row]: { disabled: boolean }[] = await manager.query(
         `SELECT ("disabled_at" IS NOT NULL) AS "disabled" FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 AND "version" = $2 FOR UPDATE`,
@@ -273,17 +279,39 @@ export class Secrets {
     });
   }
 
+  /**
+   * The hot path: one statement finds the version, one more (committing by itself) makes its read
+   * event durable, and only then is the value decrypted. A version with max_access_count counts
+   * the read in the same transaction as its event.
+   */
   private async read(principal: Principal, vaultId: string, path: string, which: "latest" | number, decision: Decision, ip: string): Promise<SecretWithValue> {
-    return this.dataSource.transaction(async (manager) => {
-      const secret = await liveSecret(manager, vaultId, path);
-      const row = which === "latest" ? await latestEnabled(manager, secret.id, path) : await exactVersion(manager, secret.id, path, which);
+    const refusedTypes = principal.agent?.intentsApiEnabled ? [...SIGNING_KEY_TYPES] : [];
+    const entry = { ...this.auditBase(principal, "secret.read", path, ip), details: { vault_id: vaultId, decided_by: decidedBy(decision) } };
+    const found =
+      which === "latest"
+        ? await this.audit.read<VersionRow>(this.dataSource, READ_LATEST, [vaultId, path, refusedTypes], entry)
+        : await this.audit.read<VersionRow>(this.dataSource, READ_VERSION, [vaultId, path, which, refusedTypes], entry);
+    if (!found) {
+      // Why not, in as many statements as it takes (a deleted secret is 410, a missing one 404).
+      if (which === "latest") await latestEnabled(this.dataSource.manager, (await liveSecret(this.dataSource.manager, vaultId, path)).id, path);
+      await liveSecret(this.dataSource.manager, vaultId, path);
+      throw new DomainError("not_found", `secret "${path}" has no version ${which}`);
+    }
+    const { row, audited } = found;
+    if (!audited) {
+      // The statement read the row but did not audit it: say why, or count the read first.
+      if (row.disabled_at) throw new DomainError("gone", `version ${row.version} of secret "${path}" is disabled`);
       refuseSigningKeyRead(principal, row.type);
-      await this.audit.append(manager, {
-        ...this.auditBase(principal, "secret.read", path, ip),
-        details: { vault_id: vaultId, secret_id: secret.id, version: row.version, decided_by: decidedBy(decision) },
+      // Not counted, so the database found it expired (its clock may run a little ahead of ours).
+      if (row.max_access_count === null) refuseExpired(row, path, { now: Number.POSITIVE_INFINITY });
+      refuseExpired(row, path);
+      if (row.max_access_count === null) throw new Error(`secret read of "${path}" was neither audited nor refused`);
+      await this.dataSource.transaction(async (manager) => {
+        await countAccess(manager, row, path);
+        await this.audit.append(manager, { ...entry, details: { ...entry.details, secret_id: row.secret_id, version: row.version } });
       });
-      return this.openCounted(manager, vaultId, secret.id, path, row);
-    });
+    }
+    return this.open(vaultId, path, row);
   }
 
   /**
@@ -340,7 +368,9 @@ export class Secrets {
     const row = await latestEnabled(manager, share.secretId, path);
     refuseSigningKeyRead(share.sender, row.type);
     if (share.reader) refuseSigningKeyRead(share.reader, row.type);
-    return { ...(await this.openCounted(manager, vaultId, share.secretId, path, row)), vaultId };
+    refuseExpired(row, path);
+    if (row.max_access_count !== null) await countAccess(manager, row, path);
+    return { ...(await this.open(vaultId, path, row)), vaultId };
   }
 
   private async mayRead(manager: EntityManager, principal: Principal, vaultId: string, path: string, ip: string): Promise<boolean> {
@@ -354,34 +384,16 @@ export class Secrets {
     return readAllowed(principal, access, path, ip, new Date());
   }
 
-  /** Checks a version's expiry, counts the read toward its max_access_count, and decrypts it. */
-  private async openCounted(manager: EntityManager, vaultId: string, secretId: string, path: string, row: VersionRow): Promise<SecretWithValue> {
-    if (row.expires_at && new Date(row.expires_at).getTime() <= Date.now()) {
-      throw new DomainError("gone", `version ${row.version} of secret "${path}" expired at ${new Date(row.expires_at).toISOString()}`);
-    }
-    if (row.max_access_count !== null) {
-      // Conditional increment under the row lock: concurrent readers are counted exactly, and
-      // the read that would exceed the limit finds no row.
-      const counted = rowsOf(
-        await manager.query(
-          `UPDATE "clawkeep_secret_versions" SET "access_count" = "access_count" + 1
-           WHERE "secret_id" = $1 AND "version" = $2 AND "access_count" < "max_access_count" RETURNING "access_count"`,
-          [secretId, row.version],
-        ),
-      );
-      if (counted.length === 0) {
-        throw new DomainError("gone", `version ${row.version} of secret "${path}" has been read its maximum of ${row.max_access_count} times`);
-      }
-    }
+  private async open(vaultId: string, path: string, row: VersionRow): Promise<SecretWithValue> {
     const box = { kekVersion: row.kek_version, wrappedDek: row.wrapped_dek, ciphertext: row.ciphertext };
-    const plaintext = await this.keyring.openRefreshing(box, secretAad(vaultId, secretId, path, row.version));
+    const plaintext = await this.keyring.openRefreshing(box, secretAad(vaultId, row.secret_id, path, row.version));
     const value = plaintext.toString("utf8");
     plaintext.fill(0);
     return { ...toInfo(path, row), value };
   }
 
   /**
-   * Decides `permission` on `path`; a refusal is audited (in a transaction of its own, since the
+   * Decides `permission` on `path`; a refusal is audited (committing by itself, since the
    * request's work never starts) and answered 403.
    */
   private async authorize(principal: Principal, vaultId: string, path: string, permission: Permission, ip: string): Promise<Decision> {
@@ -401,9 +413,10 @@ export class Secrets {
   }
 
   private async auditDenial(principal: Principal, vaultId: string, path: string, permission: Permission, decidedBy: string, ip: string): Promise<void> {
-    await this.dataSource.transaction((manager) =>
-      this.audit.append(manager, { ...this.auditBase(principal, "secret.access_denied", path, ip), details: { vault_id: vaultId, permission, decided_by: decidedBy } }),
-    );
+    await this.audit.append(this.dataSource.manager, {
+      ...this.auditBase(principal, "secret.access_denied", path, ip),
+      details: { vault_id: vaultId, permission, decided_by: decidedBy },
+    });
   }
 
   private auditBase(principal: Principal, action: string, path: string, ip: string) {
@@ -425,12 +438,6 @@ function refuseSigningKeyRead(principal: Principal, type: SecretType): void {
 
 function decidedBy(decision: Decision): string {
   return decision.reason === "policy" ? `policy:${decision.policy.id}` : decision.reason;
-}
-
-/** Waits out a concurrent vault delete; 404 if it won. */
-async function lockVault(manager: EntityManager, vaultId: string): Promise<void> {
-  const [vault] = await manager.query(`SELECT 1 FROM "clawkeep_vaults" WHERE "id" = $1 FOR SHARE`, [vaultId]);
-  if (!vault) throw new DomainError("not_found", `vault ${vaultId} not found`);
 }
 
 async function liveSecret(manager: EntityManager, vaultId: string, path: string): Promise<{ id: string }> {
@@ -457,11 +464,73 @@ async function latestEnabled(manager: EntityManager, secretId: string, path: str
   return row;
 }
 
-async function exactVersion(manager: EntityManager, secretId: string, path: string, version: number): Promise<VersionRow> {
-  const [row]: VersionRow[] = await manager.query(`SELECT * FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 AND "version" = $2`, [secretId, version]);
-  if (!row) throw new DomainError("not_found", `secret "${path}" has no version ${version}`);
-  if (row.disabled_at) throw new DomainError("gone", `version ${version} of secret "${path}" is disabled`);
-  return row;
+const NEXT_VERSION = hotStatement(
+  "secret_next_version",
+  `INSERT INTO "clawkeep_secrets" ("vault_id", "path", "latest_version") VALUES ($1, $2, 1)
+   ON CONFLICT ("vault_id", "path") WHERE "deleted_at" IS NULL
+   DO UPDATE SET "latest_version" = "clawkeep_secrets"."latest_version" + 1
+   RETURNING "id", "latest_version"`,
+);
+
+const INSERT_VERSION = hotStatement(
+  "secret_insert_version",
+  `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
+     "kek_version", "wrapped_dek", "ciphertext")
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+);
+
+/**
+ * A read's own event is appended in its statement when the version may be read as it is: not
+ * expired, not counted (max_access_count needs a transaction), and not a type the caller may
+ * not read (the last read parameter).
+ */
+const READABLE = `("r"."expires_at" IS NULL OR "r"."expires_at" > now()) AND "r"."max_access_count" IS NULL AND "r"."disabled_at" IS NULL`;
+const ROW_DETAILS = { secret_id: `"r"."secret_id"`, version: `"r"."version"` };
+
+/** The latest enabled version of the live secret at the path, read and audited in one statement. */
+const READ_LATEST = auditedRead("secret_read_latest", {
+  select: `SELECT v.* FROM "clawkeep_secrets" s
+   CROSS JOIN LATERAL (
+     SELECT * FROM "clawkeep_secret_versions" v WHERE v."secret_id" = s."id" AND v."disabled_at" IS NULL ORDER BY v."version" DESC LIMIT 1
+   ) v
+   WHERE s."vault_id" = $1 AND s."path" = $2 AND s."deleted_at" IS NULL`,
+  readParams: 3,
+  when: `${READABLE} AND NOT ("r"."type" = ANY($3::text[]))`,
+  details: ROW_DETAILS,
+});
+
+/** One version of the live secret at the path, read and audited in one statement. */
+const READ_VERSION = auditedRead("secret_read_version", {
+  select: `SELECT v.* FROM "clawkeep_secrets" s JOIN "clawkeep_secret_versions" v ON v."secret_id" = s."id" AND v."version" = $3
+   WHERE s."vault_id" = $1 AND s."path" = $2 AND s."deleted_at" IS NULL`,
+  readParams: 4,
+  when: `${READABLE} AND NOT ("r"."type" = ANY($4::text[]))`,
+  details: ROW_DETAILS,
+});
+
+/** `options.now` moves the deadline: +Infinity refuses any version with an expiry (the database judged it expired). */
+function refuseExpired(row: VersionRow, path: string, options: { now?: number } = {}): void {
+  if (row.expires_at && new Date(row.expires_at).getTime() <= (options.now ?? Date.now())) {
+    throw new DomainError("gone", `version ${row.version} of secret "${path}" expired at ${new Date(row.expires_at).toISOString()}`);
+  }
+}
+
+/**
+ * Counts a read toward the version's max_access_count: a conditional increment under the row
+ * lock, so concurrent readers are counted exactly and the read that would exceed the limit finds
+ * no row.
+ */
+async function countAccess(manager: EntityManager, row: VersionRow, path: string): Promise<void> {
+  const counted = rowsOf(
+    await manager.query(
+      `UPDATE "clawkeep_secret_versions" SET "access_count" = "access_count" + 1
+       WHERE "secret_id" = $1 AND "version" = $2 AND "access_count" < "max_access_count" RETURNING "access_count"`,
+      [row.secret_id, row.version],
+    ),
+  );
+  if (counted.length === 0) {
+    throw new DomainError("gone", `version ${row.version} of secret "${path}" has been read its maximum of ${row.max_access_count} times`);
+  }
 }
 
 interface VersionRow {

@@ -6,8 +6,8 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
-import type { PolicyStore } from "./policy-store.js";
 import type { PolicyRule } from "./policy/types.js";
+import type { VaultCache, VaultRow } from "./vault-cache.js";
 
 export interface Vault {
   id: string;
@@ -35,7 +35,7 @@ type Queryable = DataSource | EntityManager;
 export class Vaults {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly policies: PolicyStore,
+    private readonly cache: VaultCache,
     private readonly audit: AuditLog,
   ) {}
 
@@ -89,7 +89,7 @@ export class Vaults {
 
   /** Deletes the vault with its secrets, versions and policies; its owner or an org owner/admin. */
   async delete(principal: Principal, vaultId: string, ip: string): Promise<void> {
-    await this.deleteInTransaction(principal, vaultId, ip).finally(() => this.policies.forget(vaultId));
+    await this.deleteInTransaction(principal, vaultId, ip).finally(() => this.cache.forget(vaultId));
   }
 
   private async deleteInTransaction(principal: Principal, vaultId: string, ip: string): Promise<void> {
@@ -101,7 +101,7 @@ export class Vaults {
         [vaultId],
       );
       await manager.query(`DELETE FROM "clawkeep_vaults" WHERE "id" = $1`, [vaultId]);
-      await this.policies.announce(manager, vaultId, principal.orgId);
+      await this.cache.announce(manager, vaultId, principal.orgId);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: principal.type, id: principal.id },
@@ -115,18 +115,17 @@ export class Vaults {
 
   /**
    * The caller's standing on a vault. A vault of another organisation, or one the caller has no
-   * relation to (not owner, not manager, no policy), is 404: nothing about it is revealed.
-   * `lock` "share" makes a concurrent vault delete wait for the caller's transaction (and the
-   * caller see 404 if the delete won), so a write never trips over a vanished vault; "update" is
-   * for the delete itself.
+   * relation to (not owner, not manager, no policy), is 404: nothing about it is revealed. The
+   * vault and its policies come from the cache; `lock` reads the vault row in the caller's
+   * transaction instead: "share" makes a concurrent vault delete wait for that transaction (and
+   * the caller see 404 if the delete won), "update" is for the delete itself.
    */
   async access(q: Queryable, principal: Principal, vaultId: string, options: { lock?: "share" | "update" } = {}): Promise<VaultAccess> {
     if (!isUuid(vaultId)) throw new DomainError("invalid_argument", "vault_id must be a UUID");
-    const [row]: VaultRow[] = await q.query(`SELECT * FROM "clawkeep_vaults" WHERE "id" = $1 AND "org_id" = $2${options.lock ? ` FOR ${options.lock.toUpperCase()}` : ""}`, [
-      vaultId,
-      principal.orgId,
-    ]);
-    if (!row) throw vaultNotFound(vaultId);
+    const row = options.lock
+      ? ((await q.query(`SELECT * FROM "clawkeep_vaults" WHERE "id" = $1 FOR ${options.lock.toUpperCase()}`, [vaultId])) as VaultRow[])[0]
+      : await this.cache.vault(vaultId);
+    if (!row || row.org_id !== principal.orgId) throw vaultNotFound(vaultId);
     const vault = toVault(row);
     const isOwner = (vault.createdBy === principal.id && vault.createdByType === principal.type) || (principal.type === "user" && row.co_owner_user_id === principal.id);
     const isOrgManager = principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
@@ -136,7 +135,7 @@ export class Vaults {
     if (binding.length > 0 && !binding.includes(vaultId) && !isOwner) {
       throw new DomainError("permission_denied", `this agent is not bound to vault ${vaultId}`);
     }
-    const policies = await this.policies.rulesFor(q, vaultId, principal);
+    const policies = await this.cache.rulesFor(vaultId, principal);
     if (!isOwner && !isOrgManager && policies.length === 0 && !binding.includes(vaultId)) throw vaultNotFound(vaultId);
     return { vault, isOwner, canManage: isOwner || isOrgManager, policies };
   }
@@ -144,17 +143,6 @@ export class Vaults {
 
 function vaultNotFound(vaultId: string): DomainError {
   return new DomainError("not_found", `vault ${vaultId} not found`);
-}
-
-interface VaultRow {
-  id: string;
-  org_id: string;
-  name: string;
-  description: string;
-  created_by: string;
-  created_by_type: "user" | "agent";
-  co_owner_user_id: string | null;
-  created_at: Date;
 }
 
 function toVault(row: VaultRow): Vault {

@@ -28,9 +28,10 @@ const DROPPED_REQUEST_HEADERS = new Set(["content-type", "content-length", "cont
 export type RestHandler = (req: NodeServerRequest, res: NodeServerResponse) => Promise<void>;
 
 export function createRestTranscoder(options: RestTranscoderOptions): RestHandler {
+  const table = routeTable(options.routes);
   return async (req, res) => {
     try {
-      await transcode(options, req, res);
+      await transcode(options, table, req, res);
     } catch (error) {
       if (error instanceof RestRequestError) writeProblem(res, { status: error.status, detail: error.message });
       else if (error instanceof PathDecodeError) writeProblem(res, { status: 400, detail: error.message });
@@ -39,21 +40,35 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestHandle
   };
 }
 
-async function transcode(options: RestTranscoderOptions, req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
+/** The routes of each HTTP method, in the table's order (most specific first). */
+function routeTable(routes: RestRoute[]): Map<string, RestRoute[]> {
+  const table = new Map<string, RestRoute[]>();
+  for (const route of routes) table.set(route.httpMethod, [...(table.get(route.httpMethod) ?? []), route]);
+  return table;
+}
+
+/** The first route of the method whose template matches, with its path values. */
+function firstMatch(routes: RestRoute[] | undefined, path: string): { route: RestRoute; values: Map<string, string> } | undefined {
+  for (const route of routes ?? []) {
+    const values = matchTemplate(route.template, path);
+    if (values) return { route, values };
+  }
+  return undefined;
+}
+
+async function transcode(options: RestTranscoderOptions, table: Map<string, RestRoute[]>, req: NodeServerRequest, res: NodeServerResponse): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, "") : url.pathname;
   const httpMethod = (req.method ?? "GET").toUpperCase();
 
-  const candidates = options.routes
-    .map((route) => ({ route, values: matchTemplate(route.template, path) }))
-    .filter((c): c is { route: RestRoute; values: Map<string, string> } => c.values !== undefined);
-  if (candidates.length === 0) {
-    writeProblem(res, { status: 404, detail: `no route matches ${httpMethod} ${url.pathname}` });
-    return;
-  }
-  const chosen = candidates.find((c) => c.route.httpMethod === httpMethod);
+  const chosen = firstMatch(table.get(httpMethod), path);
   if (!chosen) {
-    const allowed = [...new Set(candidates.map((c) => c.route.httpMethod))].sort().join(", ");
+    // Only a miss looks at every route: to tell 404 (no such path) from 405 (not with this method).
+    const allowed = [...table.keys()].filter((method) => firstMatch(table.get(method), path)).sort().join(", ");
+    if (allowed === "") {
+      writeProblem(res, { status: 404, detail: `no route matches ${httpMethod} ${url.pathname}` });
+      return;
+    }
     writeProblem(res, {
       status: 405,
       detail: `${url.pathname} does not accept ${httpMethod}; use ${allowed}`,

@@ -1,0 +1,80 @@
+// The statements the hot paths send to PostgreSQL, counted at the driver: a steady-state secret
+// read and a token exchange cost at most three, the commit included (vault, policies and agent
+// standing come from caches), and neither takes a lock that other requests wait on.
+import { AsyncLocalStorage } from "node:async_hooks";
+import { createClient } from "@connectrpc/connect";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
+import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
+import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
+import { createHarness, type Harness, NO_RATE_LIMIT } from "./harness.js";
+import { signUp, type Person } from "./people.js";
+
+const statements = new AsyncLocalStorage<string[]>();
+const query = pg.Client.prototype.query;
+
+let harness: Harness;
+let owner: Person;
+let vaultId: string;
+let agent: { id: string; apiKey: string; headers: { authorization: string } };
+beforeAll(async () => {
+  harness = await createHarness({ env: NO_RATE_LIMIT });
+  owner = await signUp(harness.transport);
+  const vaults = createClient(VaultService, harness.transport);
+  vaultId = (await vaults.createVault({ name: "hot" }, { headers: owner.headers })).vault!.id;
+  await vaults.putSecret({ vaultId, path: "api/key", value: "v", type: "api_key" }, { headers: owner.headers });
+  const created = await createClient(AgentService, harness.transport).createAgent({ name: "reader" }, { headers: owner.headers });
+  await vaults.createPolicy(
+    { vaultId, secretPathPattern: "api/**", principalType: "agent", principalId: created.agent!.id, permissions: ["read"] },
+    { headers: owner.headers },
+  );
+  const { accessToken } = await createClient(AuthService, harness.transport).exchangeAgentToken({ agentId: created.agent!.id, apiKey: created.apiKey });
+  agent = { id: created.agent!.id, apiKey: created.apiKey, headers: { authorization: `Bearer ${accessToken}` } };
+  // Counts what the driver is asked to run inside `counted`, whichever connection runs it.
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const sql = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+    statements.getStore()?.push(sql?.replace(/\s+/g, " ").slice(0, 120) ?? "?");
+    return (query as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof query;
+});
+afterAll(async () => {
+  pg.Client.prototype.query = query;
+  await harness?.close();
+});
+
+/** The statements `call` sent, once caches are warm (the call runs once before it is counted). */
+async function counted(call: () => Promise<unknown>): Promise<string[]> {
+  await call();
+  const log: string[] = [];
+  await statements.run(log, call);
+  return log;
+}
+
+describe("hot paths", () => {
+  const vaults = () => createClient(VaultService, harness.transport);
+
+  it("an agent's secret read costs at most three statements, and takes no lock", async () => {
+    const log = await counted(() => vaults().getSecret({ vaultId, path: "api/key" }, { headers: agent.headers }));
+    expect(log.length, log.join("\n")).toBeLessThanOrEqual(3);
+    expect(log.join("\n")).not.toMatch(/FOR UPDATE|FOR SHARE|advisory/i);
+  });
+
+  it("a person's secret read costs at most three statements (their session is one)", async () => {
+    const log = await counted(() => vaults().getSecret({ vaultId, path: "api/key" }, { headers: owner.headers }));
+    expect(log.length, log.join("\n")).toBeLessThanOrEqual(3);
+    expect(log.join("\n")).not.toMatch(/FOR UPDATE|FOR SHARE|advisory/i);
+  });
+
+  it("a token exchange costs at most three statements, and takes no lock", async () => {
+    const auth = createClient(AuthService, harness.transport);
+    const log = await counted(() => auth.exchangeAgentToken({ agentId: agent.id, apiKey: agent.apiKey }));
+    expect(log.length, log.join("\n")).toBeLessThanOrEqual(3);
+    expect(log.join("\n")).not.toMatch(/FOR UPDATE|FOR SHARE|advisory/i);
+  });
+
+  it("a secret write takes no lock beyond its own secret's row", async () => {
+    const log = await counted(() => vaults().putSecret({ vaultId, path: "api/other", value: "w", type: "api_key" }, { headers: owner.headers }));
+    expect(log.join("\n")).not.toMatch(/FOR UPDATE|FOR SHARE|advisory|clawkeep_audit_heads/i);
+  });
+});
