@@ -1,0 +1,165 @@
+// The processes of a benchmark run: the server under test (as `npm start` runs it), the bare
+// node:http ceiling, and the load generator; plus what the operating system says about the
+// server's CPU and memory while it works.
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { descendants } from "../../test/support/process.js";
+import type { LoadResult, LoadSpec } from "../loader.js";
+
+export interface BenchServer {
+  url: string;
+  pid: number;
+  kind: "embedded" | "postgres";
+  stop(): Promise<void>;
+}
+
+const NO_RATE_LIMIT = { CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000", CLAWKEEP_RATE_LIMIT_BURST: "1000000" };
+
+/** PostgreSQL for the "postgres" runs: DATABASE_URL, or the machine's local server. */
+export const ADMIN_DATABASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+
+/** A Clawkeep server process on a fresh database of the given kind. */
+export async function startBenchServer(kind: "embedded" | "postgres", env: Record<string, string> = {}): Promise<BenchServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), "clawkeep-bench-"));
+  let databaseUrl: string | undefined;
+  let dropDatabase = async () => {};
+  if (kind === "postgres") {
+    const name = `clawkeep_bench_${randomBytes(4).toString("hex")}`;
+    await adminQuery(`CREATE DATABASE "${name}"`);
+    const url = new URL(ADMIN_DATABASE_URL);
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    dropDatabase = () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+  const child = await startProcess([process.execPath, "--import", "tsx", "src/main.ts"], {
+    ...NO_RATE_LIMIT,
+    CLAWKEEP_PORT: "0",
+    CLAWKEEP_HOST: "127.0.0.1",
+    CLAWKEEP_DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl ?? "",
+    CLAWKEEP_MASTER_KEY: kind === "postgres" ? randomBytes(32).toString("base64") : "",
+    ...env,
+  });
+  return {
+    url: `http://127.0.0.1:${child.port}`,
+    pid: child.process.pid!,
+    kind,
+    async stop() {
+      await stopProcess(child.process);
+      await dropDatabase();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The bare node:http ceiling. */
+export async function startCeiling(): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = await startProcess([process.execPath, "--import", "tsx", "bench/ceiling-server.ts"], {});
+  return { url: `http://127.0.0.1:${child.port}`, stop: () => stopProcess(child.process) };
+}
+
+/** Runs the specs side by side in a load-generator process; one result per spec. */
+export function runLoad(specs: LoadSpec[]): Promise<LoadResult[]> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["--import", "tsx", "bench/loader.ts"], { stdio: ["pipe", "pipe", "inherit"] });
+    let output = "";
+    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(output) as LoadResult[]) : reject(new Error(`the load generator exited with ${code}`))));
+    child.stdin.end(JSON.stringify(specs));
+  });
+}
+
+export interface Usage {
+  /** CPU time over wall time, percent of one core. */
+  cpuPercent: number;
+  rssMb: number;
+}
+
+/** Measures a process's CPU over `work`, and its resident memory when `work` ends. */
+export async function measureUsage<T>(pid: number, work: () => Promise<T>): Promise<{ value: T; usage: Usage }> {
+  const before = cpuSeconds(pid);
+  const started = performance.now();
+  const value = await work();
+  const seconds = (performance.now() - started) / 1000;
+  return { value, usage: { cpuPercent: ((cpuSeconds(pid) - before) / seconds) * 100, rssMb: rssMb(pid) } };
+}
+
+/** Resident memory of the process, in MB. */
+export function rssMb(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) / 1024 : NaN;
+}
+
+/**
+ * CPU seconds (user + system) the process and, with `tree`, its descendants named `only` (the
+ * embedded PostgreSQL: "postgres") have used.
+ */
+export function cpuSeconds(pid: number, tree = false, only?: string): number {
+  const ticks = 100; // USER_HZ on Linux
+  const own = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
+      if (only && p !== pid && !stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).startsWith(only)) return 0;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      return 0;
+    }
+  };
+  return own(pid) + (tree ? descendants(pid).reduce((sum, p) => sum + own(p), 0) : 0);
+}
+
+/** Processes this run started: stopped with it, however it ends. */
+const running = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const child of running) child.kill("SIGTERM");
+});
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
+
+async function startProcess(command: string[], env: Record<string, string>): Promise<{ process: ChildProcess; port: number }> {
+  const child = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  const lines = createInterface({ input: child.stdout! });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${command.join(" ")} did not start`)), 60_000);
+    lines.on("line", (line) => {
+      try {
+        const entry = JSON.parse(line) as { port?: number; msg?: string };
+        if (entry.port && (entry.msg === undefined || entry.msg === "clawkeep listening")) {
+          clearTimeout(timer);
+          resolve({ process: child, port: entry.port });
+        }
+      } catch {
+        // not a JSON line
+      }
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${command.join(" ")} exited with ${code}`));
+    });
+  });
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  await exited;
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
