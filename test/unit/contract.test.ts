@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { file_clawkeep_v1_errors } from "../../gen/ts/clawkeep/v1/errors_pb.js";
 import { file_clawkeep_v1_options } from "../../gen/ts/clawkeep/v1/options_pb.js";
 import { CLAWKEEP_SERVICES } from "../../src/api/services.js";
+import { isSensitiveField, NOT_SECRET_DESPITE_NAME } from "../../src/sensitive.js";
 import { Access, accessOf } from "../../src/server/method-options.js";
 
 const METHODS = CLAWKEEP_SERVICES.flatMap((service) => service.methods.map((method) => ({ service, method })));
@@ -124,5 +125,18 @@ describe("the clawkeep.v1 contract", () => {
     // Timestamp (reachable, foreign) has an int64 seconds field; the own-message filter is what spares it.
     const timestamp = MESSAGES.find((m) => m.typeName === "google.protobuf.Timestamp");
     expect(timestamp?.fields.some((f) => scalarTypesOf(f).some((t) => INT64_TYPES.has(t)))).toBe(true);
+  });
+
+  it("marks [debug_redact = true] exactly the string fields whose names src/sensitive.ts declares secret", () => {
+    const strings = OWN_MESSAGES.flatMap((message) => message.fields.filter((f) => f.fieldKind === "scalar" && f.scalar === ScalarType.STRING).map((field) => ({ message, field })));
+    const marked = strings.filter(({ field }) => field.proto.options?.debugRedact === true).map(({ message, field }) => `${message.typeName}.${field.name}`);
+    const named = strings
+      .filter(({ field }) => isSensitiveField(field.name))
+      .map(({ message, field }) => `${message.typeName}.${field.name}`)
+      .filter((name) => !NOT_SECRET_DESPITE_NAME.has(name));
+    expect(marked.sort()).toEqual(named.sort());
+    // The exceptions are fields that exist, so a renamed field cannot leave one dangling.
+    expect([...NOT_SECRET_DESPITE_NAME].filter((name) => !strings.some(({ message, field }) => `${message.typeName}.${field.name}` === name))).toEqual([]);
+    expect(marked.length).toBeGreaterThan(20);
   });
 });

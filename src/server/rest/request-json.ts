@@ -1,6 +1,7 @@
 // Builds the JSON request message of a REST call from its path variables, query string and body.
 // It only reshapes JSON; decoding into the message (and its errors) is left to the Connect handler.
 import { ScalarType, type DescField, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { fieldName, isSensitiveField, SENT_IN_URLS, type SensitiveField } from "../../sensitive.js";
 
 export class RestRequestError extends Error {
   override name = "RestRequestError";
@@ -13,10 +14,13 @@ export class RestRequestError extends Error {
 }
 
 /**
- * Credentials that must never travel in a URL, where proxies, browser history and access logs
- * keep them: as query parameters they are refused, not ignored, so the caller learns at once.
+ * Credentials must never travel in a URL, where proxies, browser history and access logs keep
+ * them (src/sensitive.ts): as query parameters they are refused, not ignored, so the caller
+ * learns at once.
  */
-const NEVER_IN_QUERY = new Set(["passphrase", "password", "current_password", "new_password", "api_key", "refresh_token", "claim_token"]);
+function neverInQuery(key: string): boolean {
+  return isSensitiveField(key) && !SENT_IN_URLS.has(fieldName(key) as SensitiveField);
+}
 
 export function parseBody(raw: Buffer): JsonValue | undefined {
   const text = raw.toString("utf8").trim();
@@ -49,7 +53,7 @@ export function buildRequestJson(
   fillUpdateMask(input, json, body, pathValues);
   // Query parameters fill fields the body did not set; unknown parameters are ignored.
   for (const key of new Set(query.keys())) {
-    if (NEVER_IN_QUERY.has(key)) {
+    if (neverInQuery(key)) {
       throw new RestRequestError(400, `${key} must not be sent in the URL, where proxies and logs keep it; send it in a request header or the JSON body`);
     }
     const field = fieldAt(input, key);

@@ -16,7 +16,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63lawkeep/v1/sharing.proto\x12\x0b\x63lawkeep.v1\x1a\x19\x63lawkeep/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n\x05Share\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n\tshare_url\x18\x02 \x01(\tR\x08shareUrl\x12%\n\x0erecipient_type\x18\x03 \x01(\tR\rrecipientType\x12,\n\x0frecipient_email\x18\x04 \x01(\tH\x00R\x0erecipientEmail\x88\x01\x01\x12\x39\n\nexpires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x01R\x0emaxAccessCount\x88\x01\x01\x42\x12\n\x10_recipient_emailB\x13\n\x11_max_access_count\"\xc6\x03\n\rShareListItem\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n\x0bsecret_path\x18\x02 \x01(\tR\nsecretPath\x12%\n\x0erecipient_type\x18\x03 \x01(\tR\rrecipientType\x12,\n\x0frecipient_email\x18\x04 \x01(\tH\x00R\x0erecipientEmail\x88\x01\x01\x12!\n\x0c\x61\x63\x63\x65ss_count\x18\x05 \x01(\x05R\x0b\x61\x63\x63\x65ssCount\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x01R\x0emaxAccessCount\x88\x01\x01\x12\x39\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1d\n\nis_expired\x18\t \x01(\x08R\tisExpired\x12\x1f\n\x0bis_accepted\x18\n \x01(\x08R\nisAcceptedB\x12\n\x10_recipient_emailB\x13\n\x11_max_access_count\"\xc3\x01\n\x0cSharedSecret\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04path\x18\x02 \x01(\tR\x04path\x12\x12\n\x04type\x18\x03 \x01(\tR\x04type\x12\x14\n\x05value\x18\x04 \x01(\tR\x05value\x12!\n\x0c\x61\x63\x63\x65ss_count\x18\x05 \x01(\x05R\x0b\x61\x63\x63\x65ssCount\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x00R\x0emaxAccessCount\x88\x01\x01\x42\x13\n\x11_max_access_count\"\xce\x04\n\x12\x43reateShareRequest\x12\x1b\n\tsecret_id\x18\x01 \x01(\tR\x08secretId\x12%\n\x0erecipient_type\x18\x02 \x01(\tR\rrecipientType\x12!\n\x0crecipient_id\x18\x03 \x01(\tR\x0brecipientId\x12\x14\n\x05\x65mail\x18\x04 \x01(\tR\x05\x65mail\x12 \n\x0bpermissions\x18\x05 \x03(\tR\x0bpermissions\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x00R\x0emaxAccessCount\x88\x01\x01\x12\x39\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12\x1e\n\npassphrase\x18\x08 \x01(\tR\npassphrase\x12!\n\x0cip_allowlist\x18\t \x03(\tR\x0bipAllowlist\x12\x19\n\x08vault_id\x18\n \x01(\tR\x07vaultId\x12\x1f\n\x0bsecret_path\x18\x0b \x01(\tR\nsecretPath\x12-\n\x10\x65xpires_in_hours\x18\x0c \x01(\x05H\x01R\x0e\x65xpiresInHours\x88\x01\x01\x12 \n\tmax_views\x18\r \x01(\x05H\x02R\x08maxViews\x88\x01\x01\x12\'\n\x0frecipient_email\x18\x0e \x01(\tR\x0erecipientEmailB\x13\n\x11_max_access_countB\x13\n\x11_expires_in_hoursB\x0c\n\n_max_views\"?\n\x13\x43reateShareResponse\x12(\n\x05share\x18\x01 \x01(\x0b\x32\x12.clawkeep.v1.ShareR\x05share\"c\n\x12\x41\x63\x63\x65ssShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\x12#\n\npassphrase\x18\x02 \x01(\tH\x00R\npassphrase\x88\x01\x01\x42\r\n\x0b_passphrase\"U\n\x13\x41\x63\x63\x65ssShareResponse\x12>\n\rshared_secret\x18\x01 \x01(\x0b\x32\x19.clawkeep.v1.SharedSecretR\x0csharedSecret\"/\n\x12RevokeShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\"\x15\n\x13RevokeShareResponse\"\x1b\n\x19ListOutboundSharesRequest\"P\n\x1aListOutboundSharesResponse\x12\x32\n\x06shares\x18\x01 \x03(\x0b\x32\x1a.clawkeep.v1.ShareListItemR\x06shares\"\x1a\n\x18ListInboundSharesRequest\"O\n\x19ListInboundSharesResponse\x12\x32\n\x06shares\x18\x01 \x03(\x0b\x32\x1a.clawkeep.v1.ShareListItemR\x06shares\"/\n\x12\x41\x63\x63\x65ptShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\"\x15\n\x13\x41\x63\x63\x65ptShareResponse\"0\n\x13\x44\x65\x63lineShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\"\x16\n\x14\x44\x65\x63lineShareResponse2\xce\x08\n\x0cShareService\x12\xa2\x01\n\x0b\x43reateShare\x12\x1f.clawkeep.v1.CreateShareRequest\x1a .clawkeep.v1.CreateShareResponse\"P\x88\xb5\x18\x04\x90\xb5\x18\xc9\x01\x82\xd3\xe4\x93\x02\x41:\x01*Z\x16:\x01*b\x05share\"\n/v1/sharesb\x05share\"\x1d/v1/secrets/{secret_id}/share\x12\xdc\x01\n\x0b\x41\x63\x63\x65ssShare\x12\x1f.clawkeep.v1.AccessShareRequest\x1a .clawkeep.v1.AccessShareResponse\"\x89\x01\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x7fZ&b\rshared_secret\x12\x15/v1/shares/{share_id}Z0:\x01*b\rshared_secret\"\x1c/v1/shares/{share_id}/accessb\rshared_secret\x12\x14/v1/share/{share_id}\x12\x90\x01\n\x0bRevokeShare\x12\x1f.clawkeep.v1.RevokeShareRequest\x1a .clawkeep.v1.RevokeShareResponse\">\x88\xb5\x18\x04\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02/Z\x17*\x15/v1/shares/{share_id}*\x14/v1/share/{share_id}\x12\x97\x01\n\x12ListOutboundShares\x12&.clawkeep.v1.ListOutboundSharesRequest\x1a\'.clawkeep.v1.ListOutboundSharesResponse\"0\x90\x02\x01\x88\xb5\x18\x04\x82\xd3\xe4\x93\x02#Z\x0c\x12\n/v1/shares\x12\x13/v1/shares/outbound\x12\x85\x01\n\x11ListInboundShares\x12%.clawkeep.v1.ListInboundSharesRequest\x1a&.clawkeep.v1.ListInboundSharesResponse\"!\x90\x02\x01\x88\xb5\x18\x04\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/shares/inbound\x12\x7f\n\x0b\x41\x63\x63\x65ptShare\x12\x1f.clawkeep.v1.AcceptShareRequest\x1a .clawkeep.v1.AcceptShareResponse\"-\x88\xb5\x18\x04\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02\x1e\"\x1c/v1/shares/{share_id}/accept\x12\x83\x01\n\x0c\x44\x65\x63lineShare\x12 .clawkeep.v1.DeclineShareRequest\x1a!.clawkeep.v1.DeclineShareResponse\".\x88\xb5\x18\x04\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02\x1f\"\x1d/v1/shares/{share_id}/declineB<Z:github.com/clawkeep/clawkeep/gen/go/clawkeep/v1;clawkeepv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x63lawkeep/v1/sharing.proto\x12\x0b\x63lawkeep.v1\x1a\x19\x63lawkeep/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n\x05Share\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1b\n\tshare_url\x18\x02 \x01(\tR\x08shareUrl\x12%\n\x0erecipient_type\x18\x03 \x01(\tR\rrecipientType\x12,\n\x0frecipient_email\x18\x04 \x01(\tH\x00R\x0erecipientEmail\x88\x01\x01\x12\x39\n\nexpires_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x01R\x0emaxAccessCount\x88\x01\x01\x42\x12\n\x10_recipient_emailB\x13\n\x11_max_access_count\"\xc6\x03\n\rShareListItem\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x1f\n\x0bsecret_path\x18\x02 \x01(\tR\nsecretPath\x12%\n\x0erecipient_type\x18\x03 \x01(\tR\rrecipientType\x12,\n\x0frecipient_email\x18\x04 \x01(\tH\x00R\x0erecipientEmail\x88\x01\x01\x12!\n\x0c\x61\x63\x63\x65ss_count\x18\x05 \x01(\x05R\x0b\x61\x63\x63\x65ssCount\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x01R\x0emaxAccessCount\x88\x01\x01\x12\x39\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x1d\n\nis_expired\x18\t \x01(\x08R\tisExpired\x12\x1f\n\x0bis_accepted\x18\n \x01(\x08R\nisAcceptedB\x12\n\x10_recipient_emailB\x13\n\x11_max_access_count\"\xc8\x01\n\x0cSharedSecret\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x12\n\x04path\x18\x02 \x01(\tR\x04path\x12\x12\n\x04type\x18\x03 \x01(\tR\x04type\x12\x19\n\x05value\x18\x04 \x01(\tB\x03\x80\x01\x01R\x05value\x12!\n\x0c\x61\x63\x63\x65ss_count\x18\x05 \x01(\x05R\x0b\x61\x63\x63\x65ssCount\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x00R\x0emaxAccessCount\x88\x01\x01\x42\x13\n\x11_max_access_count\"\xd3\x04\n\x12\x43reateShareRequest\x12\x1b\n\tsecret_id\x18\x01 \x01(\tR\x08secretId\x12%\n\x0erecipient_type\x18\x02 \x01(\tR\rrecipientType\x12!\n\x0crecipient_id\x18\x03 \x01(\tR\x0brecipientId\x12\x14\n\x05\x65mail\x18\x04 \x01(\tR\x05\x65mail\x12 \n\x0bpermissions\x18\x05 \x03(\tR\x0bpermissions\x12-\n\x10max_access_count\x18\x06 \x01(\x05H\x00R\x0emaxAccessCount\x88\x01\x01\x12\x39\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\x12#\n\npassphrase\x18\x08 \x01(\tB\x03\x80\x01\x01R\npassphrase\x12!\n\x0cip_allowlist\x18\t \x03(\tR\x0bipAllowlist\x12\x19\n\x08vault_id\x18\n \x01(\tR\x07vaultId\x12\x1f\n\x0bsecret_path\x18\x0b \x01(\tR\nsecretPath\x12-\n\x10\x65xpires_in_hours\x18\x0c \x01(\x05H\x01R\x0e\x65xpiresInHours\x88\x01\x01\x12 \n\tmax_views\x18\r \x01(\x05H\x02R\x08maxViews\x88\x01\x01\x12\'\n\x0frecipient_email\x18\x0e \x01(\tR\x0erecipientEmailB\x13\n\x11_max_access_countB\x13\n\x11_expires_in_hoursB\x0c\n\n_max_views\"?\n\x13\x43reateShareResponse\x12(\n\x05share\x18\x01 \x01(\x0b\x32\x12.clawkeep.v1.ShareR\x05share\"h\n\x12\x41\x63\x63\x65ssShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\x12(\n\npassphrase\x18\x02 \x01(\tB\x03\x80\x01\x01H\x00R\npassphrase\x88\x01\x01\x42\r\n\x0b_passphrase\"U\n\x13\x41\x63\x63\x65ssShareResponse\x12>\n\rshared_secret\x18\x01 \x01(\x0b\x32\x19.clawkeep.v1.SharedSecretR\x0csharedSecret\"/\n\x12RevokeShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\"\x15\n\x13RevokeShareResponse\"\x1b\n\x19ListOutboundSharesRequest\"P\n\x1aListOutboundSharesResponse\x12\x32\n\x06shares\x18\x01 \x03(\x0b\x32\x1a.clawkeep.v1.ShareListItemR\x06shares\"\x1a\n\x18ListInboundSharesRequest\"O\n\x19ListInboundSharesResponse\x12\x32\n\x06shares\x18\x01 \x03(\x0b\x32\x1a.clawkeep.v1.ShareListItemR\x06shares\"/\n\x12\x41\x63\x63\x65ptShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\"\x15\n\x13\x41\x63\x63\x65ptShareResponse\"0\n\x13\x44\x65\x63lineShareRequest\x12\x19\n\x08share_id\x18\x01 \x01(\tR\x07shareId\"\x16\n\x14\x44\x65\x63lineShareResponse2\xce\x08\n\x0cShareService\x12\xa2\x01\n\x0b\x43reateShare\x12\x1f.clawkeep.v1.CreateShareRequest\x1a .clawkeep.v1.CreateShareResponse\"P\x88\xb5\x18\x04\x90\xb5\x18\xc9\x01\x82\xd3\xe4\x93\x02\x41:\x01*Z\x16:\x01*b\x05share\"\n/v1/sharesb\x05share\"\x1d/v1/secrets/{secret_id}/share\x12\xdc\x01\n\x0b\x41\x63\x63\x65ssShare\x12\x1f.clawkeep.v1.AccessShareRequest\x1a .clawkeep.v1.AccessShareResponse\"\x89\x01\x88\xb5\x18\x01\x82\xd3\xe4\x93\x02\x7fZ&b\rshared_secret\x12\x15/v1/shares/{share_id}Z0:\x01*b\rshared_secret\"\x1c/v1/shares/{share_id}/accessb\rshared_secret\x12\x14/v1/share/{share_id}\x12\x90\x01\n\x0bRevokeShare\x12\x1f.clawkeep.v1.RevokeShareRequest\x1a .clawkeep.v1.RevokeShareResponse\">\x88\xb5\x18\x04\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02/Z\x17*\x15/v1/shares/{share_id}*\x14/v1/share/{share_id}\x12\x97\x01\n\x12ListOutboundShares\x12&.clawkeep.v1.ListOutboundSharesRequest\x1a\'.clawkeep.v1.ListOutboundSharesResponse\"0\x90\x02\x01\x88\xb5\x18\x04\x82\xd3\xe4\x93\x02#Z\x0c\x12\n/v1/shares\x12\x13/v1/shares/outbound\x12\x85\x01\n\x11ListInboundShares\x12%.clawkeep.v1.ListInboundSharesRequest\x1a&.clawkeep.v1.ListInboundSharesResponse\"!\x90\x02\x01\x88\xb5\x18\x04\x82\xd3\xe4\x93\x02\x14\x12\x12/v1/shares/inbound\x12\x7f\n\x0b\x41\x63\x63\x65ptShare\x12\x1f.clawkeep.v1.AcceptShareRequest\x1a .clawkeep.v1.AcceptShareResponse\"-\x88\xb5\x18\x04\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02\x1e\"\x1c/v1/shares/{share_id}/accept\x12\x83\x01\n\x0c\x44\x65\x63lineShare\x12 .clawkeep.v1.DeclineShareRequest\x1a!.clawkeep.v1.DeclineShareResponse\".\x88\xb5\x18\x04\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02\x1f\"\x1d/v1/shares/{share_id}/declineB<Z:github.com/clawkeep/clawkeep/gen/go/clawkeep/v1;clawkeepv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clawkeep.v1.sharing_pb2', globals())
@@ -24,6 +24,12 @@ if _descriptor._USE_C_DESCRIPTORS == False:
 
   DESCRIPTOR._options = None
   DESCRIPTOR._serialized_options = b'Z:github.com/clawkeep/clawkeep/gen/go/clawkeep/v1;clawkeepv1'
+  _SHAREDSECRET.fields_by_name['value']._options = None
+  _SHAREDSECRET.fields_by_name['value']._serialized_options = b'\200\001\001'
+  _CREATESHAREREQUEST.fields_by_name['passphrase']._options = None
+  _CREATESHAREREQUEST.fields_by_name['passphrase']._serialized_options = b'\200\001\001'
+  _ACCESSSHAREREQUEST.fields_by_name['passphrase']._options = None
+  _ACCESSSHAREREQUEST.fields_by_name['passphrase']._serialized_options = b'\200\001\001'
   _SHARESERVICE.methods_by_name['CreateShare']._options = None
   _SHARESERVICE.methods_by_name['CreateShare']._serialized_options = b'\210\265\030\004\220\265\030\311\001\202\323\344\223\002A:\001*Z\026:\001*b\005share\"\n/v1/sharesb\005share\"\035/v1/secrets/{secret_id}/share'
   _SHARESERVICE.methods_by_name['AccessShare']._options = None
@@ -43,35 +49,35 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _SHARELISTITEM._serialized_start=420
   _SHARELISTITEM._serialized_end=874
   _SHAREDSECRET._serialized_start=877
-  _SHAREDSECRET._serialized_end=1072
-  _CREATESHAREREQUEST._serialized_start=1075
-  _CREATESHAREREQUEST._serialized_end=1665
-  _CREATESHARERESPONSE._serialized_start=1667
-  _CREATESHARERESPONSE._serialized_end=1730
-  _ACCESSSHAREREQUEST._serialized_start=1732
-  _ACCESSSHAREREQUEST._serialized_end=1831
-  _ACCESSSHARERESPONSE._serialized_start=1833
-  _ACCESSSHARERESPONSE._serialized_end=1918
-  _REVOKESHAREREQUEST._serialized_start=1920
-  _REVOKESHAREREQUEST._serialized_end=1967
-  _REVOKESHARERESPONSE._serialized_start=1969
-  _REVOKESHARERESPONSE._serialized_end=1990
-  _LISTOUTBOUNDSHARESREQUEST._serialized_start=1992
-  _LISTOUTBOUNDSHARESREQUEST._serialized_end=2019
-  _LISTOUTBOUNDSHARESRESPONSE._serialized_start=2021
-  _LISTOUTBOUNDSHARESRESPONSE._serialized_end=2101
-  _LISTINBOUNDSHARESREQUEST._serialized_start=2103
-  _LISTINBOUNDSHARESREQUEST._serialized_end=2129
-  _LISTINBOUNDSHARESRESPONSE._serialized_start=2131
-  _LISTINBOUNDSHARESRESPONSE._serialized_end=2210
-  _ACCEPTSHAREREQUEST._serialized_start=2212
-  _ACCEPTSHAREREQUEST._serialized_end=2259
-  _ACCEPTSHARERESPONSE._serialized_start=2261
-  _ACCEPTSHARERESPONSE._serialized_end=2282
-  _DECLINESHAREREQUEST._serialized_start=2284
-  _DECLINESHAREREQUEST._serialized_end=2332
-  _DECLINESHARERESPONSE._serialized_start=2334
-  _DECLINESHARERESPONSE._serialized_end=2356
-  _SHARESERVICE._serialized_start=2359
-  _SHARESERVICE._serialized_end=3461
+  _SHAREDSECRET._serialized_end=1077
+  _CREATESHAREREQUEST._serialized_start=1080
+  _CREATESHAREREQUEST._serialized_end=1675
+  _CREATESHARERESPONSE._serialized_start=1677
+  _CREATESHARERESPONSE._serialized_end=1740
+  _ACCESSSHAREREQUEST._serialized_start=1742
+  _ACCESSSHAREREQUEST._serialized_end=1846
+  _ACCESSSHARERESPONSE._serialized_start=1848
+  _ACCESSSHARERESPONSE._serialized_end=1933
+  _REVOKESHAREREQUEST._serialized_start=1935
+  _REVOKESHAREREQUEST._serialized_end=1982
+  _REVOKESHARERESPONSE._serialized_start=1984
+  _REVOKESHARERESPONSE._serialized_end=2005
+  _LISTOUTBOUNDSHARESREQUEST._serialized_start=2007
+  _LISTOUTBOUNDSHARESREQUEST._serialized_end=2034
+  _LISTOUTBOUNDSHARESRESPONSE._serialized_start=2036
+  _LISTOUTBOUNDSHARESRESPONSE._serialized_end=2116
+  _LISTINBOUNDSHARESREQUEST._serialized_start=2118
+  _LISTINBOUNDSHARESREQUEST._serialized_end=2144
+  _LISTINBOUNDSHARESRESPONSE._serialized_start=2146
+  _LISTINBOUNDSHARESRESPONSE._serialized_end=2225
+  _ACCEPTSHAREREQUEST._serialized_start=2227
+  _ACCEPTSHAREREQUEST._serialized_end=2274
+  _ACCEPTSHARERESPONSE._serialized_start=2276
+  _ACCEPTSHARERESPONSE._serialized_end=2297
+  _DECLINESHAREREQUEST._serialized_start=2299
+  _DECLINESHAREREQUEST._serialized_end=2347
+  _DECLINESHARERESPONSE._serialized_start=2349
+  _DECLINESHARERESPONSE._serialized_end=2371
+  _SHARESERVICE._serialized_start=2374
+  _SHARESERVICE._serialized_end=3476
 # @@protoc_insertion_point(module_scope)
