@@ -12,4 +12,19 @@ export default tseslint.config(
     },
   },
   { files: ["src/cli/**", "scripts/**", "bench/**", "test/**"], rules: { "no-console": "off" } },
+  {
+    // SQL lives with the module that owns the table, in its *-store.ts files (src/db holds the
+    // engine itself: connections, migrations, prepared statements). Elsewhere, ask the store.
+    files: ["src/**/*.ts"],
+    ignores: ["src/**/*-store.ts", "src/db/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='query'][arguments.0.type=/^(Literal|TemplateLiteral)$/]",
+          message: "SQL belongs in the owning module's *-store.ts: add a function there and call it.",
+        },
+      ],
+    },
+  },
 );

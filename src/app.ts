@@ -13,6 +13,7 @@ import { AuditVerifier } from "./domain/audit/audit-verify.js";
 import { AuditWatch } from "./domain/audit/audit-watch.js";
 import { AgentStanding } from "./domain/agents/agent-standing.js";
 import { AgentTokens } from "./domain/agents/agent-tokens.js";
+import { isLiveAgent } from "./domain/agents/agent-store.js";
 import { Agents } from "./domain/agents/agents.js";
 import { EnrollmentExpiry } from "./domain/agents/enrollment-expiry.js";
 import { EnrollmentWatch } from "./domain/agents/enrollment-watch.js";
@@ -20,10 +21,11 @@ import { Enrollments } from "./domain/agents/enrollments.js";
 import { AccessTokenVerifier } from "./domain/identity/access-tokens.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
+import { isMember } from "./domain/identity/identity-store.js";
 import { IpRuleGate } from "./domain/identity/ip-rule-gate.js";
 import { IpRules } from "./domain/identity/ip-rules.js";
 import { Members } from "./domain/identity/members.js";
-import { OrgSettingsStore } from "./domain/identity/org-settings.js";
+import { OrgSettingsEditor } from "./domain/identity/org-settings.js";
 import { followKekRotations } from "./domain/keys/kek-rotation.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
@@ -61,7 +63,7 @@ export interface AppServices {
   enrollmentWatch: EnrollmentWatch;
   /** Expires pending enrollments and wipes unclaimed keys on a timer; close it before the database. */
   enrollmentExpiry: EnrollmentExpiry;
-  orgSettings: OrgSettingsStore;
+  orgSettings: OrgSettingsEditor;
   shares: Shares;
   /** The HTML page behind approval_url, where a signed-in human allows or denies an enrollment. */
   approvalPage: ApprovalPage;
@@ -99,7 +101,8 @@ export async function openServices(parts: { config: Config; database: Database; 
   const mailer = new Mailer({ dataSource: database.dataSource, keyring, logger, smtpUrl: config.smtpUrl, from: config.mailFrom });
   await mailer.start();
   const agents = new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding);
-  const policies = new Policies(database.dataSource, vaults, vaultCache, audit);
+  // Policies name members and agents: the identity and agents stores say who those are.
+  const policies = new Policies(database.dataSource, vaults, vaultCache, audit, { isMember, isLiveAgent });
   const enrollments = new Enrollments({
     dataSource: database.dataSource,
     accounts,
@@ -147,7 +150,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     enrollments,
     enrollmentWatch: new EnrollmentWatch(bus),
     enrollmentExpiry,
-    orgSettings: new OrgSettingsStore(database.dataSource, audit),
+    orgSettings: new OrgSettingsEditor(database.dataSource, audit),
     shares,
     mailer,
     approvalPage,

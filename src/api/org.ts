@@ -6,10 +6,10 @@ import type { IpRuleSchema, OrgMemberSchema, OrgService } from "../../gen/ts/cla
 import type { IpRule, IpRules } from "../domain/identity/ip-rules.js";
 import type { Agents } from "../domain/agents/agents.js";
 import type { Member, Members } from "../domain/identity/members.js";
-import type { OrgSettingsStore } from "../domain/identity/org-settings.js";
+import type { OrgSettingsEditor } from "../domain/identity/org-settings.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
-export function orgService(members: Members, ipRules: IpRules, agents: Agents, settings: OrgSettingsStore): Partial<ServiceImpl<typeof OrgService>> {
+export function orgService(members: Members, ipRules: IpRules, agents: Agents, settings: OrgSettingsEditor): Partial<ServiceImpl<typeof OrgService>> {
   return {
     async getOrgSettings(_req, ctx) {
       return { settings: await settings.get(principalOf(ctx)) };

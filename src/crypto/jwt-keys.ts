@@ -9,10 +9,20 @@
 // the future, and only such keys are published in the JWKS.
 import { createPrivateKey, createPublicKey, generateKeyPairSync, randomUUID, sign as cryptoSign, type JsonWebKey, type KeyObject } from "node:crypto";
 import { calculateJwkThumbprint, decodeProtectedHeader, jwtVerify, type JWK, type JWTPayload } from "jose";
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import { coalesced } from "./coalesce.js";
 import type { Keyring, SealedBox } from "./keyring.js";
-import { affectedOf } from "../db/rows.js";
+import {
+  allJwtKeys,
+  hasActiveJwtKey,
+  insertJwtKey,
+  jwtKeyRetirement,
+  lockJwtKeys,
+  retireNow,
+  rewrapJwtKey,
+  scheduleRetirementOfActive,
+  type JwtKeyRow,
+} from "./jwt-key-store.js";
 
 export interface JwtKeysOptions {
   /** The `iss` of every token signed, and the only issuer accepted. */
@@ -21,14 +31,6 @@ export interface JwtKeysOptions {
   overlapSeconds?: number;
 }
 
-interface KeyRow {
-  kid: string;
-  public_jwk: JWK;
-  private_kek_version: number;
-  private_wrapped_dek: Buffer;
-  private_ciphertext: Buffer;
-  retired_at: Date | null;
-}
 
 interface LoadedKey {
   kid: string;
@@ -47,8 +49,6 @@ export const DEFAULT_OVERLAP_SECONDS = 24 * 60 * 60;
  * signal between them: sign and verify re-read the (tiny) table when their copy is older.
  */
 const STALE_AFTER_MS = 60_000;
-/** Serialises creating and rotating keys across instances. */
-const JWT_KEYS_LOCK_KEY = 7_360_211_101;
 /** Far longer than any token we issue; anything bigger is refused before it is parsed. */
 const MAX_TOKEN_LENGTH = 16_384;
 /**
@@ -86,9 +86,8 @@ export class JwtKeys {
   static async open(dataSource: DataSource, keyring: Keyring, opts: JwtKeysOptions): Promise<JwtKeys> {
     const keys = new JwtKeys(dataSource, keyring, opts);
     await dataSource.transaction(async (manager) => {
-      await manager.query("SELECT pg_advisory_xact_lock($1)", [JWT_KEYS_LOCK_KEY]);
-      const active: unknown[] = await manager.query(`SELECT 1 FROM "clawkeep_jwt_keys" WHERE "retired_at" IS NULL LIMIT 1`);
-      if (active.length === 0) await keys.insertNewKey((sql, params) => manager.query(sql, params));
+      await lockJwtKeys(manager);
+      if (!(await hasActiveJwtKey(manager))) await keys.insertNewKey(manager);
     });
     await keys.refresh();
     return keys;
@@ -190,11 +189,9 @@ export class JwtKeys {
    */
   async rotate(): Promise<string> {
     const kid = await this.dataSource.transaction(async (manager) => {
-      await manager.query("SELECT pg_advisory_xact_lock($1)", [JWT_KEYS_LOCK_KEY]);
-      await manager.query(`UPDATE "clawkeep_jwt_keys" SET "retired_at" = now() + make_interval(secs => $1) WHERE "retired_at" IS NULL`, [
-        this.overlapSeconds,
-      ]);
-      return this.insertNewKey((sql, params) => manager.query(sql, params));
+      await lockJwtKeys(manager);
+      await scheduleRetirementOfActive(manager, this.overlapSeconds);
+      return this.insertNewKey(manager);
     });
     await this.refresh();
     return kid;
@@ -206,15 +203,11 @@ export class JwtKeys {
    */
   async retire(kid: string): Promise<boolean> {
     const retired = await this.dataSource.transaction(async (manager) => {
-      await manager.query("SELECT pg_advisory_xact_lock($1)", [JWT_KEYS_LOCK_KEY]);
-      const rows: { retired_at: Date | null }[] = await manager.query(`SELECT "retired_at" FROM "clawkeep_jwt_keys" WHERE "kid" = $1`, [kid]);
-      if (rows.length === 0) return false;
-      if (rows[0].retired_at === null) throw new Error(`JWT key ${kid} is the signing key; rotate before retiring it`);
-      const updated: unknown = await manager.query(
-        `UPDATE "clawkeep_jwt_keys" SET "retired_at" = now() WHERE "kid" = $1 AND "retired_at" > now()`,
-        [kid],
-      );
-      return affectedOf(updated) > 0;
+      await lockJwtKeys(manager);
+      const row = await jwtKeyRetirement(manager, kid);
+      if (!row) return false;
+      if (row.retired_at === null) throw new Error(`JWT key ${kid} is the signing key; rotate before retiring it`);
+      return retireNow(manager, kid);
     });
     await this.refresh();
     return retired;
@@ -226,20 +219,12 @@ export class JwtKeys {
    * left alone by the conditional update, and picked up by the next run.
    */
   async rewrapPrivateKeys(): Promise<number> {
-    const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT "kid", "private_kek_version", "private_wrapped_dek", "private_ciphertext" FROM "clawkeep_jwt_keys"`,
-    );
     let changed = 0;
-    for (const row of rows) {
+    for (const row of await allJwtKeys(this.dataSource)) {
       const box = boxOf(row);
       const rewrapped = await this.keyring.rewrapRefreshing(box);
       if (rewrapped.kekVersion === box.kekVersion) continue;
-      const updated: unknown = await this.dataSource.query(
-        `UPDATE "clawkeep_jwt_keys" SET "private_kek_version" = $1, "private_wrapped_dek" = $2
-         WHERE "kid" = $3 AND "private_kek_version" = $4 AND "private_wrapped_dek" = $5`,
-        [rewrapped.kekVersion, rewrapped.wrappedDek, row.kid, box.kekVersion, box.wrappedDek],
-      );
-      changed += affectedOf(updated);
+      changed += await rewrapJwtKey(this.dataSource, row.kid, box, rewrapped);
     }
     return changed;
   }
@@ -254,10 +239,7 @@ export class JwtKeys {
   }
 
   private async load(): Promise<void> {
-    const rows: KeyRow[] = await this.dataSource.query(
-      `SELECT "kid", "public_jwk", "private_kek_version", "private_wrapped_dek", "private_ciphertext", "retired_at"
-       FROM "clawkeep_jwt_keys" ORDER BY "created_at", "kid"`,
-    );
+    const rows = await allJwtKeys(this.dataSource);
     const keys = new Map<string, LoadedKey>();
     for (const [rank, row] of rows.entries()) {
       keys.set(row.kid, {
@@ -286,7 +268,7 @@ export class JwtKeys {
   }
 
   /** Generates an Ed25519 key pair and stores it, the private half sealed; returns its kid. */
-  private async insertNewKey(query: (sql: string, params: unknown[]) => Promise<unknown>): Promise<string> {
+  private async insertNewKey(manager: EntityManager): Promise<string> {
     const { publicKey, privateKey } = generateKeyPairSync("ed25519");
     const publicJwk = publicKey.export({ format: "jwk" }) as JWK;
     // The RFC 7638 thumbprint: a kid that is derived from the key, so it can never name another.
@@ -294,11 +276,7 @@ export class JwtKeys {
     const pkcs8 = privateKey.export({ format: "der", type: "pkcs8" });
     try {
       const box = this.keyring.seal(pkcs8, privateKeyAad(kid));
-      await query(
-        `INSERT INTO "clawkeep_jwt_keys" ("kid", "public_jwk", "private_kek_version", "private_wrapped_dek", "private_ciphertext")
-         VALUES ($1, $2, $3, $4, $5)`,
-        [kid, JSON.stringify(publicJwk), box.kekVersion, box.wrappedDek, box.ciphertext],
-      );
+      await insertJwtKey(manager, { kid, publicJwk, kekVersion: box.kekVersion, wrappedDek: box.wrappedDek, ciphertext: box.ciphertext });
     } finally {
       pkcs8.fill(0);
     }
@@ -314,6 +292,6 @@ function verifiesAt(key: LoadedKey, now: number): boolean {
   return key.retiredAt === null || key.retiredAt.getTime() > now;
 }
 
-function boxOf(row: Pick<KeyRow, "private_kek_version" | "private_wrapped_dek" | "private_ciphertext">): SealedBox {
+function boxOf(row: Pick<JwtKeyRow, "private_kek_version" | "private_wrapped_dek" | "private_ciphertext">): SealedBox {
   return { kekVersion: row.private_kek_version, wrappedDek: row.private_wrapped_dek, ciphertext: row.private_ciphertext };
 }

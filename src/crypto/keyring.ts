@@ -17,6 +17,7 @@ import {
   type SealedBox,
   type WrappedDek,
 } from "./envelope.js";
+import { allKekVersions, insertKekVersion, kekVersionCount, newestKekVersion } from "./kek-store.js";
 import { MASTER_KEY_BYTES } from "./master-key.js";
 
 export { DecryptionError, type SealedBox } from "./envelope.js";
@@ -33,10 +34,6 @@ export class UnknownKekVersionError extends DecryptionError {
   }
 }
 
-interface KekRow {
-  version: number;
-  wrapped_key: Buffer;
-}
 
 /** Conflicting inserts of the same next version only happen when rotations race; a few tries settle it. */
 const ROTATE_ATTEMPTS = 10;
@@ -59,12 +56,7 @@ export class Keyring {
   static async open(dataSource: DataSource, masterKey: Buffer): Promise<Keyring> {
     if (masterKey.length !== MASTER_KEY_BYTES) throw new Error(`the master key must be ${MASTER_KEY_BYTES} bytes`);
     const keyring = new Keyring(dataSource, Buffer.from(masterKey));
-    const existing: { n: number }[] = await dataSource.query(`SELECT count(*)::int AS "n" FROM "clawkeep_kek_versions"`);
-    if (existing[0].n === 0) {
-      await dataSource.query(`INSERT INTO "clawkeep_kek_versions" ("version", "wrapped_key") VALUES (1, $1) ON CONFLICT ("version") DO NOTHING`, [
-        wrapKek(masterKey, 1, randomBytes(KEY_BYTES)),
-      ]);
-    }
+    if ((await kekVersionCount(dataSource)) === 0) await insertKekVersion(dataSource, 1, wrapKek(masterKey, 1, randomBytes(KEY_BYTES)));
     await keyring.refresh();
     return keyring;
   }
@@ -114,15 +106,11 @@ export class Keyring {
   async rotate(): Promise<number> {
     for (let attempt = 0; attempt < ROTATE_ATTEMPTS; attempt++) {
       const kek = randomBytes(KEY_BYTES);
-      const max: { v: number }[] = await this.dataSource.query(`SELECT coalesce(max("version"), 0)::int AS "v" FROM "clawkeep_kek_versions"`);
-      const next = max[0].v + 1;
+      const next = (await newestKekVersion(this.dataSource)) + 1;
       // A concurrent rotation that took `next` first makes this insert a no-op; then try n+2.
-      const inserted: { version: number }[] = await this.dataSource.query(
-        `INSERT INTO "clawkeep_kek_versions" ("version", "wrapped_key") VALUES ($1, $2) ON CONFLICT ("version") DO NOTHING RETURNING "version"`,
-        [next, wrapKek(this.masterKey, next, kek)],
-      );
+      const inserted = await insertKekVersion(this.dataSource, next, wrapKek(this.masterKey, next, kek));
       kek.fill(0);
-      if (inserted.length === 1) {
+      if (inserted) {
         await this.refresh();
         return next;
       }
@@ -136,7 +124,7 @@ export class Keyring {
   }
 
   private async load(): Promise<void> {
-    const rows: KekRow[] = await this.dataSource.query(`SELECT "version", "wrapped_key" FROM "clawkeep_kek_versions" ORDER BY "version"`);
+    const rows = await allKekVersions(this.dataSource);
     if (rows.length === 0) throw new Error("the database holds no KEK version; it must be opened with Keyring.open");
     const keks = new Map<number, Buffer>();
     for (const row of rows) {

@@ -3,10 +3,9 @@
 // migrations run before anything else.
 import "reflect-metadata";
 import pg from "pg";
-import { DataSource } from "typeorm";
+import { DataSource, MigrationExecutor } from "typeorm";
 import type { Logger } from "pino";
 import { runningEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedConnection } from "./embedded.js";
-import { ENTITIES } from "./entities.js";
 import { MIGRATIONS } from "./migrations/index.js";
 
 export interface DatabaseOptions {
@@ -83,7 +82,8 @@ async function connect(kind: Database["kind"], connection: Connection, logger: L
 function common() {
   return {
     type: "postgres" as const,
-    entities: ENTITIES,
+    // No entities: every module's SQL lives in its store (src/db/table.ts), with typed rows.
+    entities: [],
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,
@@ -103,6 +103,12 @@ async function initialize(dataSource: DataSource): Promise<DataSource> {
     await dataSource.destroy();
     throw error;
   }
+}
+
+/** The names of the migrations applied to the database, oldest first. */
+export async function appliedMigrations(dataSource: DataSource): Promise<string[]> {
+  const applied = await new MigrationExecutor(dataSource).getExecutedMigrations();
+  return applied.sort((a, b) => Number(a.id) - Number(b.id)).map((migration) => migration.name);
 }
 
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {

@@ -17,12 +17,10 @@
 import type { EntityManager } from "typeorm";
 import type { Logger } from "pino";
 import { afterCommit } from "../db/after-commit.js";
-import { hotStatement, runHot } from "../db/hot-query.js";
 import type { Database } from "../db/database.js";
-import { rowsOf } from "../db/rows.js";
 import { DomainError } from "../domain/errors.js";
+import { EVENTS_CHANNEL, eventsAfter, horizon as currentHorizon, insertEvent, insertEvents, notify, prunedMark, pruneEvents } from "./events-store.js";
 
-export const EVENTS_CHANNEL = "clawkeep_events";
 
 const BATCH = 500;
 /** How soon a reader held back by an older running transaction looks again. */
@@ -54,25 +52,6 @@ export interface EventBusOptions {
 }
 
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
-
-// The horizon comes from the same snapshot as the rows, so they agree on what has ended.
-const READ_TEXT = `SELECT "tx"::text AS "tx", "id"::text AS "id", "topic", "org_id", "payload", "created_at",
-         pg_snapshot_xmin(pg_current_snapshot())::text AS "horizon"
-  FROM "clawkeep_events"
-  WHERE ("tx", "id") > ($1::xid8, $2::bigint) AND "topic" = ANY($3::text[]) ORG
-  ORDER BY "tx", "id" LIMIT ${BATCH}`;
-const READ = hotStatement("events_read", READ_TEXT.replace("ORG", ""));
-const READ_ORG = hotStatement("events_read_org", READ_TEXT.replace("ORG", `AND "org_id" = $4`));
-
-interface EventRow {
-  tx: string;
-  id: string;
-  topic: string;
-  org_id: string | null;
-  payload: Record<string, unknown>;
-  created_at: Date;
-  horizon: string;
-}
 
 /** A position in the bus: the writing transaction, then the row. */
 interface Position {
@@ -125,10 +104,7 @@ export class EventBus {
     if (!manager.queryRunner?.isTransactionActive) {
       throw new Error("EventBus.publish must run inside a transaction; use publishNow outside one");
     }
-    const [row]: { tx: string; id: string }[] = await manager.query(
-      `INSERT INTO "clawkeep_events" ("topic", "org_id", "payload") VALUES ($1, $2, $3) RETURNING "tx"::text AS "tx", "id"::text AS "id"`,
-      [topic, orgId, JSON.stringify(payload)],
-    );
+    const row = await insertEvent(manager, topic, payload, orgId);
     afterCommit(manager, `events.wake:${topic}`, () => {
       this.wake([topic]);
       this.notifyOtherInstances(topic);
@@ -140,11 +116,7 @@ export class EventBus {
   async publishMany(manager: EntityManager, topic: string, events: { payload: Record<string, unknown>; orgId: string | null }[]): Promise<void> {
     if (!manager.queryRunner?.isTransactionActive) throw new Error("EventBus.publishMany must run inside a transaction");
     if (events.length === 0) return;
-    await manager.query(`INSERT INTO "clawkeep_events" ("topic", "org_id", "payload") SELECT $1, * FROM unnest($2::uuid[], $3::jsonb[])`, [
-      topic,
-      events.map((e) => e.orgId),
-      events.map((e) => JSON.stringify(e.payload)),
-    ]);
+    await insertEvents(manager, topic, events);
     afterCommit(manager, `events.wake:${topic}`, () => {
       this.wake([topic]);
       this.notifyOtherInstances(topic);
@@ -178,9 +150,7 @@ export class EventBus {
     const position = parseCursor(cursor);
     // A cursor ahead of every ended transaction was never issued; accepting it could skip events.
     if (position.tx > (await this.horizon())) throw new DomainError("invalid_argument", `cursor "${cursor.slice(0, 60)}" is not a cursor this server issued`);
-    const [pruned]: { tx: string; id: string }[] = await this.database.dataSource.query(
-      `SELECT "tx"::text AS "tx", "id"::text AS "id" FROM "clawkeep_events_pruned"`,
-    );
+    const pruned = await prunedMark(this.database.dataSource);
     if (pruned && compare(position, { tx: BigInt(pruned.tx), id: BigInt(pruned.id) }) < 0) {
       throw new DomainError(
         "failed_precondition",
@@ -213,30 +183,12 @@ export class EventBus {
 
   /** Deletes events older than `maxAgeHours`; returns how many went. */
   async prune(maxAgeHours: number): Promise<number> {
-    // Remembers the newest position deleted, so that resuming from before it is refused.
-    const rows = rowsOf<{ deleted: number }>(
-      await this.database.dataSource.query(
-        `WITH "gone" AS (
-           DELETE FROM "clawkeep_events" WHERE "created_at" < now() - make_interval(hours => $1) RETURNING "tx", "id"
-         ), "newest" AS (
-           SELECT "tx", "id" FROM "gone" ORDER BY "tx" DESC, "id" DESC LIMIT 1
-         ), "mark" AS (
-           INSERT INTO "clawkeep_events_pruned" ("tx", "id") SELECT "tx", "id" FROM "newest"
-           ON CONFLICT ("singleton") DO UPDATE SET "tx" = EXCLUDED."tx", "id" = EXCLUDED."id"
-           WHERE ("clawkeep_events_pruned"."tx", "clawkeep_events_pruned"."id") < (EXCLUDED."tx", EXCLUDED."id")
-         )
-         SELECT count(*)::int AS "deleted" FROM "gone"`,
-        [maxAgeHours],
-      ),
-    );
-    return rows[0].deleted;
+    return pruneEvents(this.database.dataSource, maxAgeHours);
   }
 
   /** The events after `after`, up to the horizon; `heldBack` when newer ones wait behind it. */
   private async read(after: Position, options: SubscribeOptions): Promise<{ events: BusEvent[]; heldBack: boolean }> {
-    const rows = options.orgId
-      ? await runHot<EventRow>(this.database.dataSource, READ_ORG, [after.tx.toString(), after.id.toString(), options.topics, options.orgId])
-      : await runHot<EventRow>(this.database.dataSource, READ, [after.tx.toString(), after.id.toString(), options.topics]);
+    const rows = await eventsAfter(this.database.dataSource, after, options, BATCH);
     const events: BusEvent[] = [];
     for (const row of rows) {
       const tx = BigInt(row.tx);
@@ -247,9 +199,8 @@ export class EventBus {
   }
 
   /** The oldest transaction still running: every older one has ended. */
-  private async horizon(): Promise<bigint> {
-    const [row]: { horizon: string }[] = await this.database.dataSource.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS "horizon"`);
-    return BigInt(row.horizon);
+  private horizon(): Promise<bigint> {
+    return currentHorizon(this.database.dataSource);
   }
 
   /** One NOTIFY at a time per instance, naming the topics published since the last one. */
@@ -261,7 +212,7 @@ export class EventBus {
       while (this.toNotify.size > 0 && !this.closed) {
         const topics = [...this.toNotify].join(",");
         this.toNotify.clear();
-        await this.database.dataSource.query(`SELECT pg_notify($1, $2)`, [EVENTS_CHANNEL, topics]).catch((error: unknown) => {
+        await notify(this.database.dataSource, EVENTS_CHANNEL, topics).catch((error: unknown) => {
           this.options.logger.warn({ err: error }, "waking other instances failed; they will find the events on their next poll");
         });
       }

@@ -16,8 +16,7 @@ import nodemailer, { type NodemailerError, type Transporter } from "nodemailer";
 import type { Logger } from "pino";
 import type { DataSource, EntityManager, EntitySubscriberInterface, QueryRunner } from "typeorm";
 import { DecryptionError, type Keyring, type SealedBox } from "../crypto/keyring.js";
-import type { SealedColumns } from "../crypto/sealed-columns.js";
-import { affectedOf, rowsOf } from "../db/rows.js";
+import { claimMail, finishMail, insertMail, outboxMail, pruneOutboxMail, requeueMail, type SealedMailRow } from "./mail-store.js";
 import { DomainError } from "../domain/errors.js";
 import { addressOf, isBareAddress } from "./address.js";
 
@@ -62,8 +61,7 @@ export const MAX_ATTEMPTS = 8;
 /** Development outbox messages older than this are deleted. */
 export const OUTBOX_RETENTION_DAYS = 7;
 
-/** Where waiting mail keeps its sealed body (NULL once sent or failed), for master-key rotation. */
-export const SEALED_MAIL: SealedColumns = { table: "clawkeep_mail", key: [{ column: "id", type: "uuid" }], kekVersion: "kek_version", wrappedDek: "wrapped_dek" };
+export { SEALED_MAIL } from "./mail-store.js";
 
 const DEFAULT_POLL_MS = 5000;
 const DEFAULT_RETRY_BASE_MS = 60_000;
@@ -81,15 +79,7 @@ const CLOSE_GRACE_MS = 10_000;
 const PRUNE_INTERVAL_MS = 60 * 60 * 1000;
 const LAST_ERROR_CHARS = 500;
 
-interface ClaimedRow {
-  id: string;
-  to_address: string;
-  subject: string;
-  kek_version: number;
-  wrapped_dek: Buffer;
-  ciphertext: Buffer;
-  attempts: number;
-}
+type ClaimedRow = SealedMailRow;
 
 interface PendingNotice {
   depth: number;
@@ -208,11 +198,7 @@ export class Mailer {
     const id = randomUUID();
     const box = this.keyring.seal(Buffer.from(JSON.stringify({ text: message.text, html: message.html }), "utf8"), mailAad(id));
     const status = this.transport ? "queued" : "outbox";
-    await manager.query(
-      `INSERT INTO "clawkeep_mail" ("id", "to_address", "subject", "kek_version", "wrapped_dek", "ciphertext", "status", "created_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, clock_timestamp())`,
-      [id, message.to, message.subject, box.kekVersion, box.wrappedDek, box.ciphertext, status],
-    );
+    await insertMail(manager, { id, to: message.to, subject: message.subject, box, status });
     const notice: PendingNotice = { depth: depthOf(runner), id, to: message.to, subject: hideSecrets(message.subject, message.secrets) };
     if (!this.transport) notice.loggedText = hideSecrets(message.text, message.secrets);
     this.pendingOf(runner, true)!.push(notice);
@@ -222,11 +208,7 @@ export class Mailer {
   /** Development outbox: kept messages, newest first, bodies opened. */
   async outbox(limit: number): Promise<OutboxMessage[]> {
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new RangeError("the outbox limit must be a whole number from 1 to 1000");
-    const rows: (ClaimedRow & { created_at: Date })[] = await this.dataSource.query(
-      `SELECT "id", "to_address", "subject", "kek_version", "wrapped_dek", "ciphertext", "created_at" FROM "clawkeep_mail"
-       WHERE "status" = 'outbox' ORDER BY "created_at" DESC, "id" LIMIT $1`,
-      [limit],
-    );
+    const rows = await outboxMail(this.dataSource, limit);
     const messages: OutboxMessage[] = [];
     for (const row of rows) {
       let body: { text: string; html: string };
@@ -244,11 +226,7 @@ export class Mailer {
 
   /** Deletes outbox messages older than the retention; returns how many went. */
   async pruneOutbox(): Promise<number> {
-    const result: unknown = await this.dataSource.query(
-      `DELETE FROM "clawkeep_mail" WHERE "status" = 'outbox' AND "created_at" < now() - make_interval(days => $1)`,
-      [OUTBOX_RETENTION_DAYS],
-    );
-    return affectedOf(result);
+    return pruneOutboxMail(this.dataSource, OUTBOX_RETENTION_DAYS);
   }
 
   private async pruneOutboxLogged(): Promise<void> {
@@ -335,18 +313,8 @@ export class Mailer {
   }
 
   /** One statement: lease up to CLAIM_BATCH due rows (or rows whose sender's lease ran out). */
-  private async claim(): Promise<ClaimedRow[]> {
-    const result: unknown = await this.dataSource.query(
-      `UPDATE "clawkeep_mail" SET "status" = 'sending', "lease_until" = now() + make_interval(secs => $1), "attempts" = "attempts" + 1
-       WHERE "id" IN (
-         SELECT "id" FROM "clawkeep_mail"
-         WHERE ("status" = 'queued' AND "next_attempt_at" <= now()) OR ("status" = 'sending' AND "lease_until" < now())
-         ORDER BY "created_at" FOR UPDATE SKIP LOCKED LIMIT $2
-       )
-       RETURNING "id", "to_address", "subject", "kek_version", "wrapped_dek", "ciphertext", "attempts"`,
-      [LEASE_SECONDS, CLAIM_BATCH],
-    );
-    return rowsOf<ClaimedRow>(result);
+  private claim(): Promise<ClaimedRow[]> {
+    return claimMail(this.dataSource, LEASE_SECONDS, CLAIM_BATCH);
   }
 
   private async deliver(row: ClaimedRow): Promise<void> {
@@ -400,12 +368,7 @@ export class Mailer {
     }
     // Aborted because this instance is closing: let another one (or the next start) retry at once.
     const delayMs = this.abort.signal.aborted ? 0 : Math.min(this.retryBaseMs * 2 ** (row.attempts - 1), MAX_RETRY_DELAY_MS);
-    await this.dataSource.query(
-      `UPDATE "clawkeep_mail" SET "status" = 'queued', "lease_until" = NULL, "last_error" = $3,
-         "next_attempt_at" = now() + make_interval(secs => $4)
-       WHERE "id" = $1 AND "status" = 'sending' AND "attempts" = $2`,
-      [row.id, row.attempts, reason, delayMs / 1000],
-    );
+    await requeueMail(this.dataSource, row, reason, delayMs / 1000);
     this.logger.warn({ ...about, error: reason, retry_in_ms: delayMs }, "mail not sent yet; will retry");
   }
 
@@ -413,14 +376,8 @@ export class Mailer {
    * Records a final outcome and wipes the body. Guarded by the attempt number, so a sender whose
    * lease ran out (and whose row another instance claimed since) changes nothing.
    */
-  private async finish(row: ClaimedRow, status: "sent" | "failed", lastError: string | null): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE "clawkeep_mail" SET "status" = $3, "last_error" = $4, "lease_until" = NULL,
-         "sent_at" = CASE WHEN $3 = 'sent' THEN now() ELSE NULL END,
-         "kek_version" = NULL, "wrapped_dek" = NULL, "ciphertext" = NULL
-       WHERE "id" = $1 AND "status" = 'sending' AND "attempts" = $2`,
-      [row.id, row.attempts, status, lastError],
-    );
+  private finish(row: ClaimedRow, status: "sent" | "failed", lastError: string | null): Promise<void> {
+    return finishMail(this.dataSource, row, status, lastError);
   }
 
   private async openBody(row: Pick<ClaimedRow, "id" | "kek_version" | "wrapped_dek" | "ciphertext">): Promise<{ text: string; html: string }> {

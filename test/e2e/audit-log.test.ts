@@ -44,7 +44,7 @@ async function chainOf(orgId: string): Promise<Row[]> {
 
 const append = (orgId: string, n: number) =>
   server.database.dataSource.transaction((manager) =>
-    audit.append(manager, { orgId, actor: { type: "system", id: "test" }, action: "test.append", resource: { type: "test", id: String(n) }, details: { n } }),
+    audit.append(manager, { orgId, actor: { type: "system", id: "test" }, action: "user.update", resource: { type: "test", id: String(n) }, details: { n } }),
   );
 
 /** Checks every link and HMAC of the organisation's chain, and that seq runs 1..n without a gap. */
@@ -114,7 +114,7 @@ describe("audit log", () => {
     const orgId = randomUUID();
     await expect(
       server.database.dataSource.transaction(async (manager) => {
-        await audit.append(manager, { orgId, actor: { type: "system", id: "t" }, action: "test.rollback", resource: { type: "t", id: "1" } });
+        await audit.append(manager, { orgId, actor: { type: "system", id: "t" }, action: "user.update", resource: { type: "t", id: "1" } });
         throw new Error("roll back");
       }),
     ).rejects.toThrow("roll back");
@@ -132,7 +132,7 @@ describe("audit log", () => {
     let appended!: () => void;
     const inside = new Promise<void>((resolve) => (appended = resolve));
     const slow = server.database.dataSource.transaction(async (manager) => {
-      await audit.append(manager, { orgId, actor: { type: "system", id: "slow" }, action: "test.slow", resource: { type: "t", id: "slow" } });
+      await audit.append(manager, { orgId, actor: { type: "system", id: "slow" }, action: "session.revoke", resource: { type: "t", id: "slow" } });
       appended();
       await held;
     });
@@ -145,14 +145,14 @@ describe("audit log", () => {
     await slow;
     await sequencer.flush(orgId);
     const rows = await chainOf(orgId);
-    expect(rows.map((r) => r.action)).toEqual(["test.append", "test.append", "test.slow"]);
+    expect(rows.map((r) => r.action)).toEqual(["user.update", "user.update", "session.revoke"]);
     expectSoundChain(rows);
   });
 
   it("refuses details that would carry secret material", async () => {
     await expect(
       server.database.dataSource.transaction((manager) =>
-        audit.append(manager, { orgId: randomUUID(), actor: { type: "system", id: "t" }, action: "x", resource: { type: "t", id: "1" }, details: { nested: { password: "hunter2" } } }),
+        audit.append(manager, { orgId: randomUUID(), actor: { type: "system", id: "t" }, action: "user.update", resource: { type: "t", id: "1" }, details: { nested: { password: "hunter2" } } }),
       ),
     ).rejects.toThrow(/secret material \(key "nested.password"\)/);
   });

@@ -6,7 +6,8 @@ import { Code, createClient, type Client, type Interceptor } from "@connectrpc/c
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { AuditService, type WatchAuditEventsResponse } from "../../gen/ts/clawkeep/v1/audit_pb.js";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import type { ActorType, AuditEvent } from "../../src/domain/audit/audit-log.js";
+import type { AuditAction } from "../../src/domain/audit/actions.js";
+import type { ActorType, AuditEntry, AuditEvent } from "../../src/domain/audit/audit-log.js";
 import { shutdownSignalKey } from "../../src/server/context.js";
 import { createHarness, type Harness, NO_RATE_LIMIT, rejection } from "./harness.js";
 import { invitedMember, signUp, type Person } from "./people.js";
@@ -28,15 +29,15 @@ async function orgOf(person: Person): Promise<string> {
 }
 
 /** Appends an event to `orgId`'s chain as the server does, in a transaction of its own, and chains it. */
-function append(orgId: string, fields: { action?: string; resourceId?: string; actor?: { type: ActorType; id: string }; details?: Record<string, unknown> } = {}): Promise<AuditEvent> {
+function append(orgId: string, fields: { action?: AuditAction; resourceId?: string; actor?: { type: ActorType; id: string }; details?: Record<string, unknown> } = {}): Promise<AuditEvent> {
   return appendChained(harness.app, harness.database.dataSource, {
     orgId,
     actor: fields.actor ?? { type: "system", id: "" },
-    action: fields.action ?? "test.event",
+    action: fields.action ?? "user.update",
     resource: { type: "test", id: fields.resourceId ?? randomUUID() },
     details: fields.details ?? {},
     ip: "198.51.100.1",
-  });
+  } as AuditEntry);
 }
 
 /** The cursor of the organisation's newest event: a stream resumed from it sees only what comes next. */
@@ -53,7 +54,7 @@ async function newOrg(): Promise<{ owner: Person; orgId: string }> {
 describe("QueryAuditEvents", () => {
   it("returns the organisation's events newest first, with every chain field", async () => {
     const { owner, orgId } = await newOrg();
-    const appended = await append(orgId, { action: "test.shape", details: { n: 1, nested: { b: true, a: [1, "x"] } } });
+    const appended = await append(orgId, { action: "org.settings_update", details: { n: 1, nested: { b: true, a: [1, "x"] } } });
     const { events, count } = await audit.queryAuditEvents({}, { headers: owner.headers });
     expect(count).toBe(events.length);
     expect(events[0]).toMatchObject({
@@ -61,7 +62,7 @@ describe("QueryAuditEvents", () => {
       orgId,
       actorType: "system",
       actorId: "",
-      action: "test.shape",
+      action: "org.settings_update",
       resourceType: "test",
       resourceId: appended.resourceId,
       details: { n: 1, nested: { b: true, a: [1, "x"] } },
@@ -71,7 +72,7 @@ describe("QueryAuditEvents", () => {
     });
     expect(events[0].createdAt && new Date(Number(events[0].createdAt.seconds) * 1000 + events[0].createdAt.nanos / 1e6).toISOString()).toBe(appended.createdAt);
     // The sign-up came first, so it is further down the page.
-    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["user.signup", "test.shape"]));
+    expect(events.map((e) => e.action)).toEqual(expect.arrayContaining(["user.signup", "org.settings_update"]));
     const seqOrder = events.map((e) => e.id);
     const rows: { id: string }[] = await harness.database.dataSource.query(`SELECT "id" FROM "clawkeep_audit_events" WHERE "org_id" = $1 ORDER BY "seq" DESC`, [orgId]);
     expect(seqOrder).toEqual(rows.map((r) => r.id));
@@ -81,29 +82,29 @@ describe("QueryAuditEvents", () => {
     const { owner, orgId } = await newOrg();
     const resource = randomUUID();
     const actor = randomUUID();
-    const a = await append(orgId, { action: "test.alpha", resourceId: resource, actor: { type: "user", id: actor } });
-    const b = await append(orgId, { action: "test.beta", resourceId: resource });
-    const c = await append(orgId, { action: "test.alpha", actor: { type: "user", id: actor } });
+    const a = await append(orgId, { action: "api_key.create", resourceId: resource, actor: { type: "user", id: actor } });
+    const b = await append(orgId, { action: "api_key.revoke", resourceId: resource });
+    const c = await append(orgId, { action: "api_key.create", actor: { type: "user", id: actor } });
     const ids = async (filters: Record<string, unknown>) => (await audit.queryAuditEvents(filters, { headers: owner.headers })).events.map((e) => e.id);
     expect(await ids({ resourceId: resource })).toEqual([b.id, a.id]);
     expect(await ids({ actorId: actor })).toEqual([c.id, a.id]);
-    expect(await ids({ action: "test.alpha" })).toEqual([c.id, a.id]);
-    expect(await ids({ action: "test.alpha", resourceId: resource })).toEqual([a.id]);
-    expect(await ids({ action: "test.nothing" })).toEqual([]);
+    expect(await ids({ action: "api_key.create" })).toEqual([c.id, a.id]);
+    expect(await ids({ action: "api_key.create", resourceId: resource })).toEqual([a.id]);
+    expect(await ids({ action: "share.revoke" })).toEqual([]);
     // from is inclusive, to exclusive.
     const at = (e: AuditEvent) => timestampFromDate(new Date(e.createdAt));
-    expect(await ids({ action: "test.alpha", from: at(c) })).toEqual([c.id]);
-    expect(await ids({ action: "test.alpha", to: at(c) })).toEqual(new Date(a.createdAt) < new Date(c.createdAt) ? [a.id] : []);
+    expect(await ids({ action: "api_key.create", from: at(c) })).toEqual([c.id]);
+    expect(await ids({ action: "api_key.create", to: at(c) })).toEqual(new Date(a.createdAt) < new Date(c.createdAt) ? [a.id] : []);
     expect(await ids({ resourceId: resource, from: at(a), to: timestampFromDate(new Date(Date.parse(b.createdAt) + 1)) })).toEqual([b.id, a.id]);
   });
 
   it("pages with limit and offset, and refuses out-of-range values with a sentence", async () => {
     const { owner, orgId } = await newOrg();
     const appended: AuditEvent[] = [];
-    for (let n = 0; n < 7; n++) appended.push(await append(orgId, { action: "test.page" }));
+    for (let n = 0; n < 7; n++) appended.push(await append(orgId, { action: "ip_rule.create" }));
     const newestFirst = appended.map((e) => e.id).reverse();
     const page = async (limit?: number, offset?: number) =>
-      (await audit.queryAuditEvents({ action: "test.page", limit, offset }, { headers: owner.headers })).events.map((e) => e.id);
+      (await audit.queryAuditEvents({ action: "ip_rule.create", limit, offset }, { headers: owner.headers })).events.map((e) => e.id);
     expect(await page(3)).toEqual(newestFirst.slice(0, 3));
     expect(await page(3, 3)).toEqual(newestFirst.slice(3, 6));
     expect(await page(3, 6)).toEqual(newestFirst.slice(6));
@@ -121,11 +122,23 @@ describe("QueryAuditEvents", () => {
     }
   });
 
+  it("refuses an action filter that is not an audit action, listing the ones that are", async () => {
+    const { owner } = await newOrg();
+    for (const request of [
+      () => audit.queryAuditEvents({ action: "secret.reed" }, { headers: owner.headers }),
+      () => watch(audit, owner, { action: "secret.reed" }, 1),
+    ]) {
+      const error = await rejection(request());
+      expect(error.code).toBe(Code.InvalidArgument);
+      expect(error.rawMessage).toMatch(/^action "secret\.reed" is not an audit action; use one of org\.create, .*secret\.read, .*share\.revoke$/);
+    }
+  });
+
   it("shows people every event of their own organisation and nothing of another", async () => {
     const first = await newOrg();
     const second = await newOrg();
     const member = await invitedMember(harness.transport, first.owner, "member");
-    const secret = await append(second.orgId, { action: "test.private" });
+    const secret = await append(second.orgId, { action: "ip_rule.delete" });
     const seen = (await audit.queryAuditEvents({}, { headers: member.headers })).events;
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.every((e) => e.orgId === first.orgId)).toBe(true);
@@ -340,17 +353,17 @@ describe("WatchAuditEvents", () => {
     const { owner, orgId } = await newOrg();
     const start = await latestCursor(orgId);
     const actor = randomUUID();
-    await append(orgId, { action: "test.skip" });
-    const wanted = await append(orgId, { action: "test.want", actor: { type: "user", id: actor }, resourceId: "r-1" });
-    await append(orgId, { action: "test.want", resourceId: "r-2" });
-    const last = await append(orgId, { action: "test.want", actor: { type: "user", id: actor }, resourceId: "r-1" });
-    const [m1, m2] = await watch(audit, owner, { cursor: start, action: "test.want", actorId: actor, resourceId: "r-1" }, 2);
+    await append(orgId, { action: "api_key.exchange" });
+    const wanted = await append(orgId, { action: "api_key.create", actor: { type: "user", id: actor }, resourceId: "r-1" });
+    await append(orgId, { action: "api_key.create", resourceId: "r-2" });
+    const last = await append(orgId, { action: "api_key.create", actor: { type: "user", id: actor }, resourceId: "r-1" });
+    const [m1, m2] = await watch(audit, owner, { cursor: start, action: "api_key.create", actorId: actor, resourceId: "r-1" }, 2);
     expect([m1.event?.id, m2.event?.id]).toEqual([wanted.id, last.id]);
   });
 
   it("starts from now without a cursor", async () => {
     const { owner, orgId } = await newOrg();
-    const old = await append(orgId, { action: "test.before" });
+    const old = await append(orgId, { action: "session.revoke" });
     const received = watch(audit, owner, {}, 1);
     // Keep writing until the stream, which subscribes asynchronously, picks one up.
     let settled = false;
@@ -358,7 +371,7 @@ describe("WatchAuditEvents", () => {
     const later: string[] = [];
     while (!settled && later.length < 50) {
       await new Promise((r) => setTimeout(r, 50));
-      later.push((await append(orgId, { action: "test.after" })).id);
+      later.push((await append(orgId, { action: "user.password_change" })).id);
     }
     const [message] = await received;
     expect(message.event?.id).not.toBe(old.id);

@@ -3,18 +3,17 @@
 import type { DataSource } from "typeorm";
 import type { AuditEntry, AuditEvent } from "../../src/domain/audit/audit-log.js";
 import type { AppServices } from "../../src/app.js";
-import { AUDIT_EVENT_SELECT, toAuditEvent, type AuditEventRow } from "../../src/domain/audit/audit-query.js";
+import { eventById, headsOf, toAuditEvent, type ChainedEventRow } from "../../src/domain/audit/audit-store.js";
 
 /** Appends in a transaction of its own, has the sequencer chain it, and returns it as chained. */
 export async function appendChained(app: Pick<AppServices, "audit" | "auditSequencer">, dataSource: DataSource, entry: AuditEntry): Promise<AuditEvent> {
   const appended = await dataSource.transaction((manager) => app.audit.append(manager, entry));
   await app.auditSequencer.flush(entry.orgId);
-  const [row]: AuditEventRow[] = await dataSource.query(`${AUDIT_EVENT_SELECT} WHERE "id" = $1`, [appended.id]);
-  return toAuditEvent(row);
+  return toAuditEvent((await eventById(dataSource, appended.id)) as ChainedEventRow);
 }
 
 /** The seq of the organisation's newest chained event (0 before the first): a WatchAuditEvents cursor. */
 export async function chainHead(dataSource: DataSource, orgId: string): Promise<string> {
-  const [row]: { seq: string }[] = await dataSource.query(`SELECT "seq"::text AS "seq" FROM "clawkeep_audit_heads" WHERE "org_id" = $1`, [orgId]);
-  return row?.seq ?? "0";
+  const [head] = await headsOf(dataSource, [orgId]);
+  return head?.seq ?? "0";
 }

@@ -9,7 +9,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { EventBus } from "../../events/bus.js";
 import { followTopic } from "../../events/follow.js";
 import { LoadingCache } from "../loading-cache.js";
-import type { AgentRow } from "./agents.js";
+import { agentById, type StoredAgent } from "./agent-store.js";
 
 export const AGENT_CHANGED_TOPIC = "agent.changed";
 
@@ -17,7 +17,7 @@ export const AGENT_CHANGED_TOPIC = "agent.changed";
 const MAX_CACHED_AGENTS = 50_000;
 
 export class AgentStanding {
-  private readonly cache = new LoadingCache<AgentRow | undefined>(MAX_CACHED_AGENTS);
+  private readonly cache = new LoadingCache<StoredAgent | undefined>(MAX_CACHED_AGENTS);
 
   constructor(private readonly parts: { dataSource: DataSource; bus: EventBus; logger: Logger }) {}
 
@@ -36,11 +36,8 @@ export class AgentStanding {
   }
 
   /** The agent's record, from the cache when this instance has it. */
-  of(agentId: string): Promise<AgentRow | undefined> {
-    return this.cache.get(agentId, async () => {
-      const rows: AgentRow[] = await this.parts.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1`, [agentId]);
-      return rows[0];
-    });
+  of(agentId: string): Promise<StoredAgent | undefined> {
+    return this.cache.get(agentId, () => agentById(this.parts.dataSource, agentId));
   }
 
   /** Announces a change inside its transaction; call `forget` once it has committed. */

@@ -7,14 +7,15 @@ import type { JWTPayload } from "jose";
 import type { DataSource } from "typeorm";
 import { apiKeyKind, hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
-import { auditedRead, type AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
 import type { ClaimsResolver } from "../identity/access-tokens.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { AgentStanding } from "./agent-standing.js";
-import { agentPrincipal, DEFAULT_AGENT_TOKEN_TTL_SECONDS, mayAct, type AgentRow } from "./agents.js";
+import { AGENT_EXCHANGE, DEFAULT_AGENT_TOKEN_TTL_SECONDS, touchLastActive, type ExchangedAgent, type StoredAgent } from "./agent-store.js";
+import { agentPrincipal, mayAct } from "./agents.js";
 
 export interface AgentTokenGrant {
   accessToken: string;
@@ -29,25 +30,6 @@ const LAST_ACTIVE_PRECISION_MS = 60_000;
 
 /** Failed exchanges allowed per key prefix and per client address in the window. */
 export const AGENT_EXCHANGE_LIMITS: LoginLimits = { perAccount: 10, perAddress: 30, windowSeconds: 10 * 60 };
-
-/**
- * The agent of a key, with the vaults its policies name and the vaults it created (its binding
- * when it has no explicit list), audited when it may have a token: active, not deleted, neither
- * it nor its key expired, and the agent_id sent (if any) is its own.
- */
-const EXCHANGE = auditedRead("agent_exchange", {
-  select: `SELECT a.*, ARRAY(
-      SELECT "vault_id" FROM "clawkeep_policies" WHERE "principal_type" = 'agent' AND "principal_id" = a."id"
-      UNION SELECT "id" FROM "clawkeep_vaults" WHERE "created_by_type" = 'agent' AND "created_by" = a."id"
-      ORDER BY 1
-    ) AS "bound_vault_ids"
-    FROM "clawkeep_agents" a WHERE a."api_key_hash" = $1`,
-  readParams: 2,
-  when: `"r"."deleted_at" IS NULL AND "r"."is_active" AND ("r"."expires_at" IS NULL OR "r"."expires_at" > now())
-    AND ("r"."api_key_expires_at" IS NULL OR "r"."api_key_expires_at" > now()) AND ($2 = '' OR "r"."id"::text = $2)`,
-  details: { expires_in: `coalesce("r"."token_ttl_seconds", ${DEFAULT_AGENT_TOKEN_TTL_SECONDS})`, key_prefix: `"r"."api_key_prefix"` },
-  fromRow: { orgId: `"r"."org_id"`, orgColumn: "org_id", actorId: `"r"."id"::text`, resourceId: `"r"."id"::text` },
-});
 
 export class AgentTokens implements ClaimsResolver {
   constructor(
@@ -83,11 +65,13 @@ export class AgentTokens implements ClaimsResolver {
     if (input.agentId !== "" && !isUuid(input.agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
     // One statement finds the agent, the vaults it is bound to, and records the exchange when the
     // agent may have a token: the token leaves only once that record is durable.
-    const found = await this.audit.read<AgentRow & { bound_vault_ids: string[] }>(this.dataSource, EXCHANGE, [hashApiKey(this.pepper, input.apiKey), input.agentId], {
+    const found = await this.audit.read<ExchangedAgent>(this.dataSource, AGENT_EXCHANGE, [hashApiKey(this.pepper, input.apiKey), input.agentId], {
       orgId: "",
       actor: { type: "agent", id: "" },
       action: "agent.token_exchange",
       resource: { type: "agent", id: "" },
+      // expires_in and key_prefix come from the agent's row, in the statement.
+      details: {},
       ip,
     });
     const row = found?.row;
@@ -119,13 +103,9 @@ export class AgentTokens implements ClaimsResolver {
    * Records the agent's last activity, to the minute: a fleet exchanging in a loop would otherwise
    * write (and lock) its agent row on every exchange.
    */
-  private async touch(row: AgentRow): Promise<void> {
+  private async touch(row: StoredAgent): Promise<void> {
     if (row.last_active_at && Date.now() - new Date(row.last_active_at).getTime() < LAST_ACTIVE_PRECISION_MS) return;
-    await this.dataSource.query(
-      `UPDATE "clawkeep_agents" SET "last_active_at" = now()
-       WHERE "id" = $1 AND ("last_active_at" IS NULL OR "last_active_at" < now() - make_interval(secs => $2))`,
-      [row.id, LAST_ACTIVE_PRECISION_MS / 1000],
-    );
+    await touchLastActive(this.dataSource, row.id, LAST_ACTIVE_PRECISION_MS / 1000);
   }
 
   /** The agent of a verified agent JWT, when it is usable and the token's epoch is current. */
@@ -140,7 +120,7 @@ export class AgentTokens implements ClaimsResolver {
 }
 
 /** `now` +Infinity refuses any expiry at all (the database judged one past). */
-function refuseUnusable(row: AgentRow, now: number): void {
+function refuseUnusable(row: StoredAgent, now: number): void {
   if (row.deleted_at !== null || !row.is_active) throw new DomainError("unauthenticated", "the agent is deactivated");
   if (row.expires_at && new Date(row.expires_at).getTime() <= now) {
     throw new DomainError("unauthenticated", `the agent expired at ${new Date(row.expires_at).toISOString()}`);

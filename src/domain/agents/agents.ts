@@ -1,20 +1,32 @@
-// Agents: machine identities of an organisation, registered by a human. This module owns
-// clawkeep_agents. Creating an agent issues its ocv_ API key (shown once, stored as a keyed hash)
+// Agents: machine identities of an organisation, registered by a human. Their rows are
+// agent-store.ts's. Creating an agent issues its ocv_ API key (shown once, stored as a keyed hash)
 // and its identity keypairs, whose private halves go into the organisation's __agent-keys vault.
 import type { DataSource, EntityManager } from "typeorm";
 import { generateAgentKeypairs, type AgentKeypairs } from "../../crypto/agent-keypairs.js";
 import { generateApiKey, hashApiKey } from "../../crypto/api-keys.js";
-import { rowsOf } from "../../db/rows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { Secrets } from "../vaults/secrets.js";
-import { ensureAgentKeysVault } from "./agent-keys-vault.js";
+import { agentKeysVaultId, ensureAgentKeysVault, vaultIdsOfOrg } from "../vaults/vault-store.js";
 import type { AgentStanding } from "./agent-standing.js";
 import { columnsOf, mergeGuardrails, type AgentChanges } from "./agent-changes.js";
+import {
+  agentOfOrg,
+  bumpRevocationEpoch,
+  insertAgent,
+  liveAgentOfOrg,
+  liveAgentsOfOrg,
+  replaceApiKey,
+  replaceIdentityKeys,
+  softDeleteAgent,
+  updateAgent,
+  type StoredAgent,
+} from "./agent-store.js";
 import { parseGuardrails, type Guardrails } from "./guardrails.js";
 import { validateScopes } from "./scopes.js";
+import { canManageAgent } from "../identity/org-roles.js";
 
 export interface AgentRecord {
   id: string;
@@ -49,8 +61,7 @@ export interface CreateAgentInput {
   guardrails: Record<string, unknown>;
 }
 
-/** JWT lifetimes an agent may ask for: a second to a day. */
-export const DEFAULT_AGENT_TOKEN_TTL_SECONDS = 3600;
+/** JWT lifetimes an agent may ask for run from a second to a day. */
 const MAX_AGENT_TOKEN_TTL_SECONDS = 86_400;
 
 export class Agents {
@@ -82,28 +93,23 @@ export class Agents {
     const { key, prefix } = generateApiKey("ocv");
     const keys = generateAgentKeypairs();
     await assertVaultsOfOrg(manager, principal.orgId, vaultIds);
-    const [row]: AgentRow[] = await manager.query(
-      `INSERT INTO "clawkeep_agents" ("org_id", "name", "description", "created_by", "scopes", "vault_ids", "token_ttl_seconds", "intents_api_enabled",
-         "guardrails", "ssh_public_key", "ecdh_public_key", "api_key_prefix", "api_key_hash", "api_key_expires_at", "expires_at")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
-      [
-        principal.orgId,
-        name,
-        description,
-        principal.id,
-        scopes,
-        vaultIds,
-        input.tokenTtlSeconds ?? null,
-        input.intentsApiEnabled,
-        JSON.stringify(guardrails),
-        keys.sshPublicKey,
-        keys.ecdhPublicKey,
-        prefix,
-        hashApiKey(this.pepper, key),
-        input.apiKeyExpiresAt ?? null,
-        input.expiresAt ?? null,
-      ],
-    );
+    const row = await insertAgent(manager, {
+      org_id: principal.orgId,
+      name,
+      description,
+      created_by: principal.id,
+      scopes,
+      vault_ids: vaultIds,
+      token_ttl_seconds: input.tokenTtlSeconds ?? null,
+      intents_api_enabled: input.intentsApiEnabled,
+      guardrails,
+      ssh_public_key: keys.sshPublicKey,
+      ecdh_public_key: keys.ecdhPublicKey,
+      api_key_prefix: prefix,
+      api_key_hash: hashApiKey(this.pepper, key),
+      api_key_expires_at: input.apiKeyExpiresAt ?? null,
+      expires_at: input.expiresAt ?? null,
+    });
     const keysVaultId = await this.storePrivateKeys(manager, principal.orgId, row.id, keys);
     await this.audit.append(manager, {
       orgId: principal.orgId,
@@ -117,10 +123,7 @@ export class Agents {
   }
 
   async list(principal: Principal): Promise<AgentRecord[]> {
-    const rows: AgentRow[] = await this.dataSource.query(
-      `SELECT * FROM "clawkeep_agents" WHERE "org_id" = $1 AND "deleted_at" IS NULL ORDER BY "created_at", "id"`,
-      [principal.orgId],
-    );
+    const rows = await liveAgentsOfOrg(this.dataSource, principal.orgId);
     return rows.map(toAgent);
   }
 
@@ -128,10 +131,7 @@ export class Agents {
   async get(principal: Principal, agentId: string): Promise<AgentRecord> {
     if (!isUuid(agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
     if (principal.type === "agent" && principal.id !== agentId) throw agentNotFound(agentId);
-    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL`, [
-      agentId,
-      principal.orgId,
-    ]);
+    const row = await liveAgentOfOrg(this.dataSource, principal.orgId, agentId);
     if (!row) throw agentNotFound(agentId);
     return toAgent(row);
   }
@@ -148,7 +148,7 @@ export class Agents {
 
   async self(principal: Principal): Promise<AgentRecord> {
     if (principal.type !== "agent") throw new DomainError("permission_denied", "only an agent can read its own profile; use an agent token");
-    const [row]: AgentRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2`, [principal.id, principal.orgId]);
+    const row = await agentOfOrg(this.dataSource, principal.orgId, principal.id);
     // Changed on another instance a moment ago, before this one heard of it: its record says so.
     if (!row || !mayAct(row, Date.now())) {
       this.standing.forget(principal.id);
@@ -169,15 +169,7 @@ export class Agents {
       const now = Date.now();
       const past = (value: Date | null | undefined) => value instanceof Date && value.getTime() <= now;
       const revoke = (changes.is_active === false && current.is_active) || past(changes.expires_at) || past(changes.api_key_expires_at);
-      const guardrails = mergeGuardrails(current.guardrails, changes);
-      const sets = Object.keys(columns).map((column, i) => `"${column}" = $${i + 3}`);
-      const [row] = rowsOf<AgentRow>(
-        await manager.query(
-          `UPDATE "clawkeep_agents" SET ${[...sets, `"guardrails" = $2`, `"revocation_epoch" = "revocation_epoch" + ${revoke ? 1 : 0}`].join(", ")}
-           WHERE "id" = $1 RETURNING *`,
-          [agentId, JSON.stringify(guardrails), ...Object.values(columns)],
-        ),
-      );
+      const row = await updateAgent(manager, agentId, { columns, guardrails: mergeGuardrails(current.guardrails, changes), revoke });
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -194,10 +186,7 @@ export class Agents {
   async delete(principal: Principal, agentId: string, ip: string): Promise<void> {
     await this.changing(principal, agentId, async (manager) => {
       await lockedAgent(manager, principal, agentId);
-      await manager.query(
-        `UPDATE "clawkeep_agents" SET "deleted_at" = now(), "is_active" = false, "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1`,
-        [agentId],
-      );
+      await softDeleteAgent(manager, agentId);
       await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "user", id: principal.id }, action: "agent.delete", resource: { type: "agent", id: agentId }, ip });
     });
   }
@@ -207,12 +196,7 @@ export class Agents {
     const { key, prefix } = generateApiKey("ocv");
     const agent = await this.changing(principal, agentId, async (manager) => {
       await lockedAgent(manager, principal, agentId);
-      const [row] = rowsOf<AgentRow>(
-        await manager.query(
-          `UPDATE "clawkeep_agents" SET "api_key_prefix" = $2, "api_key_hash" = $3, "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1 RETURNING *`,
-          [agentId, prefix, hashApiKey(this.pepper, key)],
-        ),
-      );
+      const row = await replaceApiKey(manager, agentId, { prefix, hash: hashApiKey(this.pepper, key) });
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -233,7 +217,7 @@ export class Agents {
   async revokeOwnTokens(principal: Principal, ip: string): Promise<void> {
     if (principal.type !== "agent") throw new DomainError("invalid_argument", "only an agent token revokes agent tokens");
     await this.changing(principal, principal.id, async (manager) => {
-      await manager.query(`UPDATE "clawkeep_agents" SET "revocation_epoch" = "revocation_epoch" + 1 WHERE "id" = $1`, [principal.id]);
+      await bumpRevocationEpoch(manager, principal.id);
       await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "agent", id: principal.id }, action: "agent.revoke_tokens", resource: { type: "agent", id: principal.id }, ip });
     });
   }
@@ -243,13 +227,7 @@ export class Agents {
     const keys = generateAgentKeypairs();
     return this.changing(principal, agentId, async (manager) => {
       await lockedAgent(manager, principal, agentId);
-      const [row] = rowsOf<AgentRow>(
-        await manager.query(`UPDATE "clawkeep_agents" SET "ssh_public_key" = $2, "ecdh_public_key" = $3 WHERE "id" = $1 RETURNING *`, [
-          agentId,
-          keys.sshPublicKey,
-          keys.ecdhPublicKey,
-        ]),
-      );
+      const row = await replaceIdentityKeys(manager, agentId, keys);
       const keysVaultId = await this.storePrivateKeys(manager, principal.orgId, agentId, keys);
       await this.audit.append(manager, {
         orgId: principal.orgId,
@@ -289,9 +267,9 @@ export class Agents {
 
   /** The id of the organisation's __agent-keys vault; 404 until its first agent exists. */
   async keysVaultId(principal: Principal): Promise<string> {
-    const [row]: { id: string }[] = await this.dataSource.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "org_id" = $1 AND "purpose" = 'agent-keys'`, [principal.orgId]);
-    if (!row) throw new DomainError("not_found", "your organisation has no __agent-keys vault yet; it is created with the first agent");
-    return row.id;
+    const id = await agentKeysVaultId(this.dataSource, principal.orgId);
+    if (!id) throw new DomainError("not_found", "your organisation has no __agent-keys vault yet; it is created with the first agent");
+    return id;
   }
 }
 
@@ -334,8 +312,8 @@ export function validateCreate(input: CreateAgentInput): ValidCreateAgentInput {
 
 async function assertVaultsOfOrg(manager: EntityManager, orgId: string, vaultIds: string[]): Promise<void> {
   if (vaultIds.length === 0) return;
-  const found: { id: string }[] = await manager.query(`SELECT "id" FROM "clawkeep_vaults" WHERE "org_id" = $1 AND "id" = ANY($2::uuid[])`, [orgId, vaultIds]);
-  const missing = vaultIds.find((id) => !found.some((row) => row.id === id));
+  const found = await vaultIdsOfOrg(manager, orgId, vaultIds);
+  const missing = vaultIds.find((id) => !found.includes(id));
   if (missing) throw new DomainError("invalid_argument", `vault_ids names ${missing}, which is not a vault of your organisation`);
 }
 
@@ -343,15 +321,11 @@ async function assertVaultsOfOrg(manager: EntityManager, orgId: string, vaultIds
  * The agent of the caller's organisation, locked for a change; 404 otherwise. Only the human who
  * created (or approved) it and the organisation's owners and admins change an agent.
  */
-async function lockedAgent(manager: EntityManager, principal: Principal, agentId: string): Promise<AgentRow> {
+async function lockedAgent(manager: EntityManager, principal: Principal, agentId: string): Promise<StoredAgent> {
   if (!isUuid(agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
-  const [row]: AgentRow[] = await manager.query(`SELECT * FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL FOR UPDATE`, [
-    agentId,
-    principal.orgId,
-  ]);
+  const row = await liveAgentOfOrg(manager, principal.orgId, agentId, "update");
   if (!row) throw agentNotFound(agentId);
-  const manages = principal.type === "user" && (row.created_by === principal.id || principal.role === "owner" || principal.role === "admin");
-  if (!manages) throw new DomainError("permission_denied", "only the agent's creator or an organisation owner or admin can change it");
+  if (!canManageAgent(principal, row.created_by)) throw new DomainError("permission_denied", "only the agent's creator or an organisation owner or admin can change it");
   return row;
 }
 
@@ -359,37 +333,14 @@ function agentNotFound(agentId: string): DomainError {
   return new DomainError("not_found", `agent ${agentId} not found`);
 }
 
-export interface AgentRow {
-  id: string;
-  org_id: string;
-  name: string;
-  description: string;
-  created_by: string;
-  scopes: string[];
-  is_active: boolean;
-  vault_ids: string[];
-  token_ttl_seconds: number | null;
-  intents_api_enabled: boolean;
-  guardrails: Guardrails;
-  ssh_public_key: string;
-  ecdh_public_key: string;
-  api_key_prefix: string;
-  api_key_expires_at: Date | null;
-  expires_at: Date | null;
-  revocation_epoch: number;
-  created_at: Date;
-  last_active_at: Date | null;
-  deleted_at: Date | null;
-}
-
 /** Whether the agent may act now: active, not deleted, neither it nor its API key expired. */
-export function mayAct(row: AgentRow, now: number): boolean {
+export function mayAct(row: StoredAgent, now: number): boolean {
   const passed = (at: Date | null) => at !== null && new Date(at).getTime() <= now;
   return row.deleted_at === null && row.is_active && !passed(row.expires_at) && !passed(row.api_key_expires_at);
 }
 
 /** What an agent acts with on every call: its organisation, binding, scopes and Intents flag. */
-export function agentPrincipal(row: AgentRow): Principal {
+export function agentPrincipal(row: StoredAgent): Principal {
   return {
     type: "agent",
     id: row.id,
@@ -399,7 +350,7 @@ export function agentPrincipal(row: AgentRow): Principal {
   };
 }
 
-export function toAgent(row: AgentRow): AgentRecord {
+export function toAgent(row: StoredAgent): AgentRecord {
   const date = (value: Date | null) => (value ? new Date(value) : null);
   return {
     id: row.id,

@@ -4,10 +4,10 @@
 // the end of their window, and finished email cooldowns are dropped.
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
-import { affectedOf, rowsOf } from "../../db/rows.js";
 import type { EventBus } from "../../events/bus.js";
 import type { AuditLog } from "../audit/audit-log.js";
-import { announceEnrollment, toEnrollment, type EnrollmentRow } from "./enrollment-records.js";
+import { announceEnrollment, toEnrollment } from "./enrollment-records.js";
+import { dropFinishedCooldowns, expireDuePending, wipeUnclaimedKeys } from "./enrollment-store.js";
 
 const SWEEP_INTERVAL_MS = 30_000;
 const BATCH = 200;
@@ -41,13 +41,7 @@ export class EnrollmentExpiry {
     let expired = 0;
     for (;;) {
       const batch = await dataSource.transaction(async (manager) => {
-        const rows = rowsOf<EnrollmentRow>(
-          await manager.query(
-            `UPDATE "clawkeep_enrollments" SET "status" = 'expired'
-             WHERE "id" IN (SELECT "id" FROM "clawkeep_enrollments" WHERE "status" = 'pending' AND "expires_at" <= now() ORDER BY "expires_at" LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-             RETURNING *`,
-          ),
-        );
+        const rows = await expireDuePending(manager, BATCH);
         for (const row of rows) {
           // Link-only enrollments and emails that matched nobody belong to no organisation: nobody watches them.
           if (row.org_id === null) continue;
@@ -65,13 +59,8 @@ export class EnrollmentExpiry {
       expired += batch;
       if (batch < BATCH) break;
     }
-    const keysWiped = affectedOf(
-      await dataSource.query(
-        `UPDATE "clawkeep_enrollments" SET "key_kek_version" = NULL, "key_wrapped_dek" = NULL, "key_ciphertext" = NULL
-         WHERE "key_ciphertext" IS NOT NULL AND "key_claimable_until" <= now()`,
-      ),
-    );
-    await dataSource.query(`DELETE FROM "clawkeep_enrollment_cooldowns" WHERE "until" <= now()`);
+    const keysWiped = await wipeUnclaimedKeys(dataSource);
+    await dropFinishedCooldowns(dataSource);
     return { expired, keysWiped };
   }
 }

@@ -1,8 +1,8 @@
 // What an enrollment looks like to the rest of the code, and the bus event that announces each
 // step of its life. Rows carry token hashes and the sealed key; records and events never do.
 import type { EntityManager } from "typeorm";
-import type { SealedColumns } from "../../crypto/sealed-columns.js";
 import type { EventBus } from "../../events/bus.js";
+import type { EnrollmentRecordRow } from "./enrollment-store.js";
 
 export type EnrollmentStatus = "pending" | "approved" | "denied" | "expired" | "claimed";
 export const ENROLLMENT_STATUSES: readonly EnrollmentStatus[] = ["pending", "approved", "denied", "expired", "claimed"];
@@ -12,13 +12,7 @@ export type EnrollmentEvent = "requested" | "approved" | "denied" | "expired" | 
 /** Bus topic of enrollment events; each carries the organisation it belongs to. */
 export const ENROLLMENT_TOPIC = "agent.enrollment";
 
-/** Where an approved key waits sealed for the agent's claim (NULL once claimed or wiped), for master-key rotation. */
-export const SEALED_ENROLLMENT_KEYS: SealedColumns = {
-  table: "clawkeep_enrollments",
-  key: [{ column: "id", type: "uuid" }],
-  kekVersion: "key_kek_version",
-  wrappedDek: "key_wrapped_dek",
-};
+/** The store's; master-key rotation still imports it from here. */
 
 export const NIL_UUID = "00000000-0000-0000-0000-000000000000";
 
@@ -41,32 +35,8 @@ export interface EnrollmentRecord {
   agentId: string | null;
 }
 
-export interface EnrollmentRow {
-  id: string;
-  name: string;
-  description: string;
-  human_email: string | null;
-  org_id: string | null;
-  bound_user_id: string | null;
-  status: EnrollmentStatus;
-  source_ip: string;
-  claim_hash: Buffer;
-  approval_hash: Buffer | null;
-  created_at: Date;
-  expires_at: Date;
-  decided_at: Date | null;
-  decided_by: string | null;
-  agent_id: string | null;
-  key_delivery: "claim" | "email_only" | null;
-  key_kek_version: number | null;
-  key_wrapped_dek: Buffer | null;
-  key_ciphertext: Buffer | null;
-  key_claimable_until: Date | null;
-  claimed_at: Date | null;
-}
-
 /** A pending enrollment whose time ran out is expired, whether or not the sweeper got to it yet. */
-export function toEnrollment(row: EnrollmentRow, now = Date.now()): EnrollmentRecord {
+export function toEnrollment(row: EnrollmentRecordRow, now = Date.now()): EnrollmentRecord {
   const expiresAt = new Date(row.expires_at);
   return {
     id: row.id,

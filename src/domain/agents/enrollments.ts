@@ -1,12 +1,10 @@
 // Self-enrollment: an agent asks to exist (public), a human approves or denies it, and the agent
 // collects its API key once with the claim token it got when it asked (like the OAuth device
-// flow). This module owns clawkeep_enrollments and clawkeep_enrollment_cooldowns. Every step
-// commits with its audit event (once the enrollment belongs to an organisation) and its bus event.
+// flow). Enrollment rows and email cooldowns are enrollment-store.ts's. Every step commits with its audit event (once the enrollment belongs to an organisation) and its bus event.
 import { randomBytes } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { hashApiKey, sameHash } from "../../crypto/api-keys.js";
 import type { Keyring } from "../../crypto/keyring.js";
-import { rowsOf } from "../../db/rows.js";
 import type { EventBus } from "../../events/bus.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
@@ -19,7 +17,9 @@ import { validatePolicy, type Policies, type ValidPolicyInput } from "../vaults/
 import { validateCreate, type AgentRecord, type Agents } from "./agents.js";
 import { EnrollmentLimits } from "./enrollment-limits.js";
 import { apiKeyMail, approvalPageUrl, approvalRequestMail, type MailQueue } from "./enrollment-mail.js";
-import { announceEnrollment, ENROLLMENT_STATUSES, NIL_UUID, toEnrollment, type EnrollmentRecord, type EnrollmentRow, type EnrollmentStatus } from "./enrollment-records.js";
+import { announceEnrollment, ENROLLMENT_STATUSES, NIL_UUID, toEnrollment, type EnrollmentRecord, type EnrollmentStatus } from "./enrollment-records.js";
+import { enrollmentById, enrollmentsOfOrg, insertEnrollment, markApproved, markClaimed, markDenied, type EnrollmentRow } from "./enrollment-store.js";
+import { isOrgManager } from "../identity/org-roles.js";
 
 /** A pending enrollment waits this long for a decision. */
 export const ENROLLMENT_TTL_SECONDS = 24 * 60 * 60;
@@ -97,10 +97,19 @@ export class Enrollments {
       }
       // An email that matches nobody still gets a row (the same answer), but no approval token.
       const canBeApproved = !email || bound !== undefined;
-      const [row]: EnrollmentRow[] = await manager.query(
-        `INSERT INTO "clawkeep_enrollments" ("name", "description", "human_email", "org_id", "bound_user_id", "status", "source_ip", "claim_hash", "approval_hash", "expires_at")
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7, $8, now() + make_interval(secs => $9)) RETURNING *`,
-        [name, description, email, bound?.orgId ?? null, bound?.id ?? null, ip, this.hash(claimToken), canBeApproved ? this.hash(approvalToken) : null, ENROLLMENT_TTL_SECONDS],
+      const row = await insertEnrollment(
+        manager,
+        {
+          name,
+          description,
+          human_email: email,
+          org_id: bound?.orgId ?? null,
+          bound_user_id: bound?.id ?? null,
+          source_ip: ip,
+          claim_hash: this.hash(claimToken),
+          approval_hash: canBeApproved ? this.hash(approvalToken) : null,
+        },
+        ENROLLMENT_TTL_SECONDS,
       );
       const enrollment = toEnrollment(row);
       if (bound && email) {
@@ -141,9 +150,7 @@ export class Enrollments {
   /** The approved agent's id and API key, exactly once, to whoever holds the claim token. */
   async claim(enrollmentId: string, claimToken: string, ip: string): Promise<{ agentId: string; apiKey: string }> {
     this.limits.assertClaimAllowed(enrollmentId, ip);
-    const [row]: EnrollmentRow[] = isUuid(enrollmentId)
-      ? await this.deps.dataSource.query(`SELECT * FROM "clawkeep_enrollments" WHERE "id" = $1`, [enrollmentId])
-      : [];
+    const row = isUuid(enrollmentId) ? await enrollmentById(this.deps.dataSource, enrollmentId) : undefined;
     if (!row || !sameHash(row.claim_hash, this.hash(claimToken))) {
       this.limits.recordClaimFailure(enrollmentId, ip);
       throw new DomainError("not_found", "no enrollment matches this enrollment_id and claim_token");
@@ -171,13 +178,7 @@ export class Enrollments {
       await this.deps.keyring.openRefreshing({ kekVersion: row.key_kek_version, wrappedDek: row.key_wrapped_dek, ciphertext: row.key_ciphertext }, keyAad(row.id))
     ).toString("utf8");
     await this.deps.dataSource.transaction(async (manager) => {
-      const [claimed] = rowsOf<EnrollmentRow>(
-        await manager.query(
-          `UPDATE "clawkeep_enrollments" SET "status" = 'claimed', "claimed_at" = now(), "key_kek_version" = NULL, "key_wrapped_dek" = NULL, "key_ciphertext" = NULL
-           WHERE "id" = $1 AND "status" = 'approved' AND "key_ciphertext" IS NOT NULL RETURNING *`,
-          [row.id],
-        ),
-      );
+      const claimed = await markClaimed(manager, row.id);
       if (!claimed) throw new DomainError("gone", "the API key of this enrollment was already claimed; ask the approver to rotate it if it was lost");
       const record = toEnrollment(claimed);
       await this.deps.audit.append(manager, {
@@ -200,18 +201,7 @@ export class Enrollments {
     const limit = options.limit === 0 ? 50 : options.limit;
     if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new DomainError("invalid_argument", `limit must be 1-200, got ${options.limit}`);
     if (!Number.isInteger(options.offset) || options.offset < 0) throw new DomainError("invalid_argument", `offset must be 0 or more, got ${options.offset}`);
-    const statusFilter: Record<EnrollmentStatus, string> = {
-      pending: `"status" = 'pending' AND "expires_at" > now()`,
-      expired: `("status" = 'expired' OR ("status" = 'pending' AND "expires_at" <= now()))`,
-      approved: `"status" = 'approved'`,
-      denied: `"status" = 'denied'`,
-      claimed: `"status" = 'claimed'`,
-    };
-    const rows: EnrollmentRow[] = await this.deps.dataSource.query(
-      `SELECT * FROM "clawkeep_enrollments" WHERE "org_id" = $1 ${status ? `AND ${statusFilter[status]}` : ""}
-       ORDER BY "created_at" DESC, "id" DESC LIMIT $2 OFFSET $3`,
-      [principal.orgId, limit, options.offset],
-    );
+    const rows = await enrollmentsOfOrg(this.deps.dataSource, principal.orgId, status, { limit, offset: options.offset });
     return rows.map((row) => toEnrollment(row));
   }
 
@@ -254,14 +244,7 @@ export class Enrollments {
           await this.deps.policies.createWithin(manager, principal, vaultId, { ...policy, principalId: agent.id }, ip);
         }
         const sealed = settings.agentKeyClaim ? this.deps.keyring.seal(Buffer.from(apiKey, "utf8"), keyAad(row.id)) : undefined;
-        const [updated] = rowsOf<EnrollmentRow>(
-          await manager.query(
-            `UPDATE "clawkeep_enrollments" SET "status" = 'approved', "org_id" = $2, "decided_at" = now(), "decided_by" = $3, "agent_id" = $4, "key_delivery" = $5,
-               "key_kek_version" = $6, "key_wrapped_dek" = $7, "key_ciphertext" = $8, "key_claimable_until" = now() + make_interval(secs => $9)
-             WHERE "id" = $1 RETURNING *`,
-            [row.id, principal.orgId, principal.id, agent.id, sealed ? "claim" : "email_only", sealed?.kekVersion ?? null, sealed?.wrappedDek ?? null, sealed?.ciphertext ?? null, CLAIM_WINDOW_SECONDS],
-          ),
-        );
+        const updated = await markApproved(manager, row.id, { orgId: principal.orgId, decidedBy: principal.id, agentId: agent.id, sealed, claimWindowSeconds: CLAIM_WINDOW_SECONDS });
         const enrollment = toEnrollment(updated);
         await this.deps.audit.append(manager, {
           orgId: principal.orgId,
@@ -285,12 +268,7 @@ export class Enrollments {
     const reason = checkText(input.reason, "reason", 0, 1000);
     return this.deps.dataSource.transaction(async (manager) => {
       const row = await this.decidableRow(manager, principal, enrollmentId, input.approvalToken);
-      const [updated] = rowsOf<EnrollmentRow>(
-        await manager.query(
-          `UPDATE "clawkeep_enrollments" SET "status" = 'denied', "org_id" = $2, "decided_at" = now(), "decided_by" = $3 WHERE "id" = $1 RETURNING *`,
-          [row.id, principal.orgId, principal.id],
-        ),
-      );
+      const updated = await markDenied(manager, row.id, { orgId: principal.orgId, decidedBy: principal.id });
       const enrollment = toEnrollment(updated);
       await this.deps.audit.append(manager, {
         orgId: principal.orgId,
@@ -314,7 +292,7 @@ export class Enrollments {
     const status = toEnrollment(row).status;
     if (status === "expired") throw new DomainError("gone", "the enrollment expired before anyone decided it; the agent has to enroll again");
     if (status !== "pending") throw new DomainError("conflict", `the enrollment was already ${status === "claimed" ? "approved" : status}`);
-    if (row.org_id !== null && row.bound_user_id !== principal.id && principal.role !== "owner" && principal.role !== "admin") {
+    if (row.org_id !== null && row.bound_user_id !== principal.id && !isOrgManager(principal)) {
       throw new DomainError("permission_denied", "only the human the agent named, or an organisation owner or admin, can decide this enrollment");
     }
     return row;
@@ -322,7 +300,7 @@ export class Enrollments {
 
   private async visibleRow(manager: EntityManager, principal: Principal, enrollmentId: string, approvalToken: string, lock: boolean): Promise<EnrollmentRow> {
     if (!isUuid(enrollmentId)) throw new DomainError("invalid_argument", "enrollment_id must be a UUID");
-    const [row]: EnrollmentRow[] = await manager.query(`SELECT * FROM "clawkeep_enrollments" WHERE "id" = $1 ${lock ? "FOR UPDATE" : ""}`, [enrollmentId]);
+    const row = await enrollmentById(manager, enrollmentId, lock ? "update" : undefined);
     if (row?.org_id === principal.orgId) return row;
     const holdsToken = row?.human_email === null && row.approval_hash !== null && approvalToken !== "" && sameHash(row.approval_hash, this.hash(approvalToken));
     if (holdsToken && row.org_id === null) return row;

@@ -11,7 +11,7 @@ import type { Logger } from "pino";
 import type { DataSource, EntityManager } from "typeorm";
 import type { EventBus } from "../../events/bus.js";
 import type { ChainKicker } from "./audit-log.js";
-import { chainedFieldsOf, type AuditEventRow } from "./audit-query.js";
+import { chainedFieldsOf, hasPendingEvents, headsOf, linkEvents, lockChains, orgsWithStalePendingEvents, pendingEvents, saveHeads, type AuditEventRow } from "./audit-store.js";
 import { GENESIS_HASH, integrityHash } from "./chain.js";
 
 /** Published (one per batch) when events were chained: WatchAuditEvents wakes on it. */
@@ -31,7 +31,6 @@ const BATCH_DELAY_MS = 10;
 /** The sweep leaves younger events to the instance that appended them. */
 const SWEEP_MIN_AGE_MS = 2000;
 
-type PendingRow = Pick<AuditEventRow, "id" | "org_id" | "actor_type" | "actor_id" | "action" | "resource_type" | "resource_id" | "details" | "created_at">;
 
 export interface AuditSequencerParts {
   dataSource: DataSource;
@@ -74,11 +73,7 @@ export class AuditSequencer implements ChainKicker {
    * instance's sequencer if it holds the chain.
    */
   async flush(orgId: string): Promise<void> {
-    const [pending]: { any: boolean }[] = await this.parts.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "seq" IS NULL) AS "any"`,
-      [orgId],
-    );
-    if (!pending.any) return;
+    if (!(await hasPendingEvents(this.parts.dataSource, orgId))) return;
     while ((await this.chainBatch([orgId], "wait")).full.length > 0);
   }
 
@@ -114,22 +109,9 @@ export class AuditSequencer implements ChainKicker {
    */
   private chainBatch(orgIds: string[], mode: "try" | "wait"): Promise<{ busy: string[]; full: string[] }> {
     return this.parts.dataSource.transaction(async (manager) => {
-      const lock =
-        mode === "try"
-          ? `SELECT "org"::text AS "org", pg_try_advisory_xact_lock(hashtextextended('clawkeep-audit-chain:' || "org", 0)) AS "locked" FROM unnest($1::uuid[]) AS "org"`
-          : `SELECT "org"::text AS "org", true AS "locked" FROM unnest($1::uuid[]) AS "org", LATERAL (SELECT pg_advisory_xact_lock(hashtextextended('clawkeep-audit-chain:' || "org", 0))) AS "waited"`;
-      const locks: { org: string; locked: boolean }[] = await manager.query(lock, [orgIds]);
-      const busy = locks.filter((l) => !l.locked).map((l) => l.org);
-      const held = locks.filter((l) => l.locked).map((l) => l.org);
+      const { held, busy } = await lockChains(manager, orgIds, mode);
       if (held.length === 0) return { busy, full: [] };
-      const pending: (PendingRow & { n: string })[] = await manager.query(
-        `SELECT * FROM (
-           SELECT "id", "org_id", "actor_type", "actor_id", "action", "resource_type", "resource_id", "details", "created_at", "pos",
-                  row_number() OVER (PARTITION BY "org_id" ORDER BY "pos") AS "n"
-           FROM "clawkeep_audit_events" WHERE "org_id" = ANY($1::uuid[]) AND "seq" IS NULL
-         ) AS "p" WHERE "n" <= ${BATCH} ORDER BY "org_id", "pos"`,
-        [held],
-      );
+      const pending = await pendingEvents(manager, held, BATCH);
       if (pending.length === 0) return { busy, full: [] };
       const linked = await this.link(manager, pending);
       return { busy, full: [...linked].filter(([, count]) => count === BATCH).map(([orgId]) => orgId) };
@@ -137,12 +119,9 @@ export class AuditSequencer implements ChainKicker {
   }
 
   /** Links the pending events (ordered by organisation, then position); returns how many per organisation. */
-  private async link(manager: EntityManager, pending: PendingRow[]): Promise<Map<string, number>> {
+  private async link(manager: EntityManager, pending: AuditEventRow[]): Promise<Map<string, number>> {
     const orgIds = [...new Set(pending.map((row) => row.org_id))];
-    const heads: { org_id: string; seq: string; last_event_id: string | null; last_hash: string }[] = await manager.query(
-      `SELECT "org_id", "seq"::text AS "seq", "last_event_id", "last_hash" FROM "clawkeep_audit_heads" WHERE "org_id" = ANY($1::uuid[])`,
-      [orgIds],
-    );
+    const heads = await headsOf(manager, orgIds);
     const chains = new Map(orgIds.map((orgId) => [orgId, { seq: 0, prevId: null as string | null, prevHash: GENESIS_HASH, count: 0 }]));
     for (const head of heads) Object.assign(chains.get(head.org_id)!, { seq: Number(head.seq), prevId: head.last_event_id, prevHash: head.last_hash });
     const ids: string[] = [];
@@ -161,35 +140,25 @@ export class AuditSequencer implements ChainKicker {
       chain.prevId = row.id;
       chain.prevHash = hash;
     }
-    await manager.query(
-      `UPDATE "clawkeep_audit_events" AS e SET "seq" = u."seq", "prev_event_id" = u."prev", "integrity_hash" = u."hash"
-       FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[]) AS u("id", "seq", "prev", "hash") WHERE e."id" = u."id"`,
-      [ids, seqs, prevIds, hashes],
-    );
-    const heads2 = [...chains.entries()];
-    await manager.query(
-      `INSERT INTO "clawkeep_audit_heads" ("org_id", "seq", "last_event_id", "last_hash")
-       SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[])
-       ON CONFLICT ("org_id") DO UPDATE SET "seq" = EXCLUDED."seq", "last_event_id" = EXCLUDED."last_event_id", "last_hash" = EXCLUDED."last_hash"`,
-      [heads2.map(([orgId]) => orgId), heads2.map(([, c]) => c.seq), heads2.map(([, c]) => c.prevId), heads2.map(([, c]) => c.prevHash)],
+    await linkEvents(manager, { ids, seqs, prevIds, hashes });
+    const linked = [...chains.entries()];
+    await saveHeads(
+      manager,
+      linked.map(([orgId, c]) => ({ orgId, seq: c.seq, lastEventId: c.prevId, lastHash: c.prevHash })),
     );
     await this.parts.bus.publishMany(
       manager,
       AUDIT_CHAINED_TOPIC,
-      heads2.map(([orgId, c]) => ({ orgId, payload: { seq: c.seq } })),
+      linked.map(([orgId, c]) => ({ orgId, payload: { seq: c.seq } })),
     );
-    return new Map(heads2.map(([orgId, c]) => [orgId, c.count]));
+    return new Map(linked.map(([orgId, c]) => [orgId, c.count]));
   }
 
   /** Kicks every organisation with events left pending by an instance that stopped or failed. */
   private async sweep(): Promise<void> {
     if (this.closed) return;
     try {
-      const rows: { org_id: string }[] = await this.parts.dataSource.query(
-        `SELECT DISTINCT "org_id" FROM "clawkeep_audit_events" WHERE "seq" IS NULL AND "created_at" < now() - make_interval(secs => $1)`,
-        [SWEEP_MIN_AGE_MS / 1000],
-      );
-      for (const row of rows) this.kick(row.org_id);
+      for (const orgId of await orgsWithStalePendingEvents(this.parts.dataSource, SWEEP_MIN_AGE_MS / 1000)) this.kick(orgId);
     } catch (error) {
       this.parts.logger.warn({ err: error }, "looking for unchained audit events failed");
     }

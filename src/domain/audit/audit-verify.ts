@@ -7,7 +7,8 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
-import { AUDIT_EVENT_SELECT, boundedInteger, toAuditEvent, type AuditEventRow } from "./audit-query.js";
+import { boundedInteger } from "./audit-query.js";
+import { chainedBefore, chainStretch, headsOf, newestChained, pendingCount, toAuditEvent } from "./audit-store.js";
 import type { AuditSequencer } from "./audit-sequencer.js";
 import { GENESIS_HASH, hashesEqual, integrityHash } from "./chain.js";
 
@@ -58,28 +59,8 @@ export class AuditVerifier {
   }
 
   private async verifyIn(manager: EntityManager, orgId: string, window: VerifyWindow, limit: number): Promise<ChainVerification> {
-    // The window is a stretch of the chain: from the first event created at or after `from` to the
-    // last one created before `to`. Events are chained in commit order, so creation times may
-    // interleave by a few milliseconds at its edges; a stretch never has holes.
-    const where = [`"org_id" = $1`, `"seq" IS NOT NULL`];
-    const pendingWhere = [`"org_id" = $1`, `"seq" IS NULL`];
-    const params: unknown[] = [orgId];
-    if (window.from) {
-      const at = params.push(window.from.toISOString());
-      where.push(`"seq" >= (SELECT min("seq") FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "created_at" >= $${at})`);
-      pendingWhere.push(`"created_at" >= $${at}`);
-    }
-    if (window.to) {
-      const at = params.push(window.to.toISOString());
-      where.push(`"seq" <= (SELECT max("seq") FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "created_at" < $${at})`);
-      pendingWhere.push(`"created_at" < $${at}`);
-    }
-    const rows: AuditEventRow[] = await manager.query(`${AUDIT_EVENT_SELECT} WHERE ${where.join(" AND ")} ORDER BY "seq" LIMIT ${limit}`, params);
-    const events = rows.map(toAuditEvent);
-    const [{ pending }]: { pending: number }[] = await manager.query(
-      `SELECT count(*)::int AS "pending" FROM "clawkeep_audit_events" WHERE ${pendingWhere.join(" AND ")}`,
-      params,
-    );
+    const events = (await chainStretch(manager, orgId, window, limit)).map(toAuditEvent);
+    const pending = await pendingCount(manager, orgId, window);
 
     const result: ChainVerification = { chainValid: true, eventsVerified: 0, eventsChecked: events.length, eventsPending: pending };
     const breakAt = (eventId: string, reason: BrokenReason) => {
@@ -108,24 +89,15 @@ export class AuditVerifier {
   }
 
   private async predecessorOf(manager: EntityManager, orgId: string, seq: number): Promise<Predecessor | undefined> {
-    const [row]: { id: string; seq: string; integrity_hash: string }[] = await manager.query(
-      `SELECT "id", "seq", "integrity_hash" FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "seq" < $2 ORDER BY "seq" DESC LIMIT 1`,
-      [orgId, seq],
-    );
+    const row = await chainedBefore(manager, orgId, seq);
     return row && { id: row.id, seq: Number(row.seq), integrityHash: row.integrity_hash };
   }
 
   /** The id of the newest event the head names when that event is no longer in the table. */
   private async truncatedTail(manager: EntityManager, orgId: string): Promise<string | undefined> {
-    const [head]: { seq: string; last_event_id: string | null }[] = await manager.query(
-      `SELECT "seq", "last_event_id" FROM "clawkeep_audit_heads" WHERE "org_id" = $1`,
-      [orgId],
-    );
+    const [head] = await headsOf(manager, [orgId]);
     if (!head?.last_event_id) return undefined;
-    const [newest]: { id: string; seq: string }[] = await manager.query(
-      `SELECT "id", "seq" FROM "clawkeep_audit_events" WHERE "org_id" = $1 AND "seq" IS NOT NULL ORDER BY "seq" DESC LIMIT 1`,
-      [orgId],
-    );
+    const newest = await newestChained(manager, orgId);
     return newest?.id === head.last_event_id && newest.seq === head.seq ? undefined : head.last_event_id;
   }
 }

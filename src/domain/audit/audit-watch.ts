@@ -7,7 +7,8 @@ import type { EventBus } from "../../events/bus.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import type { AuditEvent } from "./audit-log.js";
-import { AUDIT_EVENT_SELECT, toAuditEvent, type AuditEventRow, type AuditFilters } from "./audit-query.js";
+import { validateActionFilter, type AuditFilters } from "./audit-query.js";
+import { chainedAfter, headsOf, toAuditEvent, type ChainedEventRow } from "./audit-store.js";
 import { AUDIT_CHAINED_TOPIC } from "./audit-sequencer.js";
 
 export interface WatchedAuditEvent {
@@ -30,15 +31,16 @@ export class AuditWatch {
    */
   async *watch(principal: Principal, options: AuditFilters & { cursor?: string }, signal: AbortSignal): AsyncGenerator<WatchedAuditEvent> {
     if (principal.type !== "user") throw new DomainError("permission_denied", "only people can watch the audit log");
+    validateActionFilter(options.action);
     const orgId = principal.orgId;
     // Subscribed before the first read, so a batch chained in between still wakes us.
     const ticks = this.bus.subscribe({ topics: [AUDIT_CHAINED_TOPIC], orgId, after: await this.bus.latestCursor(), signal });
     const head = await this.headSeq(orgId);
     let after = options.cursor === undefined ? head : parseCursor(options.cursor, head);
     for (;;) {
-      let rows: AuditEventRow[];
+      let rows: ChainedEventRow[];
       do {
-        rows = await this.dataSource.query(`${AUDIT_EVENT_SELECT} WHERE "org_id" = $1 AND "seq" > $2 ORDER BY "seq" LIMIT ${BATCH}`, [orgId, after]);
+        rows = await chainedAfter(this.dataSource, orgId, after, BATCH);
         for (const row of rows) {
           if (signal.aborted) return;
           const event = toAuditEvent(row);
@@ -54,8 +56,8 @@ export class AuditWatch {
   }
 
   private async headSeq(orgId: string): Promise<number> {
-    const [row]: { seq: string }[] = await this.dataSource.query(`SELECT "seq"::text AS "seq" FROM "clawkeep_audit_heads" WHERE "org_id" = $1`, [orgId]);
-    return Number(row?.seq ?? 0);
+    const [head] = await headsOf(this.dataSource, [orgId]);
+    return Number(head?.seq ?? 0);
   }
 }
 

@@ -2,9 +2,9 @@
 // sign-in, and the caller's own profile. Every change commits with its audit event.
 import type { DataSource, EntityManager } from "typeorm";
 import { burnPasswordCheck, checkPasswordPolicy, hashPassword, verifyPassword } from "../../crypto/passwords.js";
-import { rowsOf } from "../../db/rows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
+import { acceptInvitation, accountByEmail, accountById, insertMembership, insertOrg, insertUser, setPasswordHash, updateUserProfile, type AccountRow } from "./identity-store.js";
 import { LoginLimiter } from "./login-limiter.js";
 import type { OrgRole, Principal } from "./principal.js";
 import { ACCESS_TOKEN_TTL_SECONDS, type IssuedTokens, type Sessions } from "./sessions.js";
@@ -25,17 +25,6 @@ export interface SignupResult {
   tokens: IssuedTokens;
   /** True when the email had a pending invitation and joined that organisation. */
   joinedInvitingOrg: boolean;
-}
-
-interface UserRow {
-  id: string;
-  email: string;
-  password_hash: string;
-  display_name: string;
-  marketing_emails: boolean;
-  created_at: Date;
-  org_id: string;
-  role: OrgRole;
 }
 
 /**
@@ -66,35 +55,29 @@ export class Accounts {
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.dataSource.transaction(async (manager) => {
-        const [user]: { id: string }[] = await manager.query(
-          `INSERT INTO "clawkeep_users" ("email", "password_hash", "display_name") VALUES ($1, $2, $3) RETURNING "id"`,
-          [email, passwordHash, displayName],
-        );
+        const userId = await insertUser(manager, { email, passwordHash, displayName });
         const invitation = await this.takeInvitation(manager, email);
         let orgId: string;
         let role: OrgRole;
         if (invitation) {
           ({ orgId, role } = invitation);
         } else {
-          const [org]: { id: string }[] = await manager.query(`INSERT INTO "clawkeep_orgs" ("name") VALUES ($1) RETURNING "id"`, [
-            `${displayName || email.split("@")[0]}'s organisation`,
-          ]);
-          orgId = org.id;
+          orgId = await insertOrg(manager, `${displayName || email.split("@")[0]}'s organisation`);
           role = "owner";
         }
-        await manager.query(`INSERT INTO "clawkeep_memberships" ("user_id", "org_id", "role") VALUES ($1, $2, $3)`, [user.id, orgId, role]);
-        const actor = { type: "user" as const, id: user.id };
+        await insertMembership(manager, { userId, orgId, role });
+        const actor = { type: "user" as const, id: userId };
         if (!invitation) await this.audit.append(manager, { orgId, actor, action: "org.create", resource: { type: "org", id: orgId }, ip: input.ip });
         await this.audit.append(manager, {
           orgId,
           actor,
           action: "user.signup",
-          resource: { type: "user", id: user.id },
+          resource: { type: "user", id: userId },
           details: { email, role, ...(invitation ? { invitation_id: invitation.id } : {}) },
           ip: input.ip,
         });
-        for (const hook of this.signupHooks) await hook(manager, { id: user.id, email, orgId }, input.ip);
-        const tokens = await this.sessions.start(manager, { userId: user.id, orgId, role });
+        for (const hook of this.signupHooks) await hook(manager, { id: userId, email, orgId }, input.ip);
+        const tokens = await this.sessions.start(manager, { userId, orgId, role });
         return { email, tokens, joinedInvitingOrg: Boolean(invitation) };
       });
     } catch (error) {
@@ -108,7 +91,7 @@ export class Accounts {
     const email = canonicalEmail(input.email);
     const wait = this.limiter.retryAfter(email, input.ip);
     if (wait > 0) throw new DomainError("rate_limited", `too many failed sign-ins; retry in ${wait} s`, { retryAfterSeconds: wait });
-    const user = await this.findByEmail(this.dataSource.manager, email);
+    const user = await accountByEmail(this.dataSource.manager, email);
     // An unknown email costs the same password check as a wrong password, so timing tells nothing.
     const ok = user ? await verifyPassword(user.password_hash, input.password) : (await burnPasswordCheck(input.password), false);
     if (!user || !ok) {
@@ -164,7 +147,7 @@ export class Accounts {
 
   /** Changes the caller's password and ends every other session of theirs. */
   async changePassword(principal: Principal, input: { currentPassword: string; newPassword: string }, ip: string): Promise<void> {
-    const user = await this.findById(this.dataSource.manager, principal.id);
+    const user = await accountById(this.dataSource.manager, principal.id);
     if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
     if (!(await verifyPassword(user.password_hash, input.currentPassword))) throw new DomainError("invalid_argument", "current_password is incorrect");
     const problem = checkPasswordPolicy(input.newPassword);
@@ -172,7 +155,7 @@ export class Accounts {
     if (input.newPassword === input.currentPassword) throw new DomainError("invalid_argument", "new_password must differ from current_password");
     const passwordHash = await hashPassword(input.newPassword);
     await this.dataSource.transaction(async (manager) => {
-      await manager.query(`UPDATE "clawkeep_users" SET "password_hash" = $2, "updated_at" = now() WHERE "id" = $1`, [principal.id, passwordHash]);
+      await setPasswordHash(manager, principal.id, passwordHash);
       const ended = await this.sessions.revoke(manager, { userId: principal.id, keep: principal.sessionId });
       await this.audit.append(manager, {
         orgId: principal.orgId,
@@ -187,7 +170,7 @@ export class Accounts {
 
   /** The caller's own profile; read through `manager` when the caller is inside a transaction. */
   async profile(principal: Principal, manager: EntityManager = this.dataSource.manager): Promise<Profile> {
-    const user = await this.findById(manager, principal.id);
+    const user = await accountById(manager, principal.id);
     if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
     return toProfile(user);
   }
@@ -197,65 +180,41 @@ export class Accounts {
    * caller's transaction; undefined once the account or its membership is gone.
    */
   async memberPrincipal(manager: EntityManager, userId: string): Promise<Principal | undefined> {
-    const user = await this.findById(manager, userId);
+    const user = await accountById(manager, userId);
     return user ? { type: "user", id: user.id, orgId: user.org_id, role: user.role } : undefined;
   }
 
   /** The account with this id, if it still exists; read through the caller's transaction. */
   async profileById(manager: EntityManager, userId: string): Promise<Profile | undefined> {
-    const user = await this.findById(manager, userId);
+    const user = await accountById(manager, userId);
     return user ? toProfile(user) : undefined;
   }
 
   /** The account with this email (canonicalised), if any; read through the caller's transaction. */
   async profileByEmail(manager: EntityManager, email: string): Promise<Profile | undefined> {
-    const user = await this.findByEmail(manager, canonicalEmail(email));
+    const user = await accountByEmail(manager, canonicalEmail(email));
     return user ? toProfile(user) : undefined;
   }
 
   async updateProfile(principal: Principal, changes: { displayName?: string; marketingEmails?: boolean }, ip: string): Promise<Profile> {
     const displayName = changes.displayName === undefined ? undefined : checkDisplayName(changes.displayName);
     return this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `UPDATE "clawkeep_users" SET "display_name" = coalesce($2, "display_name"), "marketing_emails" = coalesce($3, "marketing_emails"),
-         "updated_at" = now() WHERE "id" = $1`,
-        [principal.id, displayName ?? null, changes.marketingEmails ?? null],
-      );
+      await updateUserProfile(manager, principal.id, { displayName: displayName ?? null, marketingEmails: changes.marketingEmails ?? null });
       const changed = Object.keys(changes).filter((k) => changes[k as keyof typeof changes] !== undefined);
       await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "user", id: principal.id }, action: "user.update", resource: { type: "user", id: principal.id }, details: { changed }, ip });
-      const user = await this.findById(manager, principal.id);
+      const user = await accountById(manager, principal.id);
       if (!user) throw new DomainError("unauthenticated", "this account no longer exists");
       return toProfile(user);
     });
   }
 
   private async takeInvitation(manager: EntityManager, email: string): Promise<{ id: string; orgId: string; role: OrgRole } | undefined> {
-    const [row] = rowsOf<{ id: string; org_id: string; role: OrgRole }>(
-      await manager.query(
-      `UPDATE "clawkeep_invitations" SET "accepted_at" = now()
-       WHERE "id" = (SELECT "id" FROM "clawkeep_invitations" WHERE "email" = $1 AND "accepted_at" IS NULL AND "expires_at" > now()
-                     ORDER BY "created_at" DESC LIMIT 1 FOR UPDATE)
-       RETURNING "id", "org_id", "role"`,
-      [email],
-    ));
+    const row = await acceptInvitation(manager, email);
     return row ? { id: row.id, orgId: row.org_id, role: row.role } : undefined;
-  }
-
-  private async findByEmail(manager: EntityManager, email: string): Promise<UserRow | undefined> {
-    const [row]: UserRow[] = await manager.query(`${USER_SELECT} WHERE u."email" = $1`, [email]);
-    return row;
-  }
-
-  private async findById(manager: EntityManager, id: string): Promise<UserRow | undefined> {
-    const [row]: UserRow[] = await manager.query(`${USER_SELECT} WHERE u."id" = $1`, [id]);
-    return row;
   }
 }
 
-const USER_SELECT = `SELECT u."id", u."email", u."password_hash", u."display_name", u."marketing_emails", u."created_at", m."org_id", m."role"
-  FROM "clawkeep_users" u JOIN "clawkeep_memberships" m ON m."user_id" = u."id"`;
-
-function toProfile(row: UserRow): Profile {
+function toProfile(row: AccountRow): Profile {
   return {
     id: row.id,
     email: row.email,

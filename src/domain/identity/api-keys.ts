@@ -5,10 +5,10 @@ import type { DataSource } from "typeorm";
 import { apiKeyKind, generateApiKey, hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { AuditLog } from "../audit/audit-log.js";
-import { rowsOf } from "../../db/rows.js";
 import { DomainError } from "../errors.js";
 import { isUuid } from "../ids.js";
-import type { CredentialVerifier, OrgRole, Principal } from "./principal.js";
+import { activeApiKeyByHash, activeApiKeyById, apiKeysOfUser, insertApiKey, revokeApiKey, touchApiKey, type ActiveApiKey, type ApiKeyRecord } from "./api-key-store.js";
+import type { CredentialVerifier, Principal } from "./principal.js";
 
 export const API_KEY_TOKEN_TTL_SECONDS = 24 * 3600;
 const SCOPE = /^[A-Za-z0-9:*._-]{1,64}$/;
@@ -22,18 +22,6 @@ export interface ApiKeyInfo {
   createdAt: Date;
   expiresAt: Date | null;
   lastUsedAt: Date | null;
-}
-
-interface KeyRow {
-  id: string;
-  user_id: string;
-  name: string;
-  key_prefix: string;
-  scopes: string[];
-  created_at: Date;
-  expires_at: Date | null;
-  revoked_at: Date | null;
-  last_used_at: Date | null;
 }
 
 export class PersonalApiKeys implements CredentialVerifier {
@@ -52,11 +40,14 @@ export class PersonalApiKeys implements CredentialVerifier {
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw new DomainError("invalid_argument", "expires_at must be in the future");
     const { key, prefix } = generateApiKey("1ck");
     const info = await this.dataSource.transaction(async (manager) => {
-      const [row]: KeyRow[] = await manager.query(
-        `INSERT INTO "clawkeep_user_api_keys" ("user_id", "name", "key_prefix", "key_hash", "scopes", "expires_at")
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [principal.id, name, prefix, hashApiKey(this.pepper, key), [...new Set(input.scopes)], input.expiresAt ?? null],
-      );
+      const row = await insertApiKey(manager, {
+        userId: principal.id,
+        name,
+        keyPrefix: prefix,
+        keyHash: hashApiKey(this.pepper, key),
+        scopes: [...new Set(input.scopes)],
+        expiresAt: input.expiresAt ?? null,
+      });
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -71,20 +62,13 @@ export class PersonalApiKeys implements CredentialVerifier {
   }
 
   async list(principal: Principal): Promise<ApiKeyInfo[]> {
-    const rows: KeyRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_user_api_keys" WHERE "user_id" = $1 ORDER BY "created_at" DESC, "id"`, [principal.id]);
-    return rows.map(toInfo);
+    return (await apiKeysOfUser(this.dataSource, principal.id)).map(toInfo);
   }
 
   async revoke(principal: Principal, keyId: string, ip: string): Promise<void> {
     if (!isUuid(keyId)) throw new DomainError("invalid_argument", "key_id must be the UUID of one of your API keys");
     await this.dataSource.transaction(async (manager) => {
-      const [row] = rowsOf<{ id: string }>(
-        await manager.query(
-          `UPDATE "clawkeep_user_api_keys" SET "revoked_at" = coalesce("revoked_at", now()) WHERE "id" = $1 AND "user_id" = $2 RETURNING "id"`,
-          [keyId, principal.id],
-        ),
-      );
-      if (!row) throw new DomainError("not_found", `no API key ${keyId} among yours`);
+      if (!(await revokeApiKey(manager, keyId, principal.id))) throw new DomainError("not_found", `no API key ${keyId} among yours`);
       await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "user", id: principal.id }, action: "api_key.revoke", resource: { type: "api_key", id: keyId }, ip });
     });
   }
@@ -113,32 +97,25 @@ export class PersonalApiKeys implements CredentialVerifier {
   /** Whether the key behind an exchanged token is still usable, with the caller it names. */
   async principalForKeyId(keyId: string, userId: string): Promise<Principal | undefined> {
     if (!isUuid(keyId) || !isUuid(userId)) return undefined;
-    const [row]: (KeyRow & { org_id: string; role: OrgRole })[] = await this.dataSource.query(`${ACTIVE_KEY} AND k."id" = $1 AND k."user_id" = $2`, [keyId, userId]);
+    const row = await activeApiKeyById(this.dataSource, keyId, userId);
     return row ? principalOf(row) : undefined;
   }
 
   private async resolve(apiKey: string): Promise<{ principal: Principal; keyId: string; expiresAt: Date | null } | undefined> {
     if (apiKeyKind(apiKey) !== "1ck") return undefined;
-    const [row]: (KeyRow & { org_id: string; role: OrgRole })[] = await this.dataSource.query(`${ACTIVE_KEY} AND k."key_hash" = $1`, [hashApiKey(this.pepper, apiKey)]);
+    const row = await activeApiKeyByHash(this.dataSource, hashApiKey(this.pepper, apiKey));
     if (!row) return undefined;
     // Recording use costs a write, so it is kept to about one per key per minute.
-    await this.dataSource.query(
-      `UPDATE "clawkeep_user_api_keys" SET "last_used_at" = now() WHERE "id" = $1 AND ("last_used_at" IS NULL OR "last_used_at" < now() - interval '1 minute')`,
-      [row.id],
-    );
+    await touchApiKey(this.dataSource, row.id);
     return { principal: principalOf(row), keyId: row.id, expiresAt: row.expires_at ? new Date(row.expires_at) : null };
   }
 }
 
-/** A key row joined to its owner's membership, only while the key is neither revoked nor expired. */
-const ACTIVE_KEY = `SELECT k.*, m."org_id", m."role" FROM "clawkeep_user_api_keys" k JOIN "clawkeep_memberships" m ON m."user_id" = k."user_id"
-  WHERE k."revoked_at" IS NULL AND (k."expires_at" IS NULL OR k."expires_at" > now())`;
-
-function principalOf(row: KeyRow & { org_id: string; role: OrgRole }): Principal {
+function principalOf(row: ActiveApiKey): Principal {
   return { type: "user", id: row.user_id, orgId: row.org_id, role: row.role, ...(row.scopes.length > 0 ? { scopes: row.scopes } : {}) };
 }
 
-function toInfo(row: KeyRow): ApiKeyInfo {
+function toInfo(row: ApiKeyRecord): ApiKeyInfo {
   const expiresAt = row.expires_at ? new Date(row.expires_at) : null;
   return {
     id: row.id,

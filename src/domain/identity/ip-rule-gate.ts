@@ -12,7 +12,8 @@ import type { DataSource } from "typeorm";
 import type { ListenFn } from "../../db/database.js";
 import type { EventBus } from "../../events/bus.js";
 import { DomainError } from "../errors.js";
-import { compileIpRules, IP_RULES_CHANNEL, IP_RULES_TOPIC, ipVerdict, rulesOf, shownAddress, type CompiledIpRules, type IpRuleChangeHooks } from "./ip-rules.js";
+import { IP_RULES_CHANNEL, ipRulesOf } from "./ip-rule-store.js";
+import { compileIpRules, IP_RULES_TOPIC, ipVerdict, shownAddress, type CompiledIpRules, type IpRuleChangeHooks } from "./ip-rules.js";
 import type { Principal } from "./principal.js";
 
 /** Organisations whose rules are kept; the least recently loaded are forgotten first. */
@@ -66,7 +67,7 @@ export class IpRuleGate implements IpRuleChangeHooks {
     if (cached) return cached;
     // A load that an invalidation overtakes only serves the requests that began before the
     // change; the entry is gone, so the next request loads afresh.
-    const loading = rulesOf(this.parts.dataSource.manager, orgId).then(compileIpRules);
+    const loading = ipRulesOf(this.parts.dataSource.manager, orgId).then(compileIpRules);
     loading.catch(() => {
       if (this.cache.get(orgId) === loading) this.cache.delete(orgId);
     });

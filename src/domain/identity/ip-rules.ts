@@ -12,7 +12,11 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import { isUuid } from "../ids.js";
 import { CidrSet, formatCidr, normalizeIp, parseCidr } from "../net/ip.js";
+import { deleteIpRule, insertIpRule, ipRulesOf, lockedIpRulesOf, notifyIpRuleChange, type IpRuleRow } from "./ip-rule-store.js";
 import type { Principal } from "./principal.js";
+import { requireOrgManager } from "./org-roles.js";
+
+export { IP_RULES_CHANNEL } from "./ip-rule-store.js";
 
 export type IpRuleType = "allow" | "deny";
 
@@ -37,11 +41,6 @@ export interface NewIpRule {
 
 /** Bus topic of rule changes (payload-free: the organisation is the event's org_id). */
 export const IP_RULES_TOPIC = "ip_rule.change";
-/**
- * Bare NOTIFY channel, sent in the same transaction as each change: instances drop their cached
- * rules the moment it commits, without waiting to read the bus event (see ip-rule-gate.ts).
- */
-export const IP_RULES_CHANNEL = "clawkeep_ip_rules";
 
 export const MAX_LABEL_LENGTH = 200;
 const MAX_APPLIES_TO_LENGTH = 200;
@@ -61,7 +60,7 @@ export class IpRules {
   ) {}
 
   async list(principal: Principal): Promise<IpRule[]> {
-    return (await rulesOf(this.dataSource.manager, principal.orgId)).map(toIpRule);
+    return (await ipRulesOf(this.dataSource.manager, principal.orgId)).map(toIpRule);
   }
 
   async create(principal: Principal, input: NewIpRule, ip: string): Promise<IpRule> {
@@ -71,16 +70,12 @@ export class IpRules {
     const label = boundedText("label", input.label ?? "", MAX_LABEL_LENGTH);
     const appliesTo = boundedText("applies_to", input.appliesTo ?? "", MAX_APPLIES_TO_LENGTH);
     const rule = await this.dataSource.transaction(async (manager) => {
-      const existing = await lockedRulesOf(manager, principal.orgId);
+      const existing = await lockedIpRulesOf(manager, principal.orgId);
       if (existing.some((r) => r.rule_type === ruleType && r.cidr === cidr)) {
         throw new DomainError("conflict", `your organisation already has a ${ruleType} rule for ${cidr}`);
       }
       assertCallerStillAdmitted([...existing, { rule_type: ruleType, cidr }], ip, `this ${ruleType} rule`);
-      const [row]: IpRuleRow[] = await manager.query(
-        `INSERT INTO "clawkeep_ip_rules" ("org_id", "rule_type", "cidr", "label", "applies_to", "created_by")
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-        [principal.orgId, ruleType, cidr, label, appliesTo, principal.id],
-      );
+      const row = await insertIpRule(manager, { org_id: principal.orgId, rule_type: ruleType, cidr, label, applies_to: appliesTo, created_by: principal.id });
       await this.recordChange(manager, principal, "ip_rule.create", row, ip);
       return row;
     });
@@ -92,18 +87,18 @@ export class IpRules {
     assertManager(principal);
     if (!isUuid(ruleId)) throw new DomainError("invalid_argument", "rule_id must be a UUID");
     await this.dataSource.transaction(async (manager) => {
-      const existing = await lockedRulesOf(manager, principal.orgId);
+      const existing = await lockedIpRulesOf(manager, principal.orgId);
       // A rule of another organisation is indistinguishable from no rule.
       const target = existing.find((r) => r.id === ruleId);
       if (!target) throw new DomainError("not_found", `no IP rule ${ruleId} in your organisation`);
       assertCallerStillAdmitted(existing.filter((r) => r.id !== ruleId), ip, "deleting this rule");
-      await manager.query(`DELETE FROM "clawkeep_ip_rules" WHERE "id" = $1`, [ruleId]);
+      await deleteIpRule(manager, ruleId);
       await this.recordChange(manager, principal, "ip_rule.delete", target, ip);
     });
     this.hooks.changed(principal.orgId);
   }
 
-  private async recordChange(manager: EntityManager, principal: Principal, action: string, rule: IpRuleRow, ip: string): Promise<void> {
+  private async recordChange(manager: EntityManager, principal: Principal, action: "ip_rule.create" | "ip_rule.delete", rule: IpRuleRow, ip: string): Promise<void> {
     await this.audit.append(manager, {
       orgId: principal.orgId,
       actor: { type: "user", id: principal.id },
@@ -113,7 +108,7 @@ export class IpRules {
       ip,
     });
     await this.bus.publish(manager, IP_RULES_TOPIC, {}, principal.orgId);
-    await manager.query(`SELECT pg_notify($1, '')`, [IP_RULES_CHANNEL]);
+    await notifyIpRuleChange(manager);
   }
 }
 
@@ -152,20 +147,8 @@ function assertCallerStillAdmitted(rules: { rule_type: string; cidr: string }[],
   );
 }
 
-/** Every rule of the organisation, with the organisation row locked so that changes queue up. */
-async function lockedRulesOf(manager: EntityManager, orgId: string): Promise<IpRuleRow[]> {
-  await manager.query(`SELECT 1 FROM "clawkeep_orgs" WHERE "id" = $1 FOR UPDATE`, [orgId]);
-  return rulesOf(manager, orgId);
-}
-
-export async function rulesOf(manager: EntityManager, orgId: string): Promise<IpRuleRow[]> {
-  return manager.query(`SELECT ${COLUMNS} FROM "clawkeep_ip_rules" WHERE "org_id" = $1 ORDER BY "created_at", "id"`, [orgId]);
-}
-
 function assertManager(principal: Principal): void {
-  if (principal.type !== "user" || (principal.role !== "owner" && principal.role !== "admin")) {
-    throw new DomainError("permission_denied", "only owners and admins manage IP rules");
-  }
+  requireOrgManager(principal, "only owners and admins manage IP rules");
 }
 
 function parseRuleType(raw: string): IpRuleType {
@@ -178,19 +161,6 @@ function boundedText(field: string, value: string, max: number): string {
   if (length > max) throw new DomainError("invalid_argument", `${field} must be at most ${max} characters, got ${length}`);
   return value;
 }
-
-interface IpRuleRow {
-  id: string;
-  org_id: string;
-  rule_type: IpRuleType;
-  cidr: string;
-  label: string;
-  applies_to: string;
-  created_by: string;
-  created_at: Date;
-}
-
-const COLUMNS = `"id", "org_id", "rule_type", "cidr", "label", "applies_to", "created_by", "created_at"`;
 
 function toIpRule(row: IpRuleRow): IpRule {
   return {

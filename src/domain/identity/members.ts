@@ -6,11 +6,23 @@ import type { DataSource, EntityManager } from "typeorm";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import { isUuid } from "../ids.js";
+import {
+  deletePendingInvitation,
+  deleteUser,
+  insertInvitation,
+  lockMemberships,
+  memberOfOrg,
+  membersOfOrg,
+  ownerCount,
+  setMemberRole,
+  userIdByEmail,
+  type MemberRow,
+} from "./identity-store.js";
 import type { OrgRole, Principal } from "./principal.js";
 import { normalizeEmail } from "./validation.js";
+import { isOrgRole, ORG_ROLES, requireOrgManager } from "./org-roles.js";
 
 export const INVITATION_TTL_DAYS = 7;
-const ROLES: OrgRole[] = ["owner", "admin", "member"];
 
 export interface Member {
   id: string;
@@ -27,8 +39,7 @@ export class Members {
   ) {}
 
   async list(principal: Principal): Promise<Member[]> {
-    const rows: MemberRow[] = await this.dataSource.query(`${MEMBER_SELECT} WHERE m."org_id" = $1 ORDER BY m."created_at", u."email"`, [principal.orgId]);
-    return rows.map(toMember);
+    return (await membersOfOrg(this.dataSource, principal.orgId)).map(toMember);
   }
 
   async invite(principal: Principal, input: { email: string; role: string }, ip: string): Promise<{ email: string }> {
@@ -37,20 +48,15 @@ export class Members {
     const role = parseRole(input.role || "member");
     if (role === "owner" && principal.role !== "owner") throw new DomainError("permission_denied", "only an owner can invite another owner");
     await this.dataSource.transaction(async (manager) => {
-      const [existing]: { id: string }[] = await manager.query(`SELECT "id" FROM "clawkeep_users" WHERE "email" = $1`, [email]);
-      if (existing) throw new DomainError("conflict", `${email} already has a Clawkeep account; each account belongs to one organisation`);
+      if (await userIdByEmail(manager, email)) throw new DomainError("conflict", `${email} already has a Clawkeep account; each account belongs to one organisation`);
       // A repeated invitation replaces the pending one rather than piling up.
-      await manager.query(`DELETE FROM "clawkeep_invitations" WHERE "org_id" = $1 AND "email" = $2 AND "accepted_at" IS NULL`, [principal.orgId, email]);
-      const [invitation]: { id: string }[] = await manager.query(
-        `INSERT INTO "clawkeep_invitations" ("org_id", "email", "role", "invited_by", "expires_at")
-         VALUES ($1, $2, $3, $4, now() + make_interval(days => $5)) RETURNING "id"`,
-        [principal.orgId, email, role, principal.id, INVITATION_TTL_DAYS],
-      );
+      await deletePendingInvitation(manager, principal.orgId, email);
+      const invitationId = await insertInvitation(manager, { orgId: principal.orgId, email, role, invitedBy: principal.id, ttlDays: INVITATION_TTL_DAYS });
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
         action: "org.invite",
-        resource: { type: "invitation", id: invitation.id },
+        resource: { type: "invitation", id: invitationId },
         details: { email, role },
         ip,
       });
@@ -67,7 +73,7 @@ export class Members {
         throw new DomainError("permission_denied", "only an owner can grant or change the owner role");
       }
       if (target.role === "owner" && role !== "owner") await this.assertNotLastOwner(manager, principal.orgId, "demote");
-      await manager.query(`UPDATE "clawkeep_memberships" SET "role" = $2 WHERE "user_id" = $1`, [userId, role]);
+      await setMemberRole(manager, userId, role);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -87,7 +93,7 @@ export class Members {
       const target = await this.lockedMember(manager, principal, userId);
       if (target.role === "owner" && principal.role !== "owner") throw new DomainError("permission_denied", "only an owner can remove an owner");
       if (target.role === "owner") await this.assertNotLastOwner(manager, principal.orgId, "remove");
-      await manager.query(`DELETE FROM "clawkeep_users" WHERE "id" = $1`, [userId]);
+      await deleteUser(manager, userId);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -102,41 +108,26 @@ export class Members {
   /** Locks every membership of the organisation (so owner counts are stable) and returns the target's. */
   private async lockedMember(manager: EntityManager, principal: Principal, userId: string): Promise<MemberRow> {
     if (!isUuid(userId)) throw new DomainError("invalid_argument", "user_id must be a UUID");
-    await manager.query(`SELECT 1 FROM "clawkeep_memberships" WHERE "org_id" = $1 FOR UPDATE`, [principal.orgId]);
-    const [row]: MemberRow[] = await manager.query(`${MEMBER_SELECT} WHERE m."org_id" = $1 AND m."user_id" = $2`, [principal.orgId, userId]);
+    await lockMemberships(manager, principal.orgId);
+    const row = await memberOfOrg(manager, principal.orgId, userId);
     // Someone in another organisation is indistinguishable from nobody.
     if (!row) throw new DomainError("not_found", `no member ${userId} in your organisation`);
     return row;
   }
 
   private async assertNotLastOwner(manager: EntityManager, orgId: string, verb: string): Promise<void> {
-    const [{ owners }]: { owners: number }[] = await manager.query(
-      `SELECT count(*)::int AS "owners" FROM "clawkeep_memberships" WHERE "org_id" = $1 AND "role" = 'owner'`,
-      [orgId],
-    );
-    if (owners <= 1) throw new DomainError("invalid_argument", `cannot ${verb} the last owner; make someone else an owner first`);
+    if ((await ownerCount(manager, orgId)) <= 1) throw new DomainError("invalid_argument", `cannot ${verb} the last owner; make someone else an owner first`);
   }
 }
 
 function assertManager(principal: Principal): void {
-  if (principal.role !== "owner" && principal.role !== "admin") throw new DomainError("permission_denied", "only owners and admins manage members");
+  requireOrgManager(principal, "only owners and admins manage members");
 }
 
 function parseRole(raw: string): OrgRole {
-  if (!ROLES.includes(raw as OrgRole)) throw new DomainError("invalid_argument", `role must be one of owner, admin, member; got "${raw.slice(0, 32)}"`);
-  return raw as OrgRole;
+  if (!isOrgRole(raw)) throw new DomainError("invalid_argument", `role must be one of ${ORG_ROLES.join(", ")}; got "${raw.slice(0, 32)}"`);
+  return raw;
 }
-
-interface MemberRow {
-  id: string;
-  email: string;
-  display_name: string;
-  role: OrgRole;
-  created_at: Date;
-}
-
-const MEMBER_SELECT = `SELECT u."id", u."email", u."display_name", m."role", m."created_at"
-  FROM "clawkeep_memberships" m JOIN "clawkeep_users" u ON u."id" = m."user_id"`;
 
 function toMember(row: MemberRow): Member {
   return { id: row.id, email: row.email, displayName: row.display_name, role: row.role, createdAt: new Date(row.created_at) };

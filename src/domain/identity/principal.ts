@@ -1,6 +1,8 @@
 // Who is calling: the result of verifying a bearer credential.
 
-export type OrgRole = "owner" | "admin" | "member";
+import type { OrgRole } from "./org-roles.js";
+
+export type { OrgRole } from "./org-roles.js";
 
 export interface Principal {
   /** A human (user JWT or personal API key) or an agent (agent JWT). */

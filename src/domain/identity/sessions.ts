@@ -5,19 +5,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { DataSource, EntityManager } from "typeorm";
 import { hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
-import { affectedOf } from "../../db/rows.js";
 import { DomainError } from "../errors.js";
 import type { OrgRole } from "./principal.js";
-
-export interface SessionRow {
-  id: string;
-  user_id: string;
-  family_id: string;
-  status: "active" | "rotated" | "revoked";
-  expired: boolean;
-  org_id: string;
-  role: OrgRole;
-}
+import { insertSession, markSessionRotated, revokeSessions, sessionByRefreshHashForUpdate, type RefreshSession } from "./session-store.js";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
 export const REFRESH_TOKEN_TTL_SECONDS = 30 * 24 * 3600;
@@ -56,27 +46,18 @@ export class Sessions {
 
   async insert(manager: EntityManager, user: SessionUser, familyId: string): Promise<IssuedTokens> {
     const refreshToken = `ckr_${randomBytes(32).toString("base64url")}`;
-    const [row]: { id: string }[] = await manager.query(
-      `INSERT INTO "clawkeep_sessions" ("user_id", "family_id", "refresh_hash", "status", "expires_at")
-       VALUES ($1, $2, $3, 'active', now() + make_interval(secs => $4)) RETURNING "id"`,
-      [user.userId, familyId, this.hashRefreshToken(refreshToken), REFRESH_TOKEN_TTL_SECONDS],
-    );
-    return { accessToken: await this.accessToken(user, row.id), expiresIn: ACCESS_TOKEN_TTL_SECONDS, refreshToken, sessionId: row.id };
+    const sessionId = await insertSession(manager, { userId: user.userId, familyId, refreshHash: this.hashRefreshToken(refreshToken), ttlSeconds: REFRESH_TOKEN_TTL_SECONDS });
+    return { accessToken: await this.accessToken(user, sessionId), expiresIn: ACCESS_TOKEN_TTL_SECONDS, refreshToken, sessionId };
   }
 
   /**
    * Trades a refresh token for a new pair. The old token is retired; presenting a retired token
    * again revokes every session of its family (the revocation commits even though the call fails).
    */
-  async rotate(dataSource: DataSource, refreshToken: string, onReuse: (manager: EntityManager, session: SessionRow) => Promise<unknown>): Promise<IssuedTokens & SessionUser> {
+  async rotate(dataSource: DataSource, refreshToken: string, onReuse: (manager: EntityManager, session: RefreshSession) => Promise<unknown>): Promise<IssuedTokens & SessionUser> {
     const hash = this.hashRefreshToken(refreshToken);
     const outcome = await dataSource.transaction(async (manager): Promise<{ tokens?: IssuedTokens & SessionUser; error?: string }> => {
-      const [session]: SessionRow[] = await manager.query(
-        `SELECT s."id", s."user_id", s."family_id", s."status", s."expires_at" <= now() AS "expired", m."org_id", m."role"
-         FROM "clawkeep_sessions" s JOIN "clawkeep_memberships" m ON m."user_id" = s."user_id"
-         WHERE s."refresh_hash" = $1 FOR UPDATE OF s`,
-        [hash],
-      );
+      const session = await sessionByRefreshHashForUpdate(manager, hash);
       if (!session) return { error: "the refresh token is not valid" };
       if (session.status === "rotated") {
         await this.revoke(manager, { familyId: session.family_id });
@@ -84,7 +65,7 @@ export class Sessions {
         return { error: "the refresh token was already used; every session of that sign-in has been revoked" };
       }
       if (session.status === "revoked" || session.expired) return { error: "the refresh token has expired or was revoked" };
-      await manager.query(`UPDATE "clawkeep_sessions" SET "status" = 'rotated', "ended_at" = now() WHERE "id" = $1`, [session.id]);
+      await markSessionRotated(manager, session.id);
       const user = { userId: session.user_id, orgId: session.org_id, role: session.role };
       return { tokens: { ...(await this.insert(manager, user, session.family_id)), ...user } };
     });
@@ -94,16 +75,6 @@ export class Sessions {
 
   /** Ends sessions: one, or every session of a user except `keep`. */
   async revoke(manager: EntityManager, filter: { sessionId: string } | { userId: string; keep?: string } | { familyId: string }): Promise<number> {
-    const [where, params] =
-      "sessionId" in filter
-        ? [`"id" = $1`, [filter.sessionId]]
-        : "familyId" in filter
-          ? [`"family_id" = $1`, [filter.familyId]]
-          : [`"user_id" = $1 AND "id" <> coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')`, [filter.userId, filter.keep ?? null]];
-    const result: unknown = await manager.query(
-      `UPDATE "clawkeep_sessions" SET "status" = 'revoked', "ended_at" = now() WHERE ${where} AND "status" <> 'revoked'`,
-      params,
-    );
-    return affectedOf(result);
+    return revokeSessions(manager, filter);
   }
 }

@@ -6,15 +6,9 @@ import type { JWTPayload } from "jose";
 import type { DataSource } from "typeorm";
 import type { PersonalApiKeys } from "./api-keys.js";
 import type { ClaimsResolver } from "./access-tokens.js";
-import { hotStatement, runHot } from "../../db/hot-query.js";
 import { isUuid } from "../ids.js";
-import type { OrgRole, Principal } from "./principal.js";
-
-const SESSION_MEMBER = hotStatement(
-  "session_member",
-  `SELECT m."org_id", m."role" FROM "clawkeep_sessions" s JOIN "clawkeep_memberships" m ON m."user_id" = s."user_id"
-   WHERE s."id" = $1 AND s."user_id" = $2 AND s."status" <> 'revoked' AND s."expires_at" > now()`,
-);
+import type { Principal } from "./principal.js";
+import { liveSessionMembership } from "./session-store.js";
 
 export class UserTokens implements ClaimsResolver {
   constructor(
@@ -26,7 +20,7 @@ export class UserTokens implements ClaimsResolver {
     if (typeof claims.akid === "string") return this.apiKeys.principalForKeyId(claims.akid, userId);
     if (typeof claims.sid !== "string") return undefined;
     if (!isUuid(userId) || !isUuid(claims.sid)) return undefined;
-    const [row] = await runHot<{ org_id: string; role: OrgRole }>(this.dataSource, SESSION_MEMBER, [claims.sid, userId]);
+    const row = await liveSessionMembership(this.dataSource, claims.sid, userId);
     if (!row) return undefined;
     return { type: "user", id: userId, orgId: row.org_id, role: row.role, sessionId: claims.sid };
   }

@@ -3,14 +3,15 @@
 // are never decrypted, only their data keys re-wrapped.
 import type { Logger } from "pino";
 import type { DataSource } from "typeorm";
+import { jwtKeyKekVersions } from "../../crypto/jwt-key-store.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import type { Keyring } from "../../crypto/keyring.js";
-import { kekVersionsOf, rewrapSealed, type SealedColumns } from "../../crypto/sealed-columns.js";
+import { kekVersionsOf, rewrapSealed, type SealedColumns } from "../../crypto/sealed-columns-store.js";
 import type { EventBus } from "../../events/bus.js";
 import { followTopic } from "../../events/follow.js";
 import { SEALED_MAIL } from "../../mail/mailer.js";
-import { SEALED_ENROLLMENT_KEYS } from "../agents/enrollment-records.js";
-import { SEALED_SECRET_VERSIONS } from "../vaults/secrets.js";
+import { SEALED_ENROLLMENT_KEYS } from "../agents/enrollment-store.js";
+import { SEALED_SECRET_VERSIONS } from "../vaults/secret-store.js";
 
 /** Bus topic announcing a new KEK version; every instance reloads its keyring on it. */
 export const KEK_ROTATED_TOPIC = "keys.kek_rotated";
@@ -60,8 +61,7 @@ export async function rotateMasterKek(parts: { dataSource: DataSource; bus: Even
 }
 
 export async function kekVersionsInUse(dataSource: DataSource): Promise<number[]> {
-  const signing: { v: number }[] = await dataSource.query(`SELECT DISTINCT "private_kek_version" AS "v" FROM "clawkeep_jwt_keys"`);
-  const versions = new Set(signing.map((row) => row.v));
+  const versions = new Set(await jwtKeyKekVersions(dataSource));
   for (const sealed of Object.values(SEALED_TABLES)) for (const v of await kekVersionsOf(dataSource, sealed)) versions.add(v);
   return [...versions].sort((a, b) => a - b);
 }

@@ -1,6 +1,6 @@
 // Shares of single secrets: an agent hands a secret back to its human ("creator"), a human or
 // agent to a colleague ("user", "agent"), to someone outside ("external_email"), or to whoever
-// holds the link ("anyone_with_link"). This module owns clawkeep_shares.
+// holds the link ("anyone_with_link"). Its table and statements are in share-store.ts.
 //
 // A share is a pointer, not a copy: reading it reads the secret's latest enabled version, and
 // only while the sender could still read it themselves (secrets.readShared), so sharing never
@@ -9,8 +9,8 @@
 // share's organisation, in the transaction of the change it records.
 import type { DataSource, EntityManager } from "typeorm";
 import { hashPassword, verifyPassword } from "../../crypto/passwords.js";
-import { rowsOf } from "../../db/rows.js";
 import type { Agents } from "../agents/agents.js";
+import type { AuditAction } from "../audit/actions.js";
 import type { AuditEntry, AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Accounts } from "../identity/accounts.js";
@@ -22,7 +22,9 @@ import type { MailQueue } from "../mail-layout.js";
 import { CidrSet, parseCidr } from "../net/ip.js";
 import type { Secrets } from "../vaults/secrets.js";
 import { shareInvitationMail } from "./share-mail.js";
+import { claimSharesFor, countAccess, insertShare, markShare, recentSharesOfOrg, shareById, sharesAddressedTo, sharesSentBy, type ShareRow } from "./share-store.js";
 import { validateShareInput, type CreateShareInput, type RecipientType, type ValidShareInput } from "./share-rules.js";
+import { isOrgManager } from "../identity/org-roles.js";
 
 /** At most this many shares per organisation per window (1Claw: 10 a minute). */
 export const SHARE_CREATE_LIMIT = { count: 10, windowSeconds: 60 };
@@ -103,28 +105,23 @@ export class Shares {
       const emailOwner = valid.email ? await this.parts.accounts.profileByEmail(manager, valid.email) : undefined;
       const recipientUserId = recipient.userId ?? emailOwner?.id ?? null;
       if (recipientUserId !== null && principal.type === "user" && recipientUserId === principal.id) throw sharingWithYourself();
-      const [row]: ShareRow[] = await manager.query(
-        `INSERT INTO "clawkeep_shares" ("org_id", "secret_id", "vault_id", "secret_path", "sender_type", "sender_id", "sender_ip", "recipient_type",
-           "recipient_user_id", "recipient_agent_id", "recipient_email", "expires_at", "max_access_count", "passphrase_hash", "ip_allowlist")
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING *`,
-        [
-          principal.orgId,
-          secret.secretId,
-          secret.vaultId,
-          secret.path,
-          principal.type,
-          principal.id,
-          ip,
-          valid.recipientType,
-          recipientUserId,
-          recipient.agentId ?? null,
-          valid.email ?? recipient.email ?? null,
-          valid.expiresAt,
-          valid.maxAccessCount,
-          passphraseHash,
-          valid.ipAllowlist,
-        ],
-      );
+      const row = await insertShare(manager, {
+        org_id: principal.orgId,
+        secret_id: secret.secretId,
+        vault_id: secret.vaultId,
+        secret_path: secret.path,
+        sender_type: principal.type,
+        sender_id: principal.id,
+        sender_ip: ip,
+        recipient_type: valid.recipientType,
+        recipient_user_id: recipientUserId,
+        recipient_agent_id: recipient.agentId ?? null,
+        recipient_email: valid.email ?? recipient.email ?? null,
+        expires_at: valid.expiresAt,
+        max_access_count: valid.maxAccessCount,
+        passphrase_hash: passphraseHash,
+        ip_allowlist: valid.ipAllowlist,
+      });
       await this.audit(manager, principal, "share.create", row, ip, {
         secret_id: secret.secretId,
         vault_id: secret.vaultId,
@@ -197,30 +194,21 @@ export class Shares {
   /** Counts the access and reads the secret in one transaction, which also audits the read. */
   private async countedRead(row: ShareRow, caller: Principal | undefined, sender: Principal | undefined, ip: string): Promise<SharedSecretValue> {
     return this.dataSource.transaction(async (manager) => {
-      const counted = rowsOf<{ access_count: number }>(
-        await manager.query(
-          `UPDATE "clawkeep_shares" SET "access_count" = "access_count" + 1
-           WHERE "id" = $1 AND "revoked_at" IS NULL AND "declined_at" IS NULL AND "expires_at" > clock_timestamp()
-             AND ("max_access_count" IS NULL OR "access_count" < "max_access_count")
-           RETURNING "access_count"`,
-          [row.id],
-        ),
-      );
-      if (counted.length === 0) await this.whyNotCounted(manager, row.id);
+      const accessCount = (await countAccess(manager, row.id)) ?? (await this.whyNotCounted(manager, row.id));
       const secret = await this.parts.secrets.readShared(manager, { secretId: row.secret_id, sender, senderIp: row.sender_ip, reader: caller });
       await this.audit(manager, caller, "share.access", row, ip, {
         secret_id: secret.id,
         vault_id: secret.vaultId,
         path: secret.path,
         version: secret.version,
-        access_count: counted[0].access_count,
+        access_count: accessCount,
       });
       return {
         secretId: secret.id,
         path: secret.path,
         type: secret.type,
         value: secret.value,
-        accessCount: counted[0].access_count,
+        accessCount,
         maxAccessCount: row.max_access_count,
       };
     });
@@ -235,12 +223,11 @@ export class Shares {
       const row = await this.live(manager, shareId, { lock: true });
       const isSender = row.sender_type === principal.type && row.sender_id === principal.id;
       const sameOrg = row.org_id === principal.orgId;
-      const isOrgManager = sameOrg && principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
-      if (!isSender && !isOrgManager) {
+      if (!isSender && !(sameOrg && isOrgManager(principal))) {
         if (!sameOrg && !isRecipient(row, principal)) throw shareNotFound(shareId);
         throw new DomainError("permission_denied", "only the share's creator or an owner or admin of its organisation can revoke it");
       }
-      await manager.query(`UPDATE "clawkeep_shares" SET "revoked_at" = clock_timestamp() WHERE "id" = $1`, [row.id]);
+      await markShare(manager, row.id, "revoked_at");
       await this.audit(manager, principal, "share.revoke", row, ip, { secret_id: row.secret_id, path: row.secret_path, access_count: row.access_count });
     });
   }
@@ -255,34 +242,19 @@ export class Shares {
 
   /** The caller's own live shares, newest first, with their access counts. */
   async listOutbound(principal: Principal): Promise<ShareListing[]> {
-    const rows: ShareRow[] = await this.dataSource.query(
-      `SELECT * FROM "clawkeep_shares" WHERE "sender_type" = $1 AND "sender_id" = $2 AND "org_id" = $3 AND "revoked_at" IS NULL
-       ORDER BY "created_at" DESC, "id" DESC`,
-      [principal.type, principal.id, principal.orgId],
-    );
+    const rows = await sharesSentBy(this.dataSource, principal);
     return rows.map(toListing);
   }
 
   /** Shares addressed to the caller that are neither revoked nor declined, newest first. */
   async listInbound(principal: Principal): Promise<ShareListing[]> {
-    const column = principal.type === "agent" ? "recipient_agent_id" : "recipient_user_id";
-    const rows: ShareRow[] = await this.dataSource.query(
-      `SELECT * FROM "clawkeep_shares" WHERE "${column}" = $1 AND "revoked_at" IS NULL AND "declined_at" IS NULL ORDER BY "created_at" DESC, "id" DESC`,
-      [principal.id],
-    );
+    const rows = await sharesAddressedTo(this.dataSource, principal);
     return rows.map(toListing);
   }
 
   /** Sign-up hook: the external_email shares waiting for this address now belong to the account. */
   private async claimFor(manager: EntityManager, user: { id: string; email: string }, ip: string): Promise<void> {
-    const claimed = rowsOf<ShareRow>(
-      await manager.query(
-        `UPDATE "clawkeep_shares" SET "recipient_user_id" = $1
-         WHERE "recipient_type" = 'external_email' AND "recipient_email" = $2 AND "recipient_user_id" IS NULL AND "revoked_at" IS NULL
-         RETURNING *`,
-        [user.id, user.email],
-      ),
-    );
+    const claimed = await claimSharesFor(manager, user);
     for (const row of claimed) {
       await this.audit(manager, { type: "user", id: user.id }, "share.claim", row, ip, { recipient_email: user.email, path: row.secret_path });
     }
@@ -303,8 +275,7 @@ export class Shares {
       } else if (row.declined_at) {
         return;
       }
-      const column = decision === "accept" ? "accepted_at" : "declined_at";
-      await manager.query(`UPDATE "clawkeep_shares" SET "${column}" = clock_timestamp() WHERE "id" = $1`, [row.id]);
+      await markShare(manager, row.id, decision === "accept" ? "accepted_at" : "declined_at");
       await this.audit(manager, principal, `share.${decision}`, row, ip, { secret_id: row.secret_id, path: row.secret_path });
     });
   }
@@ -343,17 +314,11 @@ export class Shares {
   }
 
   /**
-   * Counts this organisation's shares of the last minute under a lock that every instance takes
-   * (an advisory lock on the organisation), so the limit holds across instances and restarts.
+   * Counts this organisation's shares of the last minute under the organisation's lock, which
+   * every instance takes, so the limit holds across instances and restarts.
    */
   private async takeCreateSlot(manager: EntityManager, orgId: string): Promise<void> {
-    await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`clawkeep-share-create:${orgId}`]);
-    const [window]: { recent: number; wait: number | null }[] = await manager.query(
-      `SELECT count(*)::int AS "recent",
-              ceil(extract(epoch FROM min("created_at") + make_interval(secs => $2) - clock_timestamp()))::int AS "wait"
-       FROM "clawkeep_shares" WHERE "org_id" = $1 AND "created_at" > clock_timestamp() - make_interval(secs => $2)`,
-      [orgId, SHARE_CREATE_LIMIT.windowSeconds],
-    );
+    const window = await recentSharesOfOrg(manager, orgId, SHARE_CREATE_LIMIT.windowSeconds);
     if (window.recent >= SHARE_CREATE_LIMIT.count) {
       const wait = Math.max(1, window.wait ?? SHARE_CREATE_LIMIT.windowSeconds);
       throw new DomainError("rate_limited", `your organisation created ${SHARE_CREATE_LIMIT.count} shares in the last minute; retry in ${wait} s`, {
@@ -395,13 +360,13 @@ export class Shares {
   private async live(q: EntityManager, shareId: string, options: { lock?: boolean } = {}): Promise<ShareRow> {
     // The validation interceptor lets an empty id through (most ids are optional); this one is not.
     if (!isUuid(shareId)) throw new DomainError("invalid_argument", "share_id must be a UUID");
-    const [row]: ShareRow[] = await q.query(`SELECT * FROM "clawkeep_shares" WHERE "id" = $1${options.lock ? " FOR UPDATE" : ""}`, [shareId]);
+    const row = await shareById(q, shareId, options.lock);
     if (!row) throw shareNotFound(shareId);
     if (row.revoked_at) throw new DomainError("not_found", `share ${shareId} has been revoked`);
     return row;
   }
 
-  private audit(manager: EntityManager, actor: Pick<Principal, "type" | "id"> | undefined, action: string, row: ShareRow, ip: string, details: Record<string, unknown>) {
+  private audit(manager: EntityManager, actor: Pick<Principal, "type" | "id"> | undefined, action: Extract<AuditAction, `share.${string}`>, row: ShareRow, ip: string, details: Record<string, unknown>) {
     const entry: AuditEntry = {
       orgId: row.org_id,
       actor: actor ? { type: actor.type, id: actor.id } : { type: "anonymous", id: "" },
@@ -447,29 +412,6 @@ function sharingWithYourself(): DomainError {
   return new DomainError("invalid_argument", "you cannot share a secret with yourself");
 }
 
-interface ShareRow {
-  id: string;
-  org_id: string;
-  secret_id: string | null;
-  vault_id: string;
-  secret_path: string;
-  sender_type: "user" | "agent";
-  sender_id: string;
-  sender_ip: string;
-  recipient_type: RecipientType;
-  recipient_user_id: string | null;
-  recipient_agent_id: string | null;
-  recipient_email: string | null;
-  expires_at: Date;
-  max_access_count: number | null;
-  access_count: number;
-  passphrase_hash: string | null;
-  ip_allowlist: string[];
-  created_at: Date;
-  accepted_at: Date | null;
-  declined_at: Date | null;
-  revoked_at: Date | null;
-}
 
 function toListing(row: ShareRow): ShareListing {
   const expiresAt = new Date(row.expires_at);

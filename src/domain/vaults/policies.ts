@@ -3,7 +3,6 @@
 // policies, and every change is audited in its own transaction; a change applies from the next
 // request on, because policies are read per request.
 import type { DataSource, EntityManager } from "typeorm";
-import { rowsOf } from "../../db/rows.js";
 import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
@@ -11,10 +10,17 @@ import { isUuid } from "../ids.js";
 import { conditionsToJson, parseConditions } from "./policy/conditions.js";
 import { validatePattern } from "./policy/glob.js";
 import { PERMISSIONS, type Effect, type Permission, type PrincipalType } from "./policy/types.js";
-import { toPolicy, type Policy, type PolicyRow, type VaultCache } from "./vault-cache.js";
+import { deletePolicy, insertPolicy, policiesOfVault, policyForUpdate, updatePolicy, type Policy } from "./policy-store.js";
+import type { VaultCache } from "./vault-cache.js";
 import type { Vaults } from "./vaults.js";
 
-export type { Policy } from "./vault-cache.js";
+export type { Policy } from "./policy-store.js";
+
+/** What this module asks of the modules that own people and agents. */
+export interface PolicyPrincipals {
+  isMember(q: DataSource | EntityManager, orgId: string, userId: string): Promise<boolean>;
+  isLiveAgent(q: DataSource | EntityManager, orgId: string, agentId: string): Promise<boolean>;
+}
 
 export interface CreatePolicyInput {
   secretPathPattern: string;
@@ -42,8 +48,9 @@ export class Policies {
   constructor(
     private readonly dataSource: DataSource,
     private readonly vaults: Vaults,
-    private readonly store: VaultCache,
+    private readonly cache: VaultCache,
     private readonly audit: AuditLog,
+    private readonly principals: PolicyPrincipals,
   ) {}
 
   /** Runs a change of the vault's policies in a transaction that announces it to every instance. */
@@ -51,11 +58,11 @@ export class Policies {
     try {
       return await this.dataSource.transaction(async (manager) => {
         const result = await change(manager);
-        await this.store.announce(manager, vaultId, principal.orgId);
+        await this.cache.announce(manager, vaultId, principal.orgId);
         return result;
       });
     } finally {
-      this.store.forget(vaultId);
+      this.cache.forget(vaultId);
     }
   }
 
@@ -64,7 +71,7 @@ export class Policies {
     try {
       return await this.dataSource.transaction((manager) => this.createWithin(manager, principal, vaultId, valid, ip));
     } finally {
-      this.store.forget(vaultId);
+      this.cache.forget(vaultId);
     }
   }
 
@@ -75,40 +82,21 @@ export class Policies {
    */
   async createWithin(manager: EntityManager, principal: Principal, vaultId: string, input: ValidPolicyInput, ip: string): Promise<Policy> {
     await this.managedVault(manager, principal, vaultId);
-    await assertPrincipalInOrg(manager, principal.orgId, input.principalType, input.principalId);
-    const [row]: PolicyRow[] = await manager.query(
-      `INSERT INTO "clawkeep_policies" ("vault_id", "principal_type", "principal_id", "secret_path_pattern", "permissions", "effect", "priority",
-         "conditions", "expires_at", "created_by", "created_by_type")
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
-      [
-        vaultId,
-        input.principalType,
-        input.principalId,
-        input.pattern,
-        input.permissions,
-        input.effect,
-        input.priority,
-        JSON.stringify(conditionsToJson(input.conditions)),
-        input.expiresAt,
-        principal.id,
-        principal.type,
-      ],
-    );
-    const policy = toPolicy(row);
-    await this.audit.append(manager, { ...this.auditOf(principal, "policy.create", policy), ip });
-    await this.store.announce(manager, vaultId, principal.orgId);
+    await this.assertPrincipalInOrg(manager, principal.orgId, input.principalType, input.principalId);
+    const policy = await insertPolicy(manager, vaultId, { ...input, conditions: conditionsToJson(input.conditions) }, principal);
+    await this.audit.append(manager, { ...this.auditOf(principal, policy), action: "policy.create", ip });
+    await this.cache.announce(manager, vaultId, principal.orgId);
     return policy;
   }
 
   /** Drops this instance's cached policies of the vault; after a transaction that used `createWithin`. */
   forget(vaultId: string): void {
-    this.store.forget(vaultId);
+    this.cache.forget(vaultId);
   }
 
   async list(principal: Principal, vaultId: string): Promise<Policy[]> {
     await this.managedVault(this.dataSource, principal, vaultId);
-    const rows: PolicyRow[] = await this.dataSource.query(`SELECT * FROM "clawkeep_policies" WHERE "vault_id" = $1 ORDER BY "created_at", "id"`, [vaultId]);
-    return rows.map(toPolicy);
+    return policiesOfVault(this.dataSource, vaultId);
   }
 
   async update(principal: Principal, vaultId: string, policyId: string, input: UpdatePolicyInput, ip: string): Promise<Policy> {
@@ -120,24 +108,18 @@ export class Policies {
     const expiresAt = input.expiresAt === undefined ? undefined : parseExpiry(input.expiresAt);
     return this.changing(principal, vaultId, async (manager) => {
       await this.managedVault(manager, principal, vaultId);
-      const [current]: PolicyRow[] = await manager.query(`SELECT * FROM "clawkeep_policies" WHERE "id" = $1 AND "vault_id" = $2 FOR UPDATE`, [policyId, vaultId]);
+      const current = await policyForUpdate(manager, vaultId, policyId);
       if (!current) throw policyNotFound(policyId, vaultId);
-      const [row] = rowsOf<PolicyRow>(await manager.query(
-        `UPDATE "clawkeep_policies" SET "permissions" = $2, "effect" = $3, "priority" = $4, "conditions" = $5, "expires_at" = $6, "updated_at" = now()
-         WHERE "id" = $1 RETURNING *`,
-        [
-          policyId,
-          permissions ?? current.permissions,
-          effect ?? current.effect,
-          priority ?? current.priority,
-          conditions === undefined ? JSON.stringify(current.conditions) : JSON.stringify(conditionsToJson(conditions)),
-          expiresAt === undefined ? current.expires_at : expiresAt,
-        ],
-      ));
-      const policy = toPolicy(row);
+      const policy = await updatePolicy(manager, policyId, {
+        permissions: permissions ?? current.permissions,
+        effect: effect ?? current.effect,
+        priority: priority ?? current.priority,
+        conditions: conditions === undefined ? current.conditions : conditionsToJson(conditions),
+        expiresAt: expiresAt === undefined ? current.expires_at : expiresAt,
+      });
       const changed = Object.keys(input).filter((key) => (key === "permissions" ? input.permissions.length > 0 : input[key as keyof UpdatePolicyInput] !== undefined));
-      const base = this.auditOf(principal, "policy.update", policy);
-      await this.audit.append(manager, { ...base, details: { ...base.details, changed }, ip });
+      const base = this.auditOf(principal, policy);
+      await this.audit.append(manager, { ...base, action: "policy.update", details: { ...base.details, changed }, ip });
       return policy;
     });
   }
@@ -146,10 +128,16 @@ export class Policies {
     if (!isUuid(policyId)) throw new DomainError("invalid_argument", "policy_id must be a UUID");
     await this.changing(principal, vaultId, async (manager) => {
       await this.managedVault(manager, principal, vaultId);
-      const [row] = rowsOf<PolicyRow>(await manager.query(`DELETE FROM "clawkeep_policies" WHERE "id" = $1 AND "vault_id" = $2 RETURNING *`, [policyId, vaultId]));
-      if (!row) throw policyNotFound(policyId, vaultId);
-      await this.audit.append(manager, { ...this.auditOf(principal, "policy.delete", toPolicy(row)), ip });
+      const deleted = await deletePolicy(manager, vaultId, policyId);
+      if (!deleted) throw policyNotFound(policyId, vaultId);
+      await this.audit.append(manager, { ...this.auditOf(principal, deleted), action: "policy.delete", ip });
     });
+  }
+
+  /** A policy may only name someone of the vault's own organisation. */
+  private async assertPrincipalInOrg(q: Queryable, orgId: string, type: PrincipalType, id: string): Promise<void> {
+    const found = type === "user" ? await this.principals.isMember(q, orgId, id) : await this.principals.isLiveAgent(q, orgId, id);
+    if (!found) throw new DomainError("invalid_argument", `principal_id ${id} is not a ${type} of your organisation`);
   }
 
   private async managedVault(q: Queryable, principal: Principal, vaultId: string): Promise<void> {
@@ -157,11 +145,10 @@ export class Policies {
     if (!access.canManage) throw new DomainError("permission_denied", "only the vault's owner or an organisation owner or admin can manage its policies");
   }
 
-  private auditOf(principal: Principal, action: string, policy: Policy) {
+  private auditOf(principal: Principal, policy: Policy) {
     return {
       orgId: principal.orgId,
       actor: { type: principal.type, id: principal.id },
-      action,
       resource: { type: "policy", id: policy.id },
       details: {
         vault_id: policy.vaultId,
@@ -203,16 +190,6 @@ export function validatePolicy(input: CreatePolicyInput): ValidPolicyInput {
     conditions: parseConditions(input.conditions),
     expiresAt: parseExpiry(input.expiresAt),
   };
-}
-
-/** A policy may only name someone of the vault's own organisation. */
-async function assertPrincipalInOrg(q: Queryable, orgId: string, type: PrincipalType, id: string): Promise<void> {
-  const [found] =
-    type === "user"
-      ? await q.query(`SELECT 1 FROM "clawkeep_memberships" WHERE "user_id" = $1 AND "org_id" = $2`, [id, orgId])
-      : await q.query(`SELECT 1 FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL`, [id, orgId]);
-  if (found) return;
-  throw new DomainError("invalid_argument", `principal_id ${id} is not a ${type} of your organisation`);
 }
 
 function policyNotFound(policyId: string, vaultId: string): DomainError {

@@ -7,10 +7,7 @@
 // decrypted only inside the transaction that audits the read.
 import type { DataSource, EntityManager } from "typeorm";
 import type { Keyring } from "../../crypto/keyring.js";
-import type { SealedColumns } from "../../crypto/sealed-columns.js";
-import { hotStatement, runHot } from "../../db/hot-query.js";
-import { rowsOf } from "../../db/rows.js";
-import { auditedRead, type AuditLog } from "../audit/audit-log.js";
+import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { scopesAllow } from "../agents/scopes.js";
@@ -27,6 +24,24 @@ import {
   validateVersion,
   type SecretType,
 } from "./secret-rules.js";
+import {
+  countAccess as countRead,
+  disableVersion,
+  hasDeletedSecret,
+  insertVersion,
+  latestEnabledVersion,
+  latestPerPath,
+  liveSecretId,
+  nextVersion,
+  READ_LATEST,
+  READ_VERSION,
+  secretById,
+  secretOfOrg,
+  softDeleteSecret,
+  versionDisabledForUpdate,
+  versionsOf,
+  type SecretVersionRow,
+} from "./secret-store.js";
 import type { VaultAccess, Vaults } from "./vaults.js";
 
 export interface SecretVersionInfo {
@@ -78,16 +93,6 @@ const SIGNING_KEY_TYPES = new Set<SecretType>(["private_key", "ssh_key"]);
 /** Rows examined per query while filling a page: listing filters by policy after reading. */
 const LIST_BATCH = 500;
 
-/** Where secret versions keep their sealed values, for master-key rotation. */
-export const SEALED_SECRET_VERSIONS: SealedColumns = {
-  table: "clawkeep_secret_versions",
-  key: [
-    { column: "secret_id", type: "uuid" },
-    { column: "version", type: "int" },
-  ],
-  kekVersion: "kek_version",
-  wrappedDek: "wrapped_dek",
-};
 
 /** The AAD of a secret version's value: a ciphertext opens only where it was written. */
 export function secretAad(vaultId: string, secretId: string, path: string, version: number): string {
@@ -114,7 +119,7 @@ export class Secrets {
       return await this.dataSource.transaction(async (manager) => {
         const stored = await this.storeVersion(manager, vaultId, path, { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` });
         await this.audit.append(manager, {
-          ...this.auditBase(principal, "secret.write", path, ip),
+          ...this.auditBase(principal, path, ip), action: "secret.write",
           details: { vault_id: vaultId, secret_id: stored.id, version: stored.version, type, decided_by: decidedBy(decision) },
         });
         return stored;
@@ -148,24 +153,24 @@ export class Secrets {
     path: string,
     input: { type: SecretType; plaintext: Buffer; metadata: Record<string, unknown>; expiresAt: Date | null; maxAccessCount: number | null; createdBy: string },
   ): Promise<SecretVersionInfo> {
-    const [secret] = await runHot<{ id: string; latest_version: number }>(manager, NEXT_VERSION, [vaultId, path]).catch((error: unknown) => {
+    const secret = await nextVersion(manager, vaultId, path).catch((error: unknown) => {
       if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw new DomainError("not_found", `vault ${vaultId} not found`);
       throw error;
     });
     const version = secret.latest_version;
     const box = this.keyring.seal(input.plaintext, secretAad(vaultId, secret.id, path, version));
-    const [row] = await runHot<VersionRow>(manager, INSERT_VERSION, [
-      secret.id,
+    const row = await insertVersion(manager, {
+      secret_id: secret.id,
       version,
-      input.type,
-      JSON.stringify(input.metadata),
-      input.createdBy,
-      input.expiresAt,
-      input.maxAccessCount,
-      box.kekVersion,
-      box.wrappedDek,
-      box.ciphertext,
-    ]);
+      type: input.type,
+      metadata: input.metadata,
+      created_by: input.createdBy,
+      expires_at: input.expiresAt,
+      max_access_count: input.maxAccessCount,
+      kek_version: box.kekVersion,
+      wrapped_dek: box.wrappedDek,
+      ciphertext: box.ciphertext,
+    });
     return toInfo(path, row);
   }
 
@@ -195,16 +200,7 @@ export class Secrets {
     const wanted = limit === undefined ? Infinity : limit + 1;
     const found: SecretVersionInfo[] = [];
     for (;;) {
-      const rows: (VersionRow & { path: string })[] = await this.dataSource.query(
-        `SELECT s."path", v.* FROM "clawkeep_secrets" s
-         CROSS JOIN LATERAL (
-           SELECT * FROM "clawkeep_secret_versions" v WHERE v."secret_id" = s."id"
-           ORDER BY (v."disabled_at" IS NULL) DESC, v."version" DESC LIMIT 1
-         ) v
-         WHERE s."vault_id" = $1 AND s."deleted_at" IS NULL AND starts_with(s."path", $2) AND ($3::text IS NULL OR s."path" > $3)
-         ORDER BY s."path" LIMIT $4`,
-        [vaultId, input.prefix, after, LIST_BATCH],
-      );
+      const rows = await latestPerPath(this.dataSource, vaultId, input.prefix, after, LIST_BATCH);
       for (const row of rows) {
         if (found.length < wanted && readable(row.path)) found.push(toInfo(row.path, row));
       }
@@ -229,15 +225,10 @@ export class Secrets {
     validateSecretPath(path);
     const decision = await this.authorize(principal, vaultId, path, "delete", ip);
     await this.dataSource.transaction(async (manager) => {
-      const [secret] = rowsOf<{ id: string; latest_version: number }>(
-        await manager.query(
-          `UPDATE "clawkeep_secrets" SET "deleted_at" = now() WHERE "vault_id" = $1 AND "path" = $2 AND "deleted_at" IS NULL RETURNING "id", "latest_version"`,
-          [vaultId, path],
-        ),
-      );
+      const secret = await softDeleteSecret(manager, vaultId, path);
       if (!secret) return missingSecret(manager, vaultId, path);
       await this.audit.append(manager, {
-        ...this.auditBase(principal, "secret.delete", path, ip),
+        ...this.auditBase(principal, path, ip), action: "secret.delete",
         details: { vault_id: vaultId, secret_id: secret.id, versions: secret.latest_version, decided_by: decidedBy(decision) },
       });
     });
@@ -249,9 +240,9 @@ export class Secrets {
     const decision = await this.authorize(principal, vaultId, path, "read", ip);
     return this.dataSource.transaction(async (manager) => {
       const secret = await liveSecret(manager, vaultId, path);
-      const rows: VersionRow[] = await manager.query(`SELECT * FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 ORDER BY "version"`, [secret.id]);
+      const rows = await versionsOf(manager, secret.id);
       await this.audit.append(manager, {
-        ...this.auditBase(principal, "secret.list_versions", path, ip),
+        ...this.auditBase(principal, path, ip), action: "secret.list_versions",
         details: { vault_id: vaultId, secret_id: secret.id, decided_by: decidedBy(decision) },
       });
       return rows.map((row) => toInfo(path, row));
@@ -265,15 +256,12 @@ export class Secrets {
     const decision = await this.authorize(principal, vaultId, path, "write", ip);
     await this.dataSource.transaction(async (manager) => {
       const secret = await liveSecret(manager, vaultId, path);
-      const [row]: { disabled: boolean }[] = await manager.query(
-        `SELECT ("disabled_at" IS NOT NULL) AS "disabled" FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 AND "version" = $2 FOR UPDATE`,
-        [secret.id, version],
-      );
-      if (!row) throw new DomainError("not_found", `secret "${path}" has no version ${version}`);
-      if (row.disabled) return;
-      await manager.query(`UPDATE "clawkeep_secret_versions" SET "disabled_at" = now() WHERE "secret_id" = $1 AND "version" = $2`, [secret.id, version]);
+      const disabled = await versionDisabledForUpdate(manager, secret.id, version);
+      if (disabled === undefined) throw new DomainError("not_found", `secret "${path}" has no version ${version}`);
+      if (disabled) return;
+      await disableVersion(manager, secret.id, version);
       await this.audit.append(manager, {
-        ...this.auditBase(principal, "secret.disable_version", path, ip),
+        ...this.auditBase(principal, path, ip), action: "secret.disable_version",
         details: { vault_id: vaultId, secret_id: secret.id, version, decided_by: decidedBy(decision) },
       });
     });
@@ -286,7 +274,7 @@ export class Secrets {
    */
   private async read(principal: Principal, vaultId: string, path: string, which: "latest" | number, decision: Decision, ip: string): Promise<SecretWithValue> {
     const refusedTypes = principal.agent?.intentsApiEnabled ? [...SIGNING_KEY_TYPES] : [];
-    const entry = { ...this.auditBase(principal, "secret.read", path, ip), details: { vault_id: vaultId, decided_by: decidedBy(decision) } };
+    const entry = { ...this.auditBase(principal, path, ip), action: "secret.read" as const, details: { vault_id: vaultId, decided_by: decidedBy(decision) } };
     const found =
       which === "latest"
         ? await this.audit.read<VersionRow>(this.dataSource, READ_LATEST, [vaultId, path, refusedTypes], entry)
@@ -323,10 +311,7 @@ export class Secrets {
     let vaultId: string;
     let path: string;
     if ("secretId" in ref) {
-      const [row]: { vault_id: string; path: string }[] = await this.dataSource.query(
-        `SELECT s."vault_id", s."path" FROM "clawkeep_secrets" s JOIN "clawkeep_vaults" v ON v."id" = s."vault_id" WHERE s."id" = $1 AND v."org_id" = $2`,
-        [ref.secretId, principal.orgId],
-      );
+      const row = await secretOfOrg(this.dataSource, ref.secretId, principal.orgId);
       if (!row) throw new DomainError("not_found", `secret ${ref.secretId} not found`);
       ({ vault_id: vaultId, path } = row);
     } else {
@@ -355,10 +340,7 @@ export class Secrets {
     share: { secretId: string | null; sender: Principal | undefined; senderIp: string; reader?: Principal },
   ): Promise<SecretWithValue & { vaultId: string }> {
     if (!share.secretId) throw new DomainError("gone", "the shared secret no longer exists (its vault was deleted)");
-    const [secret]: { vault_id: string; path: string; deleted_at: Date | null }[] = await manager.query(
-      `SELECT "vault_id", "path", "deleted_at" FROM "clawkeep_secrets" WHERE "id" = $1`,
-      [share.secretId],
-    );
+    const secret = await secretById(manager, share.secretId);
     if (!secret) throw new DomainError("gone", "the shared secret no longer exists");
     if (secret.deleted_at) throw new DomainError("gone", `the shared secret "${secret.path}" has been deleted`);
     const { vault_id: vaultId, path } = secret;
@@ -414,13 +396,13 @@ export class Secrets {
 
   private async auditDenial(principal: Principal, vaultId: string, path: string, permission: Permission, decidedBy: string, ip: string): Promise<void> {
     await this.audit.append(this.dataSource.manager, {
-      ...this.auditBase(principal, "secret.access_denied", path, ip),
+      ...this.auditBase(principal, path, ip), action: "secret.access_denied",
       details: { vault_id: vaultId, permission, decided_by: decidedBy },
     });
   }
 
-  private auditBase(principal: Principal, action: string, path: string, ip: string) {
-    return { orgId: principal.orgId, actor: { type: principal.type, id: principal.id }, action, resource: { type: "secret", id: path }, ip };
+  private auditBase(principal: Principal, path: string, ip: string) {
+    return { orgId: principal.orgId, actor: { type: principal.type, id: principal.id }, resource: { type: "secret", id: path }, ip };
   }
 }
 
@@ -441,72 +423,21 @@ function decidedBy(decision: Decision): string {
 }
 
 async function liveSecret(manager: EntityManager, vaultId: string, path: string): Promise<{ id: string }> {
-  const [secret]: { id: string }[] = await manager.query(`SELECT "id" FROM "clawkeep_secrets" WHERE "vault_id" = $1 AND "path" = $2 AND "deleted_at" IS NULL`, [
-    vaultId,
-    path,
-  ]);
-  return secret ?? missingSecret(manager, vaultId, path);
+  const id = await liveSecretId(manager, vaultId, path);
+  return id ? { id } : missingSecret(manager, vaultId, path);
 }
 
 /** A path that was deleted is 410 (it existed and is gone); one that never existed is 404. */
 async function missingSecret(manager: EntityManager, vaultId: string, path: string): Promise<never> {
-  const [deleted] = await manager.query(`SELECT 1 FROM "clawkeep_secrets" WHERE "vault_id" = $1 AND "path" = $2 AND "deleted_at" IS NOT NULL LIMIT 1`, [vaultId, path]);
-  if (deleted) throw new DomainError("gone", `secret "${path}" has been deleted`);
+  if (await hasDeletedSecret(manager, vaultId, path)) throw new DomainError("gone", `secret "${path}" has been deleted`);
   throw new DomainError("not_found", `no secret at "${path}" in vault ${vaultId}`);
 }
 
 async function latestEnabled(manager: EntityManager, secretId: string, path: string): Promise<VersionRow> {
-  const [row]: VersionRow[] = await manager.query(
-    `SELECT * FROM "clawkeep_secret_versions" WHERE "secret_id" = $1 AND "disabled_at" IS NULL ORDER BY "version" DESC LIMIT 1`,
-    [secretId],
-  );
+  const row = await latestEnabledVersion(manager, secretId);
   if (!row) throw new DomainError("gone", `every version of secret "${path}" is disabled`);
   return row;
 }
-
-const NEXT_VERSION = hotStatement(
-  "secret_next_version",
-  `INSERT INTO "clawkeep_secrets" ("vault_id", "path", "latest_version") VALUES ($1, $2, 1)
-   ON CONFLICT ("vault_id", "path") WHERE "deleted_at" IS NULL
-   DO UPDATE SET "latest_version" = "clawkeep_secrets"."latest_version" + 1
-   RETURNING "id", "latest_version"`,
-);
-
-const INSERT_VERSION = hotStatement(
-  "secret_insert_version",
-  `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
-     "kek_version", "wrapped_dek", "ciphertext")
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-);
-
-/**
- * A read's own event is appended in its statement when the version may be read as it is: not
- * expired, not counted (max_access_count needs a transaction), and not a type the caller may
- * not read (the last read parameter).
- */
-const READABLE = `("r"."expires_at" IS NULL OR "r"."expires_at" > now()) AND "r"."max_access_count" IS NULL AND "r"."disabled_at" IS NULL`;
-const ROW_DETAILS = { secret_id: `"r"."secret_id"`, version: `"r"."version"` };
-
-/** The latest enabled version of the live secret at the path, read and audited in one statement. */
-const READ_LATEST = auditedRead("secret_read_latest", {
-  select: `SELECT v.* FROM "clawkeep_secrets" s
-   CROSS JOIN LATERAL (
-     SELECT * FROM "clawkeep_secret_versions" v WHERE v."secret_id" = s."id" AND v."disabled_at" IS NULL ORDER BY v."version" DESC LIMIT 1
-   ) v
-   WHERE s."vault_id" = $1 AND s."path" = $2 AND s."deleted_at" IS NULL`,
-  readParams: 3,
-  when: `${READABLE} AND NOT ("r"."type" = ANY($3::text[]))`,
-  details: ROW_DETAILS,
-});
-
-/** One version of the live secret at the path, read and audited in one statement. */
-const READ_VERSION = auditedRead("secret_read_version", {
-  select: `SELECT v.* FROM "clawkeep_secrets" s JOIN "clawkeep_secret_versions" v ON v."secret_id" = s."id" AND v."version" = $3
-   WHERE s."vault_id" = $1 AND s."path" = $2 AND s."deleted_at" IS NULL`,
-  readParams: 4,
-  when: `${READABLE} AND NOT ("r"."type" = ANY($4::text[]))`,
-  details: ROW_DETAILS,
-});
 
 /** `options.now` moves the deadline: +Infinity refuses any version with an expiry (the database judged it expired). */
 function refuseExpired(row: VersionRow, path: string, options: { now?: number } = {}): void {
@@ -521,33 +452,12 @@ function refuseExpired(row: VersionRow, path: string, options: { now?: number } 
  * no row.
  */
 async function countAccess(manager: EntityManager, row: VersionRow, path: string): Promise<void> {
-  const counted = rowsOf(
-    await manager.query(
-      `UPDATE "clawkeep_secret_versions" SET "access_count" = "access_count" + 1
-       WHERE "secret_id" = $1 AND "version" = $2 AND "access_count" < "max_access_count" RETURNING "access_count"`,
-      [row.secret_id, row.version],
-    ),
-  );
-  if (counted.length === 0) {
+  if (!(await countRead(manager, row.secret_id, row.version))) {
     throw new DomainError("gone", `version ${row.version} of secret "${path}" has been read its maximum of ${row.max_access_count} times`);
   }
 }
 
-interface VersionRow {
-  secret_id: string;
-  version: number;
-  type: SecretType;
-  metadata: Record<string, unknown>;
-  created_by: string;
-  created_at: Date;
-  expires_at: Date | null;
-  max_access_count: number | null;
-  access_count: number;
-  disabled_at: Date | null;
-  kek_version: number;
-  wrapped_dek: Buffer;
-  ciphertext: Buffer;
-}
+type VersionRow = SecretVersionRow;
 
 function toInfo(path: string, row: VersionRow): SecretVersionInfo {
   return {

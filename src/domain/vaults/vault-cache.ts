@@ -9,31 +9,15 @@ import type { EventBus } from "../../events/bus.js";
 import { followTopic } from "../../events/follow.js";
 import { LoadingCache } from "../loading-cache.js";
 import type { Principal } from "../identity/principal.js";
-import { parseConditions } from "./policy/conditions.js";
-import type { Effect, Permission, PolicyRule, PrincipalType } from "./policy/types.js";
+import { policiesOfVault, type Policy } from "./policy-store.js";
+import { vaultById, type VaultRow } from "./vault-store.js";
 
 export const VAULT_CHANGED_TOPIC = "policy.changed";
 
 /** Vaults kept; the least recently loaded are forgotten first. */
 const MAX_CACHED_VAULTS = 20_000;
 
-export interface Policy extends PolicyRule {
-  vaultId: string;
-  createdBy: string;
-  createdByType: "user" | "agent";
-  createdAt: Date;
-}
-
-export interface VaultRow {
-  id: string;
-  org_id: string;
-  name: string;
-  description: string;
-  created_by: string;
-  created_by_type: "user" | "agent";
-  co_owner_user_id: string | null;
-  created_at: Date;
-}
+export type { Policy } from "./policy-store.js";
 
 export class VaultCache {
   /** A vault that does not exist is not kept: ids are for anyone to probe. */
@@ -60,10 +44,7 @@ export class VaultCache {
 
   /** The vault's record (of any organisation: callers check theirs), or undefined. */
   vault(vaultId: string): Promise<VaultRow | undefined> {
-    return this.vaults.get(vaultId, async () => {
-      const rows: VaultRow[] = await this.parts.dataSource.query(`SELECT * FROM "clawkeep_vaults" WHERE "id" = $1`, [vaultId]);
-      return rows[0];
-    });
+    return this.vaults.get(vaultId, () => vaultById(this.parts.dataSource, vaultId));
   }
 
   /** The vault's policies that name this caller (the only ones that can decide for it). */
@@ -82,44 +63,6 @@ export class VaultCache {
   }
 
   private ofVault(vaultId: string): Promise<Policy[]> {
-    return this.policies.get(vaultId, async () => {
-      const rows: PolicyRow[] = await this.parts.dataSource.query(`SELECT * FROM "clawkeep_policies" WHERE "vault_id" = $1 ORDER BY "created_at", "id"`, [vaultId]);
-      return rows.map(toPolicy);
-    });
+    return this.policies.get(vaultId, () => policiesOfVault(this.parts.dataSource, vaultId));
   }
-}
-
-export interface PolicyRow {
-  id: string;
-  vault_id: string;
-  principal_type: PrincipalType;
-  principal_id: string;
-  secret_path_pattern: string;
-  permissions: Permission[];
-  effect: Effect;
-  priority: number;
-  conditions: Record<string, unknown>;
-  expires_at: Date | null;
-  created_by: string;
-  created_by_type: "user" | "agent";
-  created_at: Date;
-}
-
-export function toPolicy(row: PolicyRow): Policy {
-  return {
-    id: row.id,
-    vaultId: row.vault_id,
-    principalType: row.principal_type,
-    principalId: row.principal_id,
-    pattern: row.secret_path_pattern,
-    permissions: row.permissions,
-    effect: row.effect,
-    priority: row.priority,
-    // Stored conditions were validated on the way in; parsing again gives the evaluator its shape.
-    conditions: parseConditions(row.conditions),
-    expiresAt: row.expires_at ? new Date(row.expires_at) : null,
-    createdBy: row.created_by,
-    createdByType: row.created_by_type,
-    createdAt: new Date(row.created_at),
-  };
 }

@@ -7,7 +7,10 @@ import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { PolicyRule } from "./policy/types.js";
-import type { VaultCache, VaultRow } from "./vault-cache.js";
+import type { VaultCache } from "./vault-cache.js";
+import { deleteVault, insertVault, vaultById, vaultsOfOrg, vaultsRelatedTo, type VaultRow } from "./vault-store.js";
+import { countLiveSecrets } from "./secret-store.js";
+import { isOrgManager } from "../identity/org-roles.js";
 
 export interface Vault {
   id: string;
@@ -15,7 +18,8 @@ export interface Vault {
   name: string;
   description: string;
   createdBy: string;
-  createdByType: "user" | "agent";
+  /** "system" for the organisation's __agent-keys vault, owned by nobody. */
+  createdByType: "user" | "agent" | "system";
   createdAt: Date;
 }
 
@@ -45,11 +49,15 @@ export class Vaults {
     const description = input.description.trim();
     if (description.length > 1000) throw new DomainError("invalid_argument", `description is ${description.length} characters; at most 1000 are allowed`);
     return this.dataSource.transaction(async (manager) => {
-      const [row]: VaultRow[] = await manager.query(
-        `INSERT INTO "clawkeep_vaults" ("org_id", "name", "description", "created_by", "created_by_type", "co_owner_user_id") VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      const row = await insertVault(manager, {
+        orgId: principal.orgId,
+        name,
+        description,
+        createdBy: principal.id,
+        createdByType: principal.type,
         // The human behind an agent owns what the agent creates, too.
-        [principal.orgId, name, description, principal.id, principal.type, principal.agent?.createdBy ?? null],
-      );
+        coOwnerUserId: principal.agent?.createdBy ?? null,
+      });
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: principal.type, id: principal.id },
@@ -67,19 +75,9 @@ export class Vaults {
    * or hold a policy on.
    */
   async list(principal: Principal): Promise<Vault[]> {
-    const manager = principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
-    const rows: VaultRow[] = manager
-      ? await this.dataSource.query(`SELECT * FROM "clawkeep_vaults" WHERE "org_id" = $1 ORDER BY "created_at", "id"`, [principal.orgId])
-      : await this.dataSource.query(
-          `SELECT v.* FROM "clawkeep_vaults" v
-           WHERE v."org_id" = $1
-             AND ((v."created_by" = $2 AND v."created_by_type" = $3)
-               OR v."co_owner_user_id" = $2
-               OR v."id" = ANY($4::uuid[])
-               OR EXISTS (SELECT 1 FROM "clawkeep_policies" p WHERE p."vault_id" = v."id" AND p."principal_id" = $2 AND p."principal_type" = $3))
-           ORDER BY v."created_at", v."id"`,
-          [principal.orgId, principal.id, principal.type, principal.agent?.vaultIds ?? []],
-        );
+    const rows = isOrgManager(principal)
+      ? await vaultsOfOrg(this.dataSource, principal.orgId)
+      : await vaultsRelatedTo(this.dataSource, { orgId: principal.orgId, id: principal.id, type: principal.type, boundVaultIds: principal.agent?.vaultIds ?? [] });
     return rows.map(toVault);
   }
 
@@ -96,11 +94,8 @@ export class Vaults {
     await this.dataSource.transaction(async (manager) => {
       const access = await this.access(manager, principal, vaultId, { lock: "update" });
       if (!access.canManage) throw new DomainError("permission_denied", "only the vault's owner or an organisation owner or admin can delete it");
-      const [{ secrets }]: { secrets: number }[] = await manager.query(
-        `SELECT count(*)::int AS "secrets" FROM "clawkeep_secrets" WHERE "vault_id" = $1 AND "deleted_at" IS NULL`,
-        [vaultId],
-      );
-      await manager.query(`DELETE FROM "clawkeep_vaults" WHERE "id" = $1`, [vaultId]);
+      const secrets = await countLiveSecrets(manager, vaultId);
+      await deleteVault(manager, vaultId);
       await this.cache.announce(manager, vaultId, principal.orgId);
       await this.audit.append(manager, {
         orgId: principal.orgId,
@@ -122,13 +117,11 @@ export class Vaults {
    */
   async access(q: Queryable, principal: Principal, vaultId: string, options: { lock?: "share" | "update" } = {}): Promise<VaultAccess> {
     if (!isUuid(vaultId)) throw new DomainError("invalid_argument", "vault_id must be a UUID");
-    const row = options.lock
-      ? ((await q.query(`SELECT * FROM "clawkeep_vaults" WHERE "id" = $1 FOR ${options.lock.toUpperCase()}`, [vaultId])) as VaultRow[])[0]
-      : await this.cache.vault(vaultId);
+    const row = options.lock ? await vaultById(q, vaultId, options.lock) : await this.cache.vault(vaultId);
     if (!row || row.org_id !== principal.orgId) throw vaultNotFound(vaultId);
     const vault = toVault(row);
     const isOwner = (vault.createdBy === principal.id && vault.createdByType === principal.type) || (principal.type === "user" && row.co_owner_user_id === principal.id);
-    const isOrgManager = principal.type === "user" && (principal.role === "owner" || principal.role === "admin");
+    const manager = isOrgManager(principal);
     // An agent bound to an explicit list of vaults may not touch any other, whatever its
     // policies say; an agent without a list is bound to the vaults its policies name.
     const binding = principal.agent?.vaultIds ?? [];
@@ -136,8 +129,8 @@ export class Vaults {
       throw new DomainError("permission_denied", `this agent is not bound to vault ${vaultId}`);
     }
     const policies = await this.cache.rulesFor(vaultId, principal);
-    if (!isOwner && !isOrgManager && policies.length === 0 && !binding.includes(vaultId)) throw vaultNotFound(vaultId);
-    return { vault, isOwner, canManage: isOwner || isOrgManager, policies };
+    if (!isOwner && !manager && policies.length === 0 && !binding.includes(vaultId)) throw vaultNotFound(vaultId);
+    return { vault, isOwner, canManage: isOwner || manager, policies };
   }
 }
 
