@@ -1,5 +1,5 @@
 // The keys Clawkeep signs its access tokens with: Ed25519 (JWS alg EdDSA) via `jose`. Keys live
-// in table clawkeep_jwt_keys, the public half as a JWK and the private half (PKCS#8) sealed by
+// in the database (jwt-key-store.ts), the public half as a JWK and the private half (PKCS#8) sealed by
 // the keyring, so every instance sharing the database signs and verifies with the same keys.
 //
 // Rotation with overlap: `rotate()` adds a new key, which becomes the signer, and schedules every

@@ -1,6 +1,6 @@
 // The keyring: versioned key-encryption keys (KEKs) under the master key, and the seal/open/rewrap
 // operations every encrypted value in Clawkeep goes through. KEK versions live in the database
-// (table clawkeep_kek_versions), each wrapped by the master key, so all instances sharing a
+// (kek-store.ts), each wrapped by the master key, so all instances sharing a
 // database share them; rotating adds a version, and rewrapping moves a value's data key to it
 // without touching the value's ciphertext.
 import { randomBytes } from "node:crypto";

@@ -24,7 +24,9 @@ const stored = new Map<string, string>();
 
 beforeAll(async () => {
   fresh = await freshDatabase();
-  server = await startTestServer({ database: fresh });
+  // The traffic below runs flat out for as long as the rotation takes: lift the per-caller rate
+  // limit, which would otherwise (rightly) answer 429 on a fast machine.
+  server = await startTestServer({ database: fresh, env: { CLAWKEEP_RATE_LIMIT_PER_SECOND: "100000", CLAWKEEP_RATE_LIMIT_BURST: "100000" } });
   call = restCaller(server.url);
   owner = await restSignup(call);
   vaultId = ((await (await call("POST", "/v1/vaults", owner.token, { name: "rotation" })).json()) as { id: string }).id;

@@ -96,9 +96,9 @@ describe("table ownership", () => {
     const strays: string[] = [];
     for (const file of files) {
       const text = readFileSync(file, "utf8");
-      for (const [, name] of text.matchAll(/"(clawkeep_[a-z_]+)"/g)) {
+      for (const [, name] of text.matchAll(/\b(clawkeep_[a-z0-9_]+)\b/g)) {
         const owner = ownerModule.get(name);
-        if (owner === undefined) continue; // not a table (a metric, a channel's value)
+        if (owner === undefined) continue; // not a table (a metric name, a channel)
         if (!file.endsWith("-store.ts") || dirname(file) !== owner) strays.push(`${relative(SRC, file)} names ${name} (owned by ${relative(SRC, owner)})`);
       }
     }

@@ -1,4 +1,4 @@
-// Access policies: storage and management. This module owns clawkeep_policies; what a set of
+// Access policies: storage and management. Their rows live in policy-store.ts; what a set of
 // policies decides is policy/evaluate.ts. Only a vault's owner and org owners/admins manage its
 // policies, and every change is audited in its own transaction; a change applies from the next
 // request on, because policies are read per request.

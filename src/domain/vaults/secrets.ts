@@ -1,5 +1,5 @@
-// Secrets and their versions: write, read, list, delete, disable. This module owns
-// clawkeep_secrets and clawkeep_secret_versions.
+// Secrets and their versions: write, read, list, delete, disable. Their rows live
+// in secret-store.ts.
 //
 // Every operation first decides access (vault visible → policy evaluation), then does its work
 // and writes its audit event in one transaction; a read whose audit write fails is refused, and a

@@ -1,5 +1,5 @@
-// Vaults: named containers of secrets inside one organisation. This module owns the
-// clawkeep_vaults table and answers the question every vault RPC starts with: can this caller see
+// Vaults: named containers of secrets inside one organisation. Their rows live in
+// vault-store.ts; this module answers the question every vault RPC starts with: can this caller see
 // this vault, and in which capacity (owner, manager, policy holder)?
 import type { DataSource, EntityManager } from "typeorm";
 import type { AuditLog } from "../audit/audit-log.js";
