@@ -11,6 +11,8 @@ export interface EngineOptions {
   repeats: number;
   connections: number;
   databases: ("embedded" | "postgres")[];
+  /** A checkout of another revision, served beside this tree and measured interleaved with it. */
+  against?: { label: string; dir: string };
 }
 
 export interface Row {
@@ -31,6 +33,8 @@ export interface Row {
 
 export interface EngineRun {
   kind: "embedded" | "postgres";
+  /** "this tree", or the label of the revision it was compared against. */
+  source: string;
   ceiling: number;
   rows: Row[];
   rssAfterMb: number;
@@ -38,19 +42,32 @@ export interface EngineRun {
 
 const FIXED_RATE = 500;
 
+interface Target {
+  source: string;
+  server: BenchServer;
+  orgs: BenchOrg[];
+}
+
+type Measured = { results: LoadResult[]; usage: Usage; databaseCpu?: number };
+
 export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
   const runs: EngineRun[] = [];
   for (const kind of options.databases) {
     const ceilingServer = await startCeiling();
-    const server = await startBenchServer(kind);
+    const targets: Target[] = [];
     try {
-      const orgs: BenchOrg[] = [];
-      for (let i = 0; i < 8; i++) orgs.push(await setUpOrg(server.url, i));
+      for (const [source, cwd] of [["this tree", undefined], ...(options.against ? [[options.against.label, options.against.dir]] : [])] as [string, string | undefined][]) {
+        const server = await startBenchServer(kind, {}, cwd);
+        targets.push({ source, server, orgs: [] });
+      }
+      for (const target of targets) for (let i = 0; i < 8; i++) target.orgs.push(await setUpOrg(target.server.url, i));
       // The JIT needs a while on each path before its figures settle: every workload runs once unmeasured.
       console.error(`${kind}: warming up`);
-      for (const requests of [readsOf(orgs), exchangesOf(orgs.slice(0, 1)), writesOf(orgs[0])]) await runLoad([spec(server, options, requests, { seconds: 4 })]);
-      const databaseSeconds = () => cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid);
-      const measureOnce = async (specs: LoadSpec[]): Promise<{ results: LoadResult[]; usage: Usage; databaseCpu?: number }> => {
+      for (const { server, orgs } of targets) {
+        for (const requests of [readsOf(orgs), exchangesOf(orgs.slice(0, 1)), writesOf(orgs[0])]) await runLoad([spec(server, options, requests, { seconds: 4 })]);
+      }
+      const measureOnce = async (server: BenchServer, specs: LoadSpec[]): Promise<Measured> => {
+        const databaseSeconds = () => cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid);
         const databaseBefore = databaseSeconds();
         const started = performance.now();
         const { value, usage } = await measureUsage(server.pid, () => runLoad(specs));
@@ -58,53 +75,68 @@ export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
         const databaseCpu = kind === "embedded" ? ((databaseSeconds() - databaseBefore) / seconds) * 100 : undefined;
         return { results: value, usage, databaseCpu };
       };
-      // The median of several runs: by rate for flat-out runs, by the first spec's p99 for paced ones.
-      const measure = async (name: string, specs: LoadSpec[]): Promise<{ results: LoadResult[]; usage: Usage; databaseCpu?: number }> => {
+      // The median of several runs: by rate for flat-out runs, by the first spec's p99 for paced
+      // ones. With a revision to compare against, the two servers take turns run by run, so a
+      // noisy minute on this machine falls on both alike.
+      const measure = async (name: string, specsOf: (target: Target) => LoadSpec[]): Promise<Measured[]> => {
         console.error(`${kind}: ${name}`);
-        const runs = [];
-        for (let i = 0; i < options.repeats; i++) runs.push(await measureOnce(specs));
-        const paced = specs[0].overallRate !== undefined;
-        runs.sort((a, b) => (paced ? a.results[0].p99 - b.results[0].p99 : a.results[0].requestsPerSecond - b.results[0].requestsPerSecond));
-        return runs[Math.floor(runs.length / 2)];
+        const perTarget: Measured[][] = targets.map(() => []);
+        for (let i = 0; i < options.repeats; i++) {
+          for (const [t, target] of targets.entries()) perTarget[t].push(await measureOnce(target.server, specsOf(target)));
+        }
+        return perTarget.map((measuredRuns) => {
+          const paced = measuredRuns[0].results[0] !== undefined && specsOf(targets[0])[0].overallRate !== undefined;
+          measuredRuns.sort((a, b) => (paced ? a.results[0].p99 - b.results[0].p99 : a.results[0].requestsPerSecond - b.results[0].requestsPerSecond));
+          return measuredRuns[Math.floor(measuredRuns.length / 2)];
+        });
       };
-      const ceiling = (await measure("ceiling", [spec(ceilingServer, options, [{ method: "GET", path: "/" }])])).results[0].requestsPerSecond;
+      const ceiling = (await medianOf(options.repeats, () => measureOnce(targets[0].server, [spec(ceilingServer, options, [{ method: "GET", path: "/" }])]))).results[0].requestsPerSecond;
       // Health is what every figure is read against, so it gets the same treatment as they do.
-      const health = await measure("health", [spec(server, options, [{ method: "GET", path: "/v1/health" }])]);
-      const healthRate = health.results[0].requestsPerSecond;
-      const rows: Row[] = [];
-      const row = (workload: string, measured: { results: LoadResult[]; usage: Usage; databaseCpu?: number }, index = 0): Row => {
-        const result = measured.results[index];
-        return {
-          workload,
-          rate: result.requestsPerSecond,
-          p50: result.p50,
-          p99: result.p99,
-          ofHealth: result.requestsPerSecond / healthRate,
-          ofCeiling: result.requestsPerSecond / ceiling,
-          failed: result.errors + result.timeouts + result.non2xx,
-          serverCpu: measured.usage.cpuPercent,
-          databaseCpu: measured.databaseCpu,
-        };
+      const health = await measure("health", ({ server }) => [spec(server, options, [{ method: "GET", path: "/v1/health" }])]);
+      const rowsPerTarget: Row[][] = targets.map(() => []);
+      const add = (workload: string, measured: Measured[], index = 0) => {
+        measured.forEach((m, t) => {
+          const result = m.results[index];
+          rowsPerTarget[t].push({
+            workload,
+            rate: result.requestsPerSecond,
+            p50: result.p50,
+            p99: result.p99,
+            ofHealth: result.requestsPerSecond / health[t].results[0].requestsPerSecond,
+            ofCeiling: result.requestsPerSecond / ceiling,
+            failed: result.errors + result.timeouts + result.non2xx,
+            serverCpu: m.usage.cpuPercent,
+            databaseCpu: m.databaseCpu,
+          });
+        });
       };
-      rows.push(row("GET /v1/health", health));
-      rows.push(row("agent token exchange", await measure("exchange", [spec(server, options, exchangesOf(orgs.slice(0, 1)))])));
-      rows.push(row("agent secret read, one organisation", await measure("read, one org", [spec(server, options, readsOf(orgs.slice(0, 1)))])));
-      rows.push(row("agent secret read, eight organisations", await measure("read, eight orgs", [spec(server, options, readsOf(orgs))])));
-      rows.push(row("secret write (new version)", await measure("write", [spec(server, options, writesOf(orgs[0]))])));
-      rows.push(row(`reads offered at a fixed ${FIXED_RATE}/s`, await measure("fixed-rate reads", [spec(server, options, readsOf(orgs.slice(0, 1)), { rate: FIXED_RATE })])));
-      const mix = await measure("90/10 mix", [
+      add("GET /v1/health", health);
+      add("agent token exchange", await measure("exchange", ({ server, orgs }) => [spec(server, options, exchangesOf(orgs.slice(0, 1)))]));
+      add("agent secret read, one organisation", await measure("read, one org", ({ server, orgs }) => [spec(server, options, readsOf(orgs.slice(0, 1)))]));
+      add("agent secret read, eight organisations", await measure("read, eight orgs", ({ server, orgs }) => [spec(server, options, readsOf(orgs))]));
+      add("secret write (new version)", await measure("write", ({ server, orgs }) => [spec(server, options, writesOf(orgs[0]))]));
+      add(`reads offered at a fixed ${FIXED_RATE}/s`, await measure("fixed-rate reads", ({ server, orgs }) => [spec(server, options, readsOf(orgs.slice(0, 1)), { rate: FIXED_RATE })]));
+      const mix = await measure("90/10 mix", ({ server, orgs }) => [
         spec(server, options, readsOf(orgs.slice(0, 1)), { rate: FIXED_RATE * 0.9 }),
         spec(server, options, writesOf(orgs[0]), { rate: FIXED_RATE * 0.1, connections: Math.max(4, options.connections / 4) }),
       ]);
-      rows.push(row(`90/10 at ${FIXED_RATE}/s: reads`, mix, 0));
-      rows.push(row(`90/10 at ${FIXED_RATE}/s: writes`, mix, 1));
-      runs.push({ kind, ceiling, rows, rssAfterMb: rssMb(server.pid) });
+      add(`90/10 at ${FIXED_RATE}/s: reads`, mix, 0);
+      add(`90/10 at ${FIXED_RATE}/s: writes`, mix, 1);
+      targets.forEach((target, t) => runs.push({ kind, source: target.source, ceiling, rows: rowsPerTarget[t], rssAfterMb: rssMb(target.server.pid) }));
     } finally {
-      await server.stop();
+      for (const target of targets) await target.server.stop();
       await ceilingServer.stop();
     }
   }
   return runs;
+}
+
+/** The bare node:http ceiling is one for all targets: the median by rate of `repeats` runs. */
+async function medianOf(repeats: number, once: () => Promise<Measured>): Promise<Measured> {
+  const measured: Measured[] = [];
+  for (let i = 0; i < repeats; i++) measured.push(await once());
+  measured.sort((a, b) => a.results[0].requestsPerSecond - b.results[0].requestsPerSecond);
+  return measured[Math.floor(measured.length / 2)];
 }
 
 function spec(target: { url: string }, options: EngineOptions, requests: LoadSpec["requests"], extra: { seconds?: number; rate?: number; connections?: number } = {}): LoadSpec {
@@ -143,7 +175,8 @@ function writesOf(org: BenchOrg): LoadSpec["requests"] {
 export function checkTargets(runs: EngineRun[]): { target: string; met: boolean; seen: string }[] {
   const checks: { target: string; met: boolean; seen: string }[] = [];
   const find = (run: EngineRun, prefix: string) => run.rows.find((r) => r.workload.startsWith(prefix))!;
-  for (const run of runs) {
+  const ours = runs.filter((run) => run.source === "this tree");
+  for (const run of ours) {
     const health = find(run, "GET /v1/health");
     const ratio = (prefix: string, share: number) => {
       const r = find(run, prefix);
@@ -167,8 +200,23 @@ export function checkTargets(runs: EngineRun[]): { target: string; met: boolean;
     checks.push({ target: `${run.kind}: 90/10 write p99 ≤ 25 ms`, met: mixWrites.p99 <= 25 && mixWrites.failed === 0, seen: `${mixWrites.p99} ms` });
     checks.push({ target: `${run.kind}: server RSS ≤ 250 MB after the run`, met: run.rssAfterMb <= 250, seen: `${run.rssAfterMb.toFixed(0)} MB` });
   }
-  const embedded = runs.find((r) => r.kind === "embedded");
-  const postgres = runs.find((r) => r.kind === "postgres");
+  // Against another revision: no throughput figure of this tree below that revision's, each read
+  // as a share of its own health (the two servers took turns), with 10 % for run-to-run noise.
+  for (const run of ours) {
+    const baseline = runs.find((r) => r.kind === run.kind && r.source !== run.source);
+    if (!baseline) continue;
+    for (const prefix of ["agent token exchange", "agent secret read, one", "agent secret read, eight", "secret write"]) {
+      const mine = find(run, prefix);
+      const theirs = find(baseline, prefix);
+      checks.push({
+        target: `${run.kind}: ${prefix} not below ${baseline.source} (−10 % noise)`,
+        met: mine.ofHealth >= theirs.ofHealth * 0.9,
+        seen: `${mine.rate.toFixed(0)}/s (${(mine.ofHealth * 100).toFixed(0)} % of health) vs ${theirs.rate.toFixed(0)}/s (${(theirs.ofHealth * 100).toFixed(0)} %)`,
+      });
+    }
+  }
+  const embedded = ours.find((r) => r.kind === "embedded");
+  const postgres = ours.find((r) => r.kind === "postgres");
   if (embedded && postgres) {
     for (const row of embedded.rows) {
       const other = postgres.rows.find((r) => r.workload === row.workload)!;
@@ -188,14 +236,15 @@ export function engineTable(runs: EngineRun[]): string {
     "|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const run of runs) {
-    lines.push(`| ${run.kind} | bare node:http (ceiling) | ${run.ceiling.toFixed(0)} | | | | 100 % | | | |`);
+    const database = run.source === "this tree" ? run.kind : `${run.kind} @ ${run.source}`;
+    lines.push(`| ${database} | bare node:http (ceiling) | ${run.ceiling.toFixed(0)} | | | | 100 % | | | |`);
     for (const r of run.rows) {
       const db = r.databaseCpu === undefined ? "" : `${r.databaseCpu.toFixed(0)} %`;
       lines.push(
-        `| ${run.kind} | ${r.workload} | ${r.rate.toFixed(0)} | ${r.p50} | ${r.p99} | ${(r.ofHealth * 100).toFixed(0)} % | ${(r.ofCeiling * 100).toFixed(1)} % | ${r.failed} | ${r.serverCpu.toFixed(0)} % | ${db} |`,
+        `| ${database} | ${r.workload} | ${r.rate.toFixed(0)} | ${r.p50} | ${r.p99} | ${(r.ofHealth * 100).toFixed(0)} % | ${(r.ofCeiling * 100).toFixed(1)} % | ${r.failed} | ${r.serverCpu.toFixed(0)} % | ${db} |`,
       );
     }
-    lines.push(`| ${run.kind} | server RSS after the run | ${run.rssAfterMb.toFixed(0)} MB | | | | | | | |`);
+    lines.push(`| ${database} | server RSS after the run | ${run.rssAfterMb.toFixed(0)} MB | | | | | | | |`);
   }
   return lines.join("\n");
 }

@@ -3,10 +3,12 @@
 //   npm run bench                       the engine suite, embedded and PostgreSQL
 //   npm run bench -- --seconds 20       longer runs per workload (default 10)
 //   npm run bench -- --only embedded    one database
+//   npm run bench -- --against 5da3593  also serve that revision, measured in turns with this tree
 // PostgreSQL runs use DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres; each run
 // creates a database of its own and drops it afterwards. Results are printed and written to
 // bench/results/.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { checkTargets, engineTable, runEngine } from "./engine.js";
 
@@ -21,13 +23,30 @@ const stamp = new Date().toISOString().replace(/[:.]/g, "-").slice(0, 19);
 const machine = `${cpus().length} cores, Node ${process.version}`;
 mkdirSync("bench/results", { recursive: true });
 
+/**
+ * A checkout of `rev` under build/, made once and reused: its own files, and this tree's
+ * node_modules unless its lockfile differs (then its own, from npm ci).
+ */
+function checkoutOf(rev: string): { label: string; dir: string } {
+  const label = execFileSync("git", ["rev-parse", "--short", rev], { encoding: "utf8" }).trim();
+  const dir = `${process.cwd()}/build/against-${label}`;
+  if (!existsSync(dir)) {
+    execFileSync("git", ["worktree", "add", "--detach", dir, label], { stdio: "inherit" });
+    if (readFileSync(`${dir}/package-lock.json`, "utf8") === readFileSync("package-lock.json", "utf8")) symlinkSync(`${process.cwd()}/node_modules`, `${dir}/node_modules`);
+    else execFileSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir, stdio: "inherit" });
+  }
+  return { label, dir };
+}
+
 if (suite === "engine") {
   const only = option("only", "");
+  const against = option("against", "");
   const runs = await runEngine({
     seconds: Number(option("seconds", "6")),
     repeats: Number(option("repeats", "3")),
     connections: Number(option("connections", "32")),
     databases: only ? [only as "embedded" | "postgres"] : ["embedded", "postgres"],
+    against: against ? checkoutOf(against) : undefined,
   });
   const table = engineTable(runs);
   const checks = checkTargets(runs);

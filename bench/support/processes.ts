@@ -24,7 +24,8 @@ const NO_RATE_LIMIT = { CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000", CLAWKEEP_RATE
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 /** A Clawkeep server process on a fresh database of the given kind. */
-export async function startBenchServer(kind: "embedded" | "postgres", env: Record<string, string> = {}): Promise<BenchServer> {
+/** `cwd`: another checkout to serve instead of this tree (with its own node_modules). */
+export async function startBenchServer(kind: "embedded" | "postgres", env: Record<string, string> = {}, cwd?: string): Promise<BenchServer> {
   const dataDir = mkdtempSync(join(tmpdir(), "clawkeep-bench-"));
   let databaseUrl: string | undefined;
   let dropDatabase = async () => {};
@@ -44,7 +45,7 @@ export async function startBenchServer(kind: "embedded" | "postgres", env: Recor
     DATABASE_URL: databaseUrl ?? "",
     CLAWKEEP_MASTER_KEY: kind === "postgres" ? randomBytes(32).toString("base64") : "",
     ...env,
-  });
+  }, cwd);
   return {
     url: `http://127.0.0.1:${child.port}`,
     pid: child.process.pid!,
@@ -122,8 +123,8 @@ process.on("exit", () => {
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-async function startProcess(command: string[], env: Record<string, string>): Promise<{ process: ChildProcess; port: number }> {
-  const child = spawn(command[0], command.slice(1), { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+async function startProcess(command: string[], env: Record<string, string>, cwd?: string): Promise<{ process: ChildProcess; port: number }> {
+  const child = spawn(command[0], command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
   const lines = createInterface({ input: child.stdout! });
