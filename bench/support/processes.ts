@@ -108,7 +108,10 @@ export function cpuSeconds(pid: number, tree = false, only?: string): number {
       const stat = readFileSync(`/proc/${p}/stat`, "utf8");
       if (only && p !== pid && !stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).startsWith(only)) return 0;
       const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return (Number(fields[11]) + Number(fields[12])) / ticks;
+      // utime + stime; over a tree also cutime + cstime, the time of children already reaped (a
+      // PostgreSQL backend that exits mid-run would otherwise take its CPU time with it).
+      const reaped = tree ? Number(fields[13]) + Number(fields[14]) : 0;
+      return (Number(fields[11]) + Number(fields[12]) + reaped) / ticks;
     } catch {
       return 0;
     }
