@@ -32,6 +32,7 @@ import {
   latestEnabledVersion,
   latestPerPath,
   liveSecretId,
+  liveVersionAt,
   nextVersion,
   READ_LATEST,
   READ_VERSION,
@@ -137,6 +138,24 @@ export class Secrets {
     const plaintext = validateValue(value);
     try {
       return await this.storeVersion(manager, vaultId, validateSecretPath(path), { type, plaintext, metadata: {}, expiresAt: null, maxAccessCount: null, createdBy: "system" });
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /**
+   * Opens one version of a secret the server keeps for itself (an agent's signing key), with no
+   * access decision and no audit, through the caller's transaction: the caller decides and audits
+   * what it does with it. The value
+   * is handed to `use` as bytes that are wiped as soon as `use` returns.
+   */
+  async useAsSystem<T>(manager: EntityManager, vaultId: string, path: string, version: number, use: (plaintext: Buffer) => Promise<T> | T): Promise<T> {
+    const row = await liveVersionAt(manager, vaultId, validateSecretPath(path), version);
+    if (!row || row.disabled_at) throw new DomainError("gone", `the key at "${path}" (version ${version}) is no longer stored`);
+    const box = { kekVersion: row.kek_version, wrappedDek: row.wrapped_dek, ciphertext: row.ciphertext };
+    const plaintext = await this.keyring.openRefreshing(box, secretAad(vaultId, row.secret_id, path, row.version));
+    try {
+      return await use(plaintext);
     } finally {
       plaintext.fill(0);
     }
