@@ -67,6 +67,9 @@ export class EvmClients {
   async simulate(chain: ChainConfig, call: CallRequest): Promise<Simulation> {
     const client = this.client(chain);
     try {
+      // Some nodes run an eth_call whatever the sender holds; the transaction itself could not.
+      const balance = await client.getBalance({ address: call.from });
+      if (balance < call.value) return { status: "error", error: `insufficient funds: ${call.from} holds ${balance} wei and the transaction sends ${call.value} wei` };
       await client.call({ account: call.from, to: call.to, value: call.value, data: call.data, gas: call.gas });
       const gasUsed = await client.estimateGas({ account: call.from, to: call.to, value: call.value, data: call.data });
       return { status: "success", gasUsed };

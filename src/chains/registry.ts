@@ -64,7 +64,7 @@ export function loadChainsFile(path: string | undefined): ChainConfig[] {
   } catch (error) {
     throw new ChainConfigError(`CLAWKEEP_CHAINS file ${path} is not JSON: ${(error as Error).message}`);
   }
-  return parseChains(parsed, path);
+  return parseChains(parsed, `CLAWKEEP_CHAINS (${path})`);
 }
 
 /** Checks a parsed registry: a list of chains, or `{ "chains": [...] }`. */

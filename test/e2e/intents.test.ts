@@ -4,12 +4,23 @@
 // concurrent requests, 50 concurrent submissions with gapless nonces, Idempotency-Key replay /
 // conflict / in-flight answers, a simulated revert, sign-only, and the agent's 403 reading its own
 // private key directly.
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { Code, ConnectError, createClient } from "@connectrpc/connect";
+import { createConnectTransport } from "@connectrpc/connect-node";
+import type { ServiceError } from "@grpc/grpc-js";
 import { createPublicClient, http, parseEther, recoverTransactionAddress, type Hex, type TransactionSerialized } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { CHAIN_ID, FUNDER, startEvmNode, type EvmNode } from "../support/evm-node.js";
+import { grpcJsClient, grpcJsUnary } from "../support/grpc-js.js";
+import { probeTool } from "../support/tools.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+
+const run = promisify(execFile);
+const curlTool = probeTool(["curl", "--version"], "apt-get install -y curl");
 
 let node: EvmNode;
 let server: TestServer;
@@ -385,5 +396,99 @@ describe("simulation and sign-only", () => {
     expect((await chainClient().waitForTransactionReceipt({ hash })).status).toBe("success");
     const events = (await (await call("GET", `/v1/audit/events?action=transaction.sign&actor_id=${agent.id}`, human.token)).json()) as { events: unknown[] };
     expect(events.events).toHaveLength(1);
+  });
+});
+
+describe("the same flow over gRPC and Connect", () => {
+  it("submits, replays by idempotency-key metadata, reads back and is refused by a guardrail over grpc-js", async () => {
+    const agent = await intentAgent({ tx_max_value: "1" });
+    const intents = grpcJsClient(IntentService, server.port);
+    const md = { authorization: `Bearer ${agent.token}`, "idempotency-key": `grpc-${randomBytes(4).toString("hex")}` };
+    const to = randomAddress();
+    type Submitted = { transaction: { id: string; status: string; txHash: string; valueWei: string; signedTx?: string } };
+    const sent = await grpcJsUnary<Submitted>(intents, "submitTransaction", { agentId: agent.id, chain: "hardhat", to, value: "0.25" }, md);
+    expect(sent.transaction).toMatchObject({ status: "broadcast", valueWei: String(parseEther("0.25")) });
+    expect((await chainClient().waitForTransactionReceipt({ hash: sent.transaction.txHash as Hex })).status).toBe("success");
+    const replayed = await grpcJsUnary<Submitted>(intents, "submitTransaction", { agentId: agent.id, chain: "hardhat", to, value: "0.25" }, md);
+    expect(replayed.transaction.id).toBe(sent.transaction.id);
+    const got = await grpcJsUnary<Submitted>(intents, "getTransaction", { agentId: agent.id, txId: sent.transaction.id }, { authorization: md.authorization });
+    expect(got.transaction.signedTx).toBeUndefined();
+    const denied = await grpcJsUnary(intents, "submitTransaction", { agentId: agent.id, chain: "hardhat", to, value: "2" }, { authorization: md.authorization }).then(
+      () => undefined,
+      (error: ServiceError) => error,
+    );
+    expect(denied?.code).toBe(Code.PermissionDenied);
+    expect(decodeURIComponent(denied?.details ?? "")).toMatch(/^guardrail tx_max_value: /);
+    intents.close();
+    expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.25"));
+  });
+
+  it("lists chains, makes a key, submits, simulates a revert and signs over Connect", async () => {
+    const transport = createConnectTransport({ baseUrl: server.url, httpVersion: "2" });
+    const intents = createClient(IntentService, transport);
+    expect((await intents.listChains({})).chains.map((c) => c.name)).toEqual(["hardhat"]);
+    expect((await intents.getChain({ identifier: String(CHAIN_ID) })).chain?.name).toBe("hardhat");
+    const agent = await intentAgent({}, "1");
+    const headers = { authorization: `Bearer ${agent.token}` };
+    const humanHeaders = { authorization: `Bearer ${human.token}` };
+    expect((await intents.listSigningKeys({ agentId: agent.id }, { headers })).keys.map((k) => k.address)).toEqual([agent.address]);
+    const byAgent = await intents.createSigningKey({ agentId: agent.id, chain: "ethereum" }, { headers }).catch((e: unknown) => ConnectError.from(e));
+    expect(byAgent).toMatchObject({ code: Code.PermissionDenied });
+    const to = randomAddress();
+    const { transaction } = await intents.submitTransaction({ agentId: agent.id, chain: "hardhat", to, value: "0.01" }, { headers });
+    expect(transaction?.status).toBe("broadcast");
+    await chainClient().waitForTransactionReceipt({ hash: transaction!.txHash as Hex });
+    const listed = await intents.listTransactions({ agentId: agent.id, includeSignedTx: true }, { headers: humanHeaders });
+    expect(listed.transactions.map((t) => [t.id, t.signedTx === transaction?.signedTx])).toEqual([[transaction!.id, true]]);
+    const signed = await intents.signTransaction({ agentId: agent.id, chain: "hardhat", to, value: "0.01" }, { headers });
+    expect(signed).toMatchObject({ status: "sign_only", nonce: 1, from: agent.address });
+    const simulated = await intents.simulateTransaction({ agentId: agent.id, chain: "hardhat", to, value: "5" }, { headers });
+    // More than the key holds.
+    expect(simulated).toMatchObject({ status: "error", error: expect.stringMatching(/^insufficient funds: 0x[0-9a-fA-F]{40} holds \d+ wei and the transaction sends 5000000000000000000 wei$/) });
+  });
+});
+
+describe.skipIf(!curlTool.available)("the seed's register-agent curl with intents_api_enabled, then a submission", () => {
+  async function curl(args: string[]): Promise<{ status: number; json: Record<string, unknown> }> {
+    const { stdout } = await run("curl", ["-s", "-w", "\n%{http_code}", ...args]);
+    const cut = stdout.lastIndexOf("\n");
+    return { status: Number(stdout.slice(cut + 1)), json: JSON.parse(stdout.slice(0, cut) || "{}") as Record<string, unknown> };
+  }
+
+  it("registers the DeFi Bot and has it send ETH", async () => {
+    const base = server.url;
+    // Seed 004, "Example request", verbatim but for the host and token.
+    const registered = await curl([
+      "-X", "POST", `${base}/v1/agents`,
+      "-H", `Authorization: Bearer ${human.token}`,
+      "-H", "Content-Type: application/json",
+      "-d", `{
+"name": "DeFi Bot",
+"description": "Automated trading agent",
+"intents_api_enabled": true,
+"scopes": ["vaults:read"]
+}`,
+    ]);
+    expect(registered.status).toBe(201);
+    const agent = registered.json.agent as Record<string, unknown>;
+    expect(agent).toMatchObject({ name: "DeFi Bot", intents_api_enabled: true, is_active: true, scopes: ["vaults:read"] });
+    const apiKey = registered.json.api_key as string;
+    expect(apiKey).toMatch(/^ocv_/);
+    const key = await curl(["-X", "POST", `${base}/v1/agents/${agent.id}/signing-keys`, "-H", `Authorization: Bearer ${human.token}`, "-H", "Content-Type: application/json", "-d", '{"chain":"ethereum"}']);
+    expect(key.status).toBe(201);
+    await fund(key.json.address as Hex, "1");
+    const token = await curl(["-X", "POST", `${base}/v1/auth/agent-token`, "-H", "Content-Type: application/json", "-d", JSON.stringify({ agent_id: agent.id, api_key: apiKey })]);
+    const to = randomAddress();
+    const sent = await curl([
+      "-X", "POST", `${base}/v1/agents/${agent.id}/transactions`,
+      "-H", `Authorization: Bearer ${token.json.access_token as string}`,
+      "-H", "Content-Type: application/json",
+      "-H", "Idempotency-Key: defi-bot-1",
+      "-d", JSON.stringify({ to, value: "0.05", chain: "hardhat" }),
+    ]);
+    expect(sent.status).toBe(201);
+    expect(sent.json).toMatchObject({ status: "broadcast", agent_id: agent.id, value_wei: String(parseEther("0.05")) });
+    expect((await chainClient().waitForTransactionReceipt({ hash: sent.json.tx_hash as Hex })).status).toBe("success");
+    expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.05"));
   });
 });
