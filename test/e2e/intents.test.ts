@@ -17,7 +17,7 @@ import { CHAIN_ID, FUNDER, startEvmNode, type EvmNode } from "../support/evm-nod
 import { grpcJsClient, grpcJsUnary } from "../support/grpc-js.js";
 import { probeTool } from "../support/tools.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
-import { startTestServer, type TestServer } from "../support/server.js";
+import { startInstancePair, startTestServer, type TestServer } from "../support/server.js";
 
 const run = promisify(execFile);
 const curlTool = probeTool(["curl", "--version"], "apt-get install -y curl");
@@ -490,5 +490,62 @@ describe.skipIf(!curlTool.available)("the seed's register-agent curl with intent
     expect(sent.json).toMatchObject({ status: "broadcast", agent_id: agent.id, value_wei: String(parseEther("0.05")) });
     expect((await chainClient().waitForTransactionReceipt({ hash: sent.json.tx_hash as Hex })).status).toBe("success");
     expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.05"));
+  });
+});
+
+describe("without chains configured", () => {
+  it("answers a submission 400 saying how to configure one", async () => {
+    const bare = await startTestServer();
+    try {
+      const bareCall = restCaller(bare.url);
+      const owner = await restSignup(bareCall);
+      const { agent, api_key } = (await (await bareCall("POST", "/v1/agents", owner.token, { name: "no chains", intents_api_enabled: true })).json()) as { agent: { id: string }; api_key: string };
+      const { access_token } = (await (await bareCall("POST", "/v1/auth/agent-token", undefined, { agent_id: agent.id, api_key })).json()) as { access_token: string };
+      expect(((await (await bareCall("GET", "/v1/chains")).json()) as { chains: unknown[] }).chains).toEqual([]);
+      const res = await bareCall("POST", `/v1/agents/${agent.id}/transactions`, access_token, { chain: "base", to: randomAddress(), value: "0.1" });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { detail: string }).detail).toMatch(/^this server has no chains configured; set CLAWKEEP_CHAINS to a JSON file listing them/);
+    } finally {
+      await bare.close();
+    }
+  });
+});
+
+describe.skipIf(!process.env.DATABASE_URL)("Idempotency-Key across two instances on one database", () => {
+  it("answers 409 on one instance while the other is still sending, then the stored transaction", async () => {
+    const pair = await startInstancePair({ CLAWKEEP_CHAINS: node.chainsFile });
+    try {
+      const [a, b] = [restCaller(pair.a.url), restCaller(pair.b.url)];
+      const owner = await restSignup(a);
+      const { agent, api_key } = (await (await a("POST", "/v1/agents", owner.token, { name: "two instances", intents_api_enabled: true })).json()) as { agent: { id: string }; api_key: string };
+      const { address } = (await (await a("POST", `/v1/agents/${agent.id}/signing-keys`, owner.token, { chain: "ethereum" })).json()) as { address: Hex };
+      await fund(address, "1");
+      const { access_token } = (await (await b("POST", "/v1/auth/agent-token", undefined, { agent_id: agent.id, api_key })).json()) as { access_token: string };
+      const to = randomAddress();
+      const body = { chain: "hardhat", to, value: "0.1" };
+      const headers = { "idempotency-key": "across-instances" };
+      node.setSendDelay(1500);
+      let first: Response;
+      try {
+        const pending = a("POST", `/v1/agents/${agent.id}/transactions`, access_token, body, headers);
+        await new Promise((r) => setTimeout(r, 600));
+        const twin = await b("POST", `/v1/agents/${agent.id}/transactions`, access_token, body, headers);
+        expect(twin.status).toBe(409);
+        first = await pending;
+      } finally {
+        node.setSendDelay(0);
+      }
+      expect(first.status).toBe(201);
+      const stored = (await first.json()) as Tx;
+      const replay = await b("POST", `/v1/agents/${agent.id}/transactions`, access_token, body, headers);
+      expect(replay.status).toBe(201);
+      expect(((await replay.json()) as Tx).id).toBe(stored.id);
+      const other = await b("POST", `/v1/agents/${agent.id}/transactions`, access_token, { ...body, value: "0.2" }, headers);
+      expect(other.status).toBe(422);
+      await chainClient().waitForTransactionReceipt({ hash: stored.tx_hash });
+      expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.1"));
+    } finally {
+      await pair.close();
+    }
   });
 });
