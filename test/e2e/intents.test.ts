@@ -11,6 +11,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
 import type { ServiceError } from "@grpc/grpc-js";
 import { createPublicClient, http, parseEther, recoverTransactionAddress, type Hex, type TransactionSerialized } from "viem";
+import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { CHAIN_ID, FUNDER, startEvmNode, type EvmNode } from "../support/evm-node.js";
@@ -305,6 +306,26 @@ describe("nonces", () => {
   });
 });
 
+describe("a transaction the node refuses", () => {
+  it("is recorded failed, releases its reservation and leaves no nonce gap", async () => {
+    const agent = await intentAgent({ tx_daily_limit: "1.5" }, "2");
+    const to = randomAddress();
+    expect((await submit(agent, { to, value: "0.5" })).status).toBe(201);
+    // Nonce 0 is used already: the node refuses the transaction.
+    const refused = await submit(agent, { to, value: "0.9", nonce: 0 });
+    expect(refused.status).toBe(201);
+    const failed = (await refused.json()) as Tx;
+    expect(failed).toMatchObject({ status: "failed", tx_hash: "", error_message: expect.stringMatching(/^the node refused the transaction: /) });
+    // Its 0.9 no longer counts: 0.5 + 0.9 fits the limit of 1.5.
+    const next = await submit(agent, { to, value: "0.9" });
+    expect(next.status).toBe(201);
+    const tx = (await next.json()) as Tx;
+    expect((await chainClient().waitForTransactionReceipt({ hash: tx.tx_hash })).status).toBe("success");
+    expect((await chainClient().getTransaction({ hash: tx.tx_hash })).nonce).toBe(1);
+    expect(await chainClient().getBalance({ address: to })).toBe(parseEther("1.4"));
+  });
+});
+
 describe("Idempotency-Key", () => {
   it("replays the same request, refuses another body (422) and one in flight (409)", async () => {
     const agent = await intentAgent();
@@ -547,5 +568,69 @@ describe.skipIf(!process.env.DATABASE_URL)("Idempotency-Key across two instances
     } finally {
       await pair.close();
     }
+  });
+});
+
+describe("signing_key_path and the organisation's simulation requirement", () => {
+  it("signs with a private_key secret the agent's own policies let it use, which it still cannot read", async () => {
+    const agent = await intentAgent({}, "0");
+    const { id: vaultId } = (await (await call("POST", "/v1/vaults", human.token, { name: `treasury-${randomBytes(3).toString("hex")}` })).json()) as { id: string };
+    const privateKey = generatePrivateKey();
+    const treasury = privateKeyToAccount(privateKey);
+    expect((await call("PUT", `/v1/vaults/${vaultId}/secrets/keys/treasury-signer`, human.token, { value: privateKey, type: "private_key" })).status).toBe(201);
+    expect((await call("PUT", `/v1/vaults/${vaultId}/secrets/keys/unshared`, human.token, { value: generatePrivateKey(), type: "private_key" })).status).toBe(201);
+    expect((await call("PUT", `/v1/vaults/${vaultId}/secrets/wallets/note`, human.token, { value: "not a key", type: "api_key" })).status).toBe(201);
+    for (const pattern of ["keys/treasury-signer", "wallets/**"]) {
+      const policy = await call("POST", `/v1/vaults/${vaultId}/policies`, human.token, { secret_path_pattern: pattern, principal_type: "agent", principal_id: agent.id, permissions: ["read"] });
+      expect(policy.status).toBe(201);
+    }
+    await fund(treasury.address, "1");
+    const to = randomAddress();
+    const res = await submit(agent, { to, value: "0.3", signing_key_path: "keys/treasury-signer" });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const tx = (await res.json()) as Tx;
+    const receipt = await chainClient().waitForTransactionReceipt({ hash: tx.tx_hash });
+    expect(receipt.from.toLowerCase()).toBe(treasury.address.toLowerCase());
+    expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.3"));
+    // Still no direct read of it.
+    expect((await call("GET", `/v1/vaults/${vaultId}/secrets/keys/treasury-signer`, agent.token)).status).toBe(403);
+
+    const refusals: [string, number, RegExp][] = [
+      ["keys/unshared", 403, /no policy allows you to read "keys\/unshared"/],
+      ["wallets/note", 400, /is a api_key secret; a signing key must be a private_key secret/],
+      ["secrets/keys/treasury-signer", 400, /signing_key_path must lie under keys\/, wallets\/, agents\//],
+      [`agents/${randomBytes(4).toString("hex")}/keys/x`, 400, /signing_key_path must lie under/],
+      ["keys/missing", 400, /no vault you can see holds a secret there/],
+    ];
+    for (const [path, status, detail] of refusals) {
+      const refused = await submit(agent, { to, value: "0.01", signing_key_path: path });
+      expect(refused.status, path).toBe(status);
+      expect(((await refused.json()) as { detail: string }).detail, path).toMatch(detail);
+    }
+  });
+
+  it("simulates every transaction when the organisation requires it", async () => {
+    const owner = await restSignup(call);
+    const created = await call("POST", "/v1/agents", owner.token, { name: "careful bot", intents_api_enabled: true });
+    const { agent, api_key } = (await created.json()) as { agent: { id: string }; api_key: string };
+    const { address } = (await (await call("POST", `/v1/agents/${agent.id}/signing-keys`, owner.token, { chain: "ethereum" })).json()) as { address: Hex };
+    await fund(address, "1");
+    const { access_token } = (await (await call("POST", "/v1/auth/agent-token", undefined, { agent_id: agent.id, api_key })).json()) as { access_token: string };
+    const deploy = await node.rpc<Hex>("eth_sendTransaction", [{ from: FUNDER, data: revertingContractInitCode() }]);
+    const { contractAddress } = await chainClient().waitForTransactionReceipt({ hash: deploy });
+    const send = () => call("POST", `/v1/agents/${agent.id}/transactions`, access_token, { chain: "hardhat", to: contractAddress, value: "0", gas_limit: 100000 });
+
+    // Not required: the reverting call is signed and mined (and fails on chain).
+    const unchecked = await send();
+    expect(unchecked.status).toBe(201);
+    expect((await chainClient().waitForTransactionReceipt({ hash: ((await unchecked.json()) as Tx).tx_hash })).status).toBe("reverted");
+
+    const settings = await call("PATCH", "/v1/org/settings", owner.token, { intents_require_simulation: true });
+    expect(settings.status).toBe(200);
+    expect(await settings.json()).toEqual({ agent_key_claim: true, intents_require_simulation: true });
+    const refused = await send();
+    expect(refused.status).toBe(422);
+    expect(((await refused.json()) as { detail: string }).detail).toMatch(/simulation reverted: nope$/);
+    expect(await chainClient().getTransactionCount({ address })).toBe(1);
   });
 });

@@ -44,6 +44,7 @@ describe("loadConfig", () => {
       trustedProxies: [],
       smtpUrl: undefined,
       mailFrom: "Clawkeep <clawkeep@localhost>",
+      chains: [],
     });
   });
 

@@ -13,6 +13,8 @@ import type { MigrationInterface, QueryRunner } from "typeorm";
  * - `clawkeep_tx_nonces`: the next nonce per (chain id, address), allocated under this row's lock.
  * - `clawkeep_tx_spend_locks`: locked by a reservation, so that one agent's concurrent requests
  *   reserve spend one at a time (other agents never wait on it).
+ * - `clawkeep_orgs.intents_require_simulation`: the organisation's setting that every transaction
+ *   is simulated before it is signed.
  */
 export class Intents1763884800011 implements MigrationInterface {
   name = "Intents1763884800011";
@@ -74,6 +76,7 @@ export class Intents1763884800011 implements MigrationInterface {
         "next_nonce" bigint NOT NULL CHECK ("next_nonce" >= 0),
         PRIMARY KEY ("chain_id", "address")
       )`);
+    await queryRunner.query(`ALTER TABLE "clawkeep_orgs" ADD COLUMN "intents_require_simulation" boolean NOT NULL DEFAULT false`);
     await queryRunner.query(`
       CREATE TABLE "clawkeep_tx_spend_locks" (
         "agent_id" uuid PRIMARY KEY REFERENCES "clawkeep_agents" ("id") ON DELETE CASCADE
@@ -85,5 +88,6 @@ export class Intents1763884800011 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE "clawkeep_tx_nonces"`);
     await queryRunner.query(`DROP TABLE "clawkeep_transactions"`);
     await queryRunner.query(`DROP TABLE "clawkeep_signing_keys"`);
+    await queryRunner.query(`ALTER TABLE "clawkeep_orgs" DROP COLUMN "intents_require_simulation"`);
   }
 }

@@ -33,6 +33,27 @@ export interface SigningKeyInfo {
 /** PostgreSQL's SQLSTATE for a unique violation: another active key was made at the same moment. */
 const UNIQUE_VIOLATION = "23505";
 
+/** A key that signs for an agent: its address, and the key itself for the length of one call. */
+export interface Signer {
+  address: Hex;
+  agentId: string;
+  /** Where the key lives in a vault (no secret). */
+  path: string;
+  withAccount<T>(manager: EntityManager, use: (account: PrivateKeyAccount) => Promise<T>): Promise<T>;
+}
+
+/** A secp256k1 private key as stored (64 hex digits, 0x optional); the refusal never shows it. */
+function accountOf(plaintext: Buffer, path: string): PrivateKeyAccount {
+  const text = plaintext.toString("utf8").trim();
+  const hex = text.startsWith("0x") ? text : `0x${text}`;
+  if (!/^0x[0-9a-fA-F]{64}$/.test(hex)) throw new DomainError("invalid_argument", `the private_key secret at "${path}" is not a secp256k1 key of 64 hex digits`);
+  try {
+    return privateKeyToAccount(hex as Hex);
+  } catch {
+    throw new DomainError("invalid_argument", `the private_key secret at "${path}" is not a valid secp256k1 key`);
+  }
+}
+
 export function signingKeyPath(agentId: string, chain: string): string {
   return `agents/${agentId}/chains/${chain}/private_key`;
 }
@@ -126,16 +147,35 @@ export class SigningKeys {
     return row;
   }
 
+  /** The agent's provisioned key for a family, as a signer. */
+  async provisioned(agentId: string, family: string): Promise<Signer> {
+    const key = await this.active(agentId, family);
+    return this.signerAt(key.vault_id, key.secret_path, key.secret_version, key.address as Hex, key.agent_id);
+  }
+
   /**
-   * Opens the key's private half for the length of `use` (one signing call): never logged,
-   * returned or put in an error.
+   * A private_key secret the agent names itself (signing_key_path), when its own policies let it
+   * read it: its address is learnt by opening it once, here, after the guardrails passed.
    */
-  async withAccount<T>(manager: EntityManager, key: SigningKeyRow, use: (account: PrivateKeyAccount) => Promise<T>): Promise<T> {
-    return this.secrets.useAsSystem(manager, key.vault_id, key.secret_path, key.secret_version, async (plaintext) => {
-      const account = privateKeyToAccount(plaintext.toString("utf8") as Hex);
-      if (account.address !== key.address) throw new Error(`the stored key of signing key ${key.id} does not match its address`);
-      return use(account);
-    });
+  async named(principal: Principal, path: string, ip: string): Promise<Signer> {
+    const { vaultId, version } = await this.secrets.locateSigningKey(principal, path, ip);
+    const address = await this.secrets.useAsSystem(this.dataSource.manager, vaultId, path, version, (plaintext) => accountOf(plaintext, path).address);
+    return this.signerAt(vaultId, path, version, address, principal.id);
+  }
+
+  private signerAt(vaultId: string, path: string, version: number, address: Hex, agentId: string): Signer {
+    return {
+      address,
+      agentId,
+      path,
+      // The private key exists for the length of `use` (one signing call): never logged, returned or put in an error.
+      withAccount: (manager, use) =>
+        this.secrets.useAsSystem(manager, vaultId, path, version, async (plaintext) => {
+          const account = accountOf(plaintext, path);
+          if (account.address !== address) throw new DomainError("conflict", `the key at "${path}" changed while this transaction was prepared; try again`);
+          return use(account);
+        }),
+    };
   }
 
   private async makeKey(manager: EntityManager, orgId: string, agentId: string, family: string, version: number): Promise<SigningKeyRow> {

@@ -26,11 +26,12 @@ import type { Agents } from "../agents/agents.js";
 import type { Guardrails } from "../agents/guardrails.js";
 import { DomainError } from "../errors.js";
 import { isUuid } from "../ids.js";
+import { orgSettingsOf } from "../identity/org-settings.js";
 import type { Principal } from "../identity/principal.js";
 import type { Chains } from "./chains.js";
+import { signingKeyPath } from "./signing-keys.js";
 import { checkDaily, checkStatic, tokenCallOf, type Denial, type TxFacts } from "./guardrail-check.js";
-import type { SigningKeys } from "./signing-keys.js";
-import type { SigningKeyRow } from "./signing-key-store.js";
+import type { Signer, SigningKeys } from "./signing-keys.js";
 import {
   expireIdempotencyKey,
   insertTransaction,
@@ -105,7 +106,7 @@ const KEY_PATH_PREFIXES = (agentId: string) => ["keys/", "wallets/", `agents/${a
 interface Prepared {
   chain: ChainConfig;
   agentGuardrails: Guardrails;
-  key: SigningKeyRow;
+  key: Signer;
   to: Hex;
   data: Hex;
   valueWei: bigint;
@@ -137,12 +138,12 @@ export class Transactions {
 
   async simulate(principal: Principal, input: TransactionInput, ip: string): Promise<SimulationRecord> {
     const p = await this.prepare(principal, input, ip);
-    const simulation = await this.evm.simulate(p.chain, { from: p.key.address as Hex, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined });
+    const simulation = await this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined });
     const simulatedAt = new Date();
     const simulationId = crypto.randomUUID();
     const balanceChanges: SimulationRecord["balanceChanges"] = [];
     if (simulation.status === "success" && p.valueWei > 0n) {
-      const [fromBefore, toBefore] = await Promise.all([this.evm.balance(p.chain, p.key.address as Hex), this.evm.balance(p.chain, p.to)]);
+      const [fromBefore, toBefore] = await Promise.all([this.evm.balance(p.chain, p.key.address), this.evm.balance(p.chain, p.to)]);
       balanceChanges.push(
         { address: p.key.address, token: "", tokenSymbol: p.chain.nativeCurrency, before: String(fromBefore), after: String(fromBefore - p.valueWei), change: String(-p.valueWei) },
         { address: getAddress(p.to), token: "", tokenSymbol: p.chain.nativeCurrency, before: String(toBefore), after: String(toBefore + p.valueWei), change: String(p.valueWei) },
@@ -206,7 +207,9 @@ export class Transactions {
       const earlier = await transactionByKey(this.dataSource, input.agentId, idempotencyKey);
       if (earlier) return { tx: replay(earlier, requestHash, idempotencyKey), replayed: true };
     }
-    if (input.simulateFirst) await this.simulateFirst(principal, p, input, ip);
+    if (input.simulateFirst || (await orgSettingsOf(this.dataSource.manager, principal.orgId)).intentsRequireSimulation) {
+      await this.simulateFirst(principal, p, input, ip);
+    }
 
     const gasLimit = input.gasLimit !== undefined ? BigInt(input.gasLimit) : undefined;
     const reserved = await this.reserve(principal, p, input, { idempotencyKey, requestHash }, ip);
@@ -256,21 +259,23 @@ export class Transactions {
     const facts: TxFacts = { chainName: chain.name, chainId: chain.chainId, to, valueWei, decimals: chain.decimals, nativeCurrency: chain.nativeCurrency, token: tokenCallOf(to, data) };
     const denial = checkStatic(agent.guardrails, facts);
     if (denial) await this.refuse(principal, facts, denial, ip);
-    const key = await this.signingKey(input, chain);
+    const key = await this.signer(principal, input, chain, ip);
     return { chain, agentGuardrails: agent.guardrails, key, to, data, valueWei, facts, fees };
   }
 
-  private async signingKey(input: TransactionInput, chain: ChainConfig): Promise<SigningKeyRow> {
+  /**
+   * The key that signs: the agent's provisioned key for the chain's family, or the private_key
+   * secret its signing_key_path names, under the allowed prefixes, as its own policies allow.
+   */
+  private async signer(principal: Principal, input: TransactionInput, chain: ChainConfig, ip: string): Promise<Signer> {
     const path = input.signingKeyPath.trim();
-    const key = await this.keys.active(input.agentId, chain.family);
-    if (path !== "" && path !== key.secret_path) {
-      const allowed = KEY_PATH_PREFIXES(input.agentId);
-      if (!allowed.some((prefix) => path.startsWith(prefix))) {
-        throw new DomainError("invalid_argument", `signing_key_path must lie under ${allowed.join(", ")}`);
-      }
-      throw new DomainError("invalid_argument", `signing_key_path "${path.slice(0, 200)}": only the agent's provisioned key (${key.secret_path}) signs on this server`);
+    const provisioned = signingKeyPath(input.agentId, chain.family);
+    if (path === "" || path === provisioned) return this.keys.provisioned(input.agentId, chain.family);
+    const allowed = KEY_PATH_PREFIXES(input.agentId);
+    if (!allowed.some((prefix) => path.startsWith(prefix)) || path.includes("..")) {
+      throw new DomainError("invalid_argument", `signing_key_path must lie under ${allowed.join(", ")}; got "${path.slice(0, 200)}"`);
     }
-    return key;
+    return this.keys.named(principal, path, ip);
   }
 
   /** Audits a guardrail refusal (committing by itself) and answers 403 naming rule, limit and value. */
@@ -297,7 +302,7 @@ export class Transactions {
   }
 
   private async simulateFirst(principal: Principal, p: Prepared, input: TransactionInput, ip: string): Promise<void> {
-    const simulation = await this.evm.simulate(p.chain, { from: p.key.address as Hex, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined });
+    const simulation = await this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined });
     if (simulation.status === "success") return;
     const reason = simulation.status === "reverted" ? simulation.reason : simulation.error;
     const message = simulation.status === "reverted" ? `simulation reverted${reason ? `: ${reason}` : " without a reason"}` : `simulation failed: ${reason}`;
@@ -367,7 +372,7 @@ export class Transactions {
   }
 
   private async estimateGas(p: Prepared): Promise<bigint> {
-    const simulation = await this.evm.simulate(p.chain, { from: p.key.address as Hex, to: p.to, value: p.valueWei, data: p.data });
+    const simulation = await this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data });
     if (simulation.status === "success") return simulation.gasUsed;
     if (simulation.status === "reverted") throw new DomainError("unprocessable", `the node estimates that this transaction reverts${simulation.reason ? `: ${simulation.reason}` : ""}; nothing was signed`);
     throw new DomainError("unprocessable", `the node could not estimate gas for this transaction: ${simulation.error}; nothing was signed`);
@@ -379,11 +384,14 @@ export class Transactions {
       const allocation =
         explicitNonce !== undefined
           ? { nonce: explicitNonce, advance: async () => {} }
-          : await lockNonce(manager, p.chain.chainId, p.key.address, () => this.evm.pendingNonce(p.chain, p.key.address as Hex));
+          : await lockNonce(manager, p.chain.chainId, p.key.address, () => this.evm.pendingNonce(p.chain, p.key.address));
       // The private key exists only for this call.
-      const serialized = await this.keys.withAccount(manager, p.key, (account) => account.signTransaction(unsignedTx(p, fees, gas, allocation.nonce)));
+      const serialized = await p.key.withAccount(manager, (account) => account.signTransaction(unsignedTx(p, fees, gas, allocation.nonce)));
       const hash = keccak256(serialized);
-      const sent = await this.evm.broadcast(p.chain, serialized);
+      let sent = await this.evm.broadcast(p.chain, serialized);
+      // An error that came with the transaction taken after all (a development node that mines at
+      // once reports a revert as an error): it is on chain, so it is broadcast, not refused.
+      if (sent.outcome === "rejected" && (await this.evm.knows(p.chain, hash))) sent = { outcome: "accepted", hash };
       // Refused by the node: roll back, so the nonce was never taken.
       if (sent.outcome === "rejected") return { rejected: `the node refused the transaction: ${sent.error}` };
       await allocation.advance();
@@ -414,9 +422,9 @@ export class Transactions {
   private async signOnly(principal: Principal, p: Prepared, tx: TransactionRow, fees: Fees, gas: bigint, explicitNonce: number | undefined, ip: string): Promise<TransactionRow> {
     // A signed-only transaction may never be broadcast, so it does not move the server's counter
     // (that would leave a gap for every later submission); it takes the next nonce as of now.
-    const nonce = explicitNonce ?? Math.max(await peekNonce(this.dataSource, p.chain.chainId, p.key.address), await this.evm.pendingNonce(p.chain, p.key.address as Hex));
+    const nonce = explicitNonce ?? Math.max(await peekNonce(this.dataSource, p.chain.chainId, p.key.address), await this.evm.pendingNonce(p.chain, p.key.address));
     return this.dataSource.transaction(async (manager) => {
-      const serialized = await this.keys.withAccount(manager, p.key, (account) => account.signTransaction(unsignedTx(p, fees, gas, nonce)));
+      const serialized = await p.key.withAccount(manager, (account) => account.signTransaction(unsignedTx(p, fees, gas, nonce)));
       const hash = keccak256(serialized);
       const row = await updateTransaction(manager, tx.id, {
         status: "sign_only",
@@ -488,7 +496,7 @@ export class Transactions {
 
   private factsOf(p: Prepared) {
     return {
-      agent_id: p.key.agent_id,
+      agent_id: p.key.agentId,
       chain: p.chain.name,
       chain_id: p.chain.chainId,
       from_address: p.key.address,

@@ -162,6 +162,33 @@ export class Secrets {
   }
 
   /**
+   * The private_key secret at `path` that the caller's own policies let it read, in the one vault
+   * it can see that holds that path: for signing with it (an Intents API agent names it as its
+   * signing_key_path), never to hand out. The decision is audited like a read (secret.read, or
+   * secret.access_denied), without the value.
+   */
+  async locateSigningKey(principal: Principal, path: string, ip: string): Promise<{ vaultId: string; version: number }> {
+    validateSecretPath(path);
+    const held: { vaultId: string; secretId: string }[] = [];
+    for (const vault of await this.vaults.list(principal)) {
+      const secretId = await liveSecretId(this.dataSource, vault.id, path);
+      if (secretId) held.push({ vaultId: vault.id, secretId });
+    }
+    if (held.length === 0) throw new DomainError("invalid_argument", `signing_key_path "${path}": no vault you can see holds a secret there`);
+    if (held.length > 1) throw new DomainError("invalid_argument", `signing_key_path "${path}" exists in ${held.length} of your vaults; bind the agent to one (vault_ids)`);
+    const [{ vaultId, secretId }] = held;
+    const decision = await this.authorize(principal, vaultId, path, "read", ip);
+    const row = await latestEnabled(this.dataSource.manager, secretId, path);
+    if (row.type !== "private_key") throw new DomainError("invalid_argument", `signing_key_path "${path}" is a ${row.type} secret; a signing key must be a private_key secret`);
+    refuseExpired(row, path);
+    await this.audit.append(this.dataSource.manager, {
+      ...this.auditBase(principal, path, ip), action: "secret.read",
+      details: { vault_id: vaultId, secret_id: secretId, version: row.version, decided_by: decidedBy(decision) },
+    });
+    return { vaultId, version: row.version };
+  }
+
+  /**
    * Version N+1 of the path (one live row per path: concurrent PUTs serialise on it), sealed. The
    * new row's reference to its vault makes a concurrent vault delete wait for this transaction,
    * or, if the delete won, fails it: that is a 404.
