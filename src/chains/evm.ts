@@ -31,6 +31,16 @@ export type Simulation = { status: "success"; gasUsed: bigint } | { status: "rev
 /** How a broadcast ended: accepted, refused by the node (nothing was sent), or unknown (sent, no answer). */
 export type Broadcast = { outcome: "accepted"; hash: Hex } | { outcome: "rejected"; error: string } | { outcome: "unknown"; error: string };
 
+/** The node could not be reached, or did not answer in time. */
+export class NodeUnavailableError extends Error {
+  override name = "NodeUnavailableError";
+}
+
+function isTransportError(error: unknown): boolean {
+  if (!(error instanceof BaseError)) return false;
+  return !!error.walk((e) => e instanceof TimeoutError || e instanceof HttpRequestError) && !error.walk((e) => e instanceof RpcRequestError);
+}
+
 export class EvmClients {
   private readonly clients = new Map<string, PublicClient>();
 
@@ -74,6 +84,7 @@ export class EvmClients {
       const gasUsed = await client.estimateGas({ account: call.from, to: call.to, value: call.value, data: call.data });
       return { status: "success", gasUsed };
     } catch (error) {
+      if (isTransportError(error)) throw new NodeUnavailableError(`${chain.name}: ${shortMessage(error)}`);
       const reason = revertReason(error);
       if (reason !== undefined) return { status: "reverted", reason };
       return { status: "error", error: shortMessage(error) };
@@ -94,9 +105,7 @@ export class EvmClients {
       const hash = await this.client(chain).sendRawTransaction({ serializedTransaction: serialized });
       return { outcome: "accepted", hash };
     } catch (error) {
-      const transport = error instanceof BaseError && error.walk((e) => e instanceof TimeoutError || e instanceof HttpRequestError);
-      const rpc = error instanceof BaseError && error.walk((e) => e instanceof RpcRequestError);
-      if (transport && !rpc) return { outcome: "unknown", error: shortMessage(error) };
+      if (isTransportError(error)) return { outcome: "unknown", error: shortMessage(error) };
       return { outcome: "rejected", error: shortMessage(error) };
     }
   }

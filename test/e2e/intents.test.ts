@@ -6,6 +6,9 @@
 // private key directly.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
@@ -18,7 +21,7 @@ import { CHAIN_ID, FUNDER, startEvmNode, type EvmNode } from "../support/evm-nod
 import { grpcJsClient, grpcJsUnary } from "../support/grpc-js.js";
 import { probeTool } from "../support/tools.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
-import { startInstancePair, startTestServer, type TestServer } from "../support/server.js";
+import { freePort, startInstancePair, startTestServer, type TestServer } from "../support/server.js";
 
 const run = promisify(execFile);
 const curlTool = probeTool(["curl", "--version"], "apt-get install -y curl");
@@ -528,6 +531,33 @@ describe("without chains configured", () => {
       expect(((await res.json()) as { detail: string }).detail).toMatch(/^this server has no chains configured; set CLAWKEEP_CHAINS to a JSON file listing them/);
     } finally {
       await bare.close();
+    }
+  });
+});
+
+describe("with the chain's node down", () => {
+  it("answers 503 naming the chain, records the submission failed and releases it", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clawkeep-chains-down-"));
+    const file = join(dir, "chains.json");
+    writeFileSync(file, JSON.stringify([{ name: "gone", chain_id: 999001, rpc_url: `http://127.0.0.1:${await freePort()}` }]));
+    const down = await startTestServer({ env: { CLAWKEEP_CHAINS: file } });
+    try {
+      const c = restCaller(down.url);
+      const owner = await restSignup(c);
+      const { agent, api_key } = (await (await c("POST", "/v1/agents", owner.token, { name: "stranded", intents_api_enabled: true, tx_max_per_day: 1 })).json()) as { agent: { id: string }; api_key: string };
+      expect((await c("POST", `/v1/agents/${agent.id}/signing-keys`, owner.token, { chain: "ethereum" })).status).toBe(201);
+      const { access_token } = (await (await c("POST", "/v1/auth/agent-token", undefined, { agent_id: agent.id, api_key })).json()) as { access_token: string };
+      const body = { chain: "gone", to: randomAddress(), value: "0.1" };
+      for (const path of ["transactions", "transactions/simulate", "transactions"]) {
+        const res = await c("POST", `/v1/agents/${agent.id}/${path}`, access_token, body);
+        expect(res.status, path).toBe(503);
+        expect(((await res.json()) as { detail: string }).detail, path).toMatch(/the gone node did not answer/);
+      }
+      // Both submissions were recorded failed; neither used up the one transaction a day allowed.
+      const { transactions } = (await (await c("GET", `/v1/agents/${agent.id}/transactions`, owner.token)).json()) as { transactions: Tx[] };
+      expect(transactions.map((t) => t.status)).toEqual(["failed", "failed"]);
+    } finally {
+      await down.close();
     }
   });
 });

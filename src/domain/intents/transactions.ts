@@ -138,12 +138,12 @@ export class Transactions {
 
   async simulate(principal: Principal, input: TransactionInput, ip: string): Promise<SimulationRecord> {
     const p = await this.prepare(principal, input, ip);
-    const simulation = await this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined });
+    const simulation = await reachable(p.chain, this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined }));
     const simulatedAt = new Date();
     const simulationId = crypto.randomUUID();
     const balanceChanges: SimulationRecord["balanceChanges"] = [];
     if (simulation.status === "success" && p.valueWei > 0n) {
-      const [fromBefore, toBefore] = await Promise.all([this.evm.balance(p.chain, p.key.address), this.evm.balance(p.chain, p.to)]);
+      const [fromBefore, toBefore] = await reachable(p.chain, Promise.all([this.evm.balance(p.chain, p.key.address), this.evm.balance(p.chain, p.to)]));
       balanceChanges.push(
         { address: p.key.address, token: "", tokenSymbol: p.chain.nativeCurrency, before: String(fromBefore), after: String(fromBefore - p.valueWei), change: String(-p.valueWei) },
         { address: getAddress(p.to), token: "", tokenSymbol: p.chain.nativeCurrency, before: String(toBefore), after: String(toBefore + p.valueWei), change: String(p.valueWei) },
@@ -222,10 +222,10 @@ export class Transactions {
       return { tx: toRecord(finished, true), replayed: false };
     } catch (error) {
       // Nothing left the server: release the reservation, say why on the record and in the log.
-      const message = error instanceof DomainError ? error.detail : "the transaction could not be built";
+      const message = error instanceof DomainError ? error.detail : `the ${p.chain.name} node did not answer while the transaction was built`;
       const failed = await this.fail(principal, p, tx, mode, message, ip);
       if (error instanceof DomainError) throw error;
-      throw new DomainError("unavailable", `transaction ${failed.id} failed before broadcast: the chain's node did not answer (${p.chain.name})`);
+      throw new DomainError("unavailable", `transaction ${failed.id} failed before broadcast: the ${p.chain.name} node did not answer; try again later`);
     }
   }
 
@@ -302,7 +302,7 @@ export class Transactions {
   }
 
   private async simulateFirst(principal: Principal, p: Prepared, input: TransactionInput, ip: string): Promise<void> {
-    const simulation = await this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined });
+    const simulation = await reachable(p.chain, this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data, gas: input.gasLimit ? BigInt(input.gasLimit) : undefined }));
     if (simulation.status === "success") return;
     const reason = simulation.status === "reverted" ? simulation.reason : simulation.error;
     const message = simulation.status === "reverted" ? `simulation reverted${reason ? `: ${reason}` : " without a reason"}` : `simulation failed: ${reason}`;
@@ -372,7 +372,7 @@ export class Transactions {
   }
 
   private async estimateGas(p: Prepared): Promise<bigint> {
-    const simulation = await this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data });
+    const simulation = await reachable(p.chain, this.evm.simulate(p.chain, { from: p.key.address, to: p.to, value: p.valueWei, data: p.data }));
     if (simulation.status === "success") return simulation.gasUsed;
     if (simulation.status === "reverted") throw new DomainError("unprocessable", `the node estimates that this transaction reverts${simulation.reason ? `: ${simulation.reason}` : ""}; nothing was signed`);
     throw new DomainError("unprocessable", `the node could not estimate gas for this transaction: ${simulation.error}; nothing was signed`);
@@ -503,6 +503,16 @@ export class Transactions {
       to_address: getAddress(p.to),
       value_wei: String(p.valueWei),
     };
+  }
+}
+
+/** A call to the chain's node whose failure to answer is a 503 that names the chain. */
+async function reachable<T>(chain: ChainConfig, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof DomainError) throw error;
+    throw new DomainError("unavailable", `the ${chain.name} node did not answer; nothing was signed, try again later`);
   }
 }
 
