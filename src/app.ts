@@ -126,7 +126,7 @@ export async function openServices(parts: { config: Config; database: Database; 
   });
   const chains = new Chains(config.chains);
   const signingKeys = new SigningKeys(database.dataSource, agents, secrets, audit);
-  const transactions = new Transactions(database.dataSource, agents, chains, signingKeys, new EvmClients(), audit);
+  const transactions = new Transactions(database.dataSource, agents, chains, signingKeys, new EvmClients({ timeoutMs: config.chainRpcTimeoutMs }), audit);
   const shares = new Shares({ dataSource: database.dataSource, secrets, accounts, agents, audit, mail: mailer, ipRules: ipRuleGate, publicUrl: config.publicUrl });
   const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
   enrollmentExpiry.start();

@@ -45,6 +45,8 @@ export interface Config {
   mailFrom: string;
   /** The chains the Intents API signs for, from the JSON file CLAWKEEP_CHAINS names; empty: none. */
   chains: ChainConfig[];
+  /** How long a call to a chain's node may take before it counts as unanswered. */
+  chainRpcTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,6 +75,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),
     chains: chains(env),
+    chainRpcTimeoutMs: integer(env, "CLAWKEEP_CHAIN_RPC_TIMEOUT_MS", 10_000, 100, 300_000),
   };
 }
 

@@ -535,6 +535,41 @@ describe("without chains configured", () => {
   });
 });
 
+describe("a broadcast whose answer never comes", () => {
+  it("is recorded signed with its hash, reconciled by hash when read, and its nonce is never reused", async () => {
+    const impatient = await startTestServer({ env: { CLAWKEEP_CHAINS: node.chainsFile, CLAWKEEP_CHAIN_RPC_TIMEOUT_MS: "1000" } });
+    try {
+      const c = restCaller(impatient.url);
+      const owner = await restSignup(c);
+      const { agent, api_key } = (await (await c("POST", "/v1/agents", owner.token, { name: "impatient", intents_api_enabled: true })).json()) as { agent: { id: string }; api_key: string };
+      const { address } = (await (await c("POST", `/v1/agents/${agent.id}/signing-keys`, owner.token, { chain: "ethereum" })).json()) as { address: Hex };
+      await fund(address, "1");
+      const { access_token } = (await (await c("POST", "/v1/auth/agent-token", undefined, { agent_id: agent.id, api_key })).json()) as { access_token: string };
+      const to = randomAddress();
+      // The relay hands the transaction to the node only after the server stopped waiting.
+      node.setSendDelay(2500);
+      let tx: Tx;
+      try {
+        const res = await c("POST", `/v1/agents/${agent.id}/transactions`, access_token, { chain: "hardhat", to, value: "0.1" });
+        expect(res.status).toBe(201);
+        tx = (await res.json()) as Tx;
+      } finally {
+        node.setSendDelay(0);
+      }
+      expect(tx).toMatchObject({ status: "signed", error_message: expect.stringMatching(/^broadcast outcome unknown \(.*\); reconciled by tx_hash, never re-signed$/) });
+      expect((await chainClient().waitForTransactionReceipt({ hash: tx.tx_hash })).status).toBe("success");
+      const read = (await (await c("GET", `/v1/agents/${agent.id}/transactions/${tx.id}`, access_token)).json()) as Tx;
+      expect(read).toMatchObject({ id: tx.id, status: "broadcast", error_message: "" });
+      const next = (await (await c("POST", `/v1/agents/${agent.id}/transactions`, access_token, { chain: "hardhat", to, value: "0.1" })).json()) as Tx;
+      expect((await chainClient().waitForTransactionReceipt({ hash: next.tx_hash })).status).toBe("success");
+      expect((await chainClient().getTransaction({ hash: next.tx_hash })).nonce).toBe(1);
+      expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.2"));
+    } finally {
+      await impatient.close();
+    }
+  });
+});
+
 describe("with the chain's node down", () => {
   it("answers 503 naming the chain, records the submission failed and releases it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "clawkeep-chains-down-"));

@@ -45,6 +45,7 @@ describe("loadConfig", () => {
       smtpUrl: undefined,
       mailFrom: "Clawkeep <clawkeep@localhost>",
       chains: [],
+      chainRpcTimeoutMs: 10_000,
     });
   });
 
