@@ -341,6 +341,13 @@ describe("Idempotency-Key", () => {
     expect(again.status).toBe(201);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(((await again.json()) as Tx).id).toBe(tx.id);
+    // The stored answer stands even once the guardrails would refuse the request now.
+    expect((await call("PATCH", `/v1/agents/${agent.id}`, human.token, { tx_max_value: "0.1" })).status).toBe(200);
+    const afterChange = await submit(agent, { to, value: "0.2" }, { "idempotency-key": key });
+    expect(afterChange.status).toBe(201);
+    expect(((await afterChange.json()) as Tx).id).toBe(tx.id);
+    expect((await submit(agent, { to, value: "0.2" })).status).toBe(403);
+    expect((await call("PATCH", `/v1/agents/${agent.id}`, human.token, { tx_max_value: null })).status).toBe(200);
     const changed = await submit(agent, { to, value: "0.3" }, { "idempotency-key": key });
     expect(changed.status).toBe(422);
     expect(((await changed.json()) as { detail: string }).detail).toMatch(/was used for a different request/);

@@ -199,7 +199,9 @@ export class Transactions {
   // ---- The path of a submission
 
   private async run(mode: Mode, principal: Principal, input: TransactionInput, idempotencyKey: string, ip: string): Promise<{ tx: TransactionRecord; replayed: boolean }> {
-    const p = await this.prepare(principal, input, ip);
+    // A repeated Idempotency-Key answers from what it stored, before anything is decided again
+    // (guardrails may have changed since; the answer given then stands).
+    assertActingAgent(principal, input.agentId);
     const requestHash = hashRequest(mode, input);
     if (idempotencyKey) {
       if (idempotencyKey.length > 255) throw new DomainError("invalid_argument", "Idempotency-Key must be at most 255 characters");
@@ -207,6 +209,7 @@ export class Transactions {
       const earlier = await transactionByKey(this.dataSource, input.agentId, idempotencyKey);
       if (earlier) return { tx: replay(earlier, requestHash, idempotencyKey), replayed: true };
     }
+    const p = await this.prepare(principal, input, ip);
     if (input.simulateFirst || (await orgSettingsOf(this.dataSource.manager, principal.orgId)).intentsRequireSimulation) {
       await this.simulateFirst(principal, p, input, ip);
     }
@@ -231,11 +234,7 @@ export class Transactions {
 
   /** Everything decided before a key is touched: input, standing, chain, static guardrails. */
   private async prepare(principal: Principal, input: TransactionInput, ip: string): Promise<Prepared> {
-    if (principal.type !== "agent") throw new DomainError("permission_denied", "only an agent submits, signs or simulates transactions; use an agent token");
-    if (principal.id !== input.agentId) throw new DomainError("not_found", `agent ${input.agentId.slice(0, 40)} not found`);
-    if (!principal.agent?.intentsApiEnabled) {
-      throw new DomainError("permission_denied", "this agent does not have the Intents API enabled (intents_api_enabled); a human of its organisation can enable it");
-    }
+    assertActingAgent(principal, input.agentId);
     if (input.unsupported.length > 0) throw new DomainError("invalid_argument", `${input.unsupported.join(", ")}: not supported by this server (EVM transactions in eoa mode only)`);
     const chain = this.chains.forTransaction(input.chain);
     if (!isAddress(input.to, { strict: false })) throw new DomainError("invalid_argument", `to must be a 0x-prefixed 20-byte address, got "${input.to.slice(0, 64)}"`);
@@ -503,6 +502,15 @@ export class Transactions {
       to_address: getAddress(p.to),
       value_wei: String(p.valueWei),
     };
+  }
+}
+
+/** Only an agent with the Intents API enabled, for itself (another agent's id is 404 to it). */
+function assertActingAgent(principal: Principal, agentId: string): void {
+  if (principal.type !== "agent") throw new DomainError("permission_denied", "only an agent submits, signs or simulates transactions; use an agent token");
+  if (principal.id !== agentId) throw new DomainError("not_found", `agent ${agentId.slice(0, 40)} not found`);
+  if (!principal.agent?.intentsApiEnabled) {
+    throw new DomainError("permission_denied", "this agent does not have the Intents API enabled (intents_api_enabled); a human of its organisation can enable it");
   }
 }
 
