@@ -9,7 +9,7 @@
 //    sender: a revert is recorded (simulation_failed), audited and answered 422; no nonce is used.
 // 5. Reservation, in one short transaction under the agent's spend lock: the rolling 24-hour
 //    limits are decided against what is already reserved, and a pending row is inserted. Only
-//    the same agent's requests wait on that lock.
+//    the same agent's requests wait on that lock, and only when it has a rolling limit.
 // 6. Signing and broadcast, in one transaction holding the (chain id, address) nonce row: the
 //    nonce is the larger of the server's counter and the node's pending nonce; the counter moves
 //    only when the node accepted the transaction (or its outcome is unknown), so a refused send
@@ -18,7 +18,7 @@
 // 7. A failure before broadcast marks the row failed, which releases its reservation.
 import { createHash } from "node:crypto";
 import { getAddress, isAddress, isHex, keccak256, type Hex } from "viem";
-import type { DataSource } from "typeorm";
+import type { DataSource, EntityManager } from "typeorm";
 import type { ChainConfig } from "../../chains/registry.js";
 import type { EvmClients, Fees } from "../../chains/evm.js";
 import type { AuditLog } from "../audit/audit-log.js";
@@ -340,19 +340,23 @@ export class Transactions {
     ip: string,
   ): Promise<{ row: TransactionRow } | { replayed: TransactionRecord }> {
     let denial: Denial | undefined;
-    const result = await this.dataSource.transaction(async (manager) => {
-      await lockAgentSpend(manager, input.agentId);
-      denial = checkDaily(p.agentGuardrails, p.facts, await spentInLastDay(manager, input.agentId));
-      if (denial) return undefined;
-      const row = await insertTransaction(manager, {
+    // Without a rolling limit there is nothing to decide against the others: no lock, no sum.
+    const limited = p.agentGuardrails.tx_daily_limit !== undefined || p.agentGuardrails.tx_max_per_day !== undefined;
+    const insert = async (manager: EntityManager) =>
+      (await insertTransaction(manager, {
         ...this.rowBase(principal, p),
         status: "pending",
         idempotency_key: key.idempotencyKey || null,
         request_hash: key.idempotencyKey ? key.requestHash : null,
         gas_limit: input.gasLimit !== undefined ? String(input.gasLimit) : null,
-      });
-      return row ?? null;
-    });
+      })) ?? null;
+    const result = !limited
+      ? await insert(this.dataSource.manager) // one statement, committing by itself
+      : await this.dataSource.transaction(async (manager) => {
+          await lockAgentSpend(manager, input.agentId);
+          denial = checkDaily(p.agentGuardrails, p.facts, await spentInLastDay(manager, input.agentId));
+          return denial ? undefined : insert(manager);
+        });
     if (denial) return this.refuse(principal, p.facts, denial, ip);
     if (result) return { row: result };
     const earlier = await transactionByKey(this.dataSource, input.agentId, key.idempotencyKey);
