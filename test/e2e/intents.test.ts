@@ -168,12 +168,23 @@ describe("submitting", () => {
     expect(receipt.from.toLowerCase()).toBe(agent.address.toLowerCase());
     expect(await chainClient().getBalance({ address: to })).toBe(123456789012345678n);
 
+    // A legacy gas_price asks for a legacy (type 0) transaction; it is mined too.
+    const legacy = await submit(agent, { to, value: "0.000000000000000001", gas_price: "3000000000" });
+    expect(legacy.status).toBe(201);
+    const legacyTx = (await legacy.json()) as Tx;
+    expect(legacyTx.signed_tx).toMatch(/^0xf8/);
+    expect(legacyTx).toMatchObject({ max_fee_per_gas: "3000000000", max_priority_fee_per_gas: "3000000000" });
+    expect((await chainClient().getTransaction({ hash: legacyTx.tx_hash })).type).toBe("legacy");
+    expect(await chainClient().getBalance({ address: to })).toBe(123456789012345679n);
+
     // Listed and read back by the agent and by the human; signed_tx only when asked for.
     const list = (await (await call("GET", `/v1/agents/${agent.id}/transactions`, human.token)).json()) as { transactions: Tx[] };
-    expect(list.transactions.map((t) => t.id)).toEqual([tx.id]);
-    expect(list.transactions[0].signed_tx).toBeUndefined();
+    expect(list.transactions.map((t) => t.id)).toEqual([legacyTx.id, tx.id]);
+    expect(list.transactions.map((t) => t.signed_tx)).toEqual([undefined, undefined]);
     const withRaw = (await (await call("GET", `/v1/agents/${agent.id}/transactions?include_signed_tx=true`, agent.token)).json()) as { transactions: Tx[] };
-    expect(withRaw.transactions[0].signed_tx).toBe(tx.signed_tx);
+    expect(withRaw.transactions[1].signed_tx).toBe(tx.signed_tx);
+    const notLiteral = (await (await call("GET", `/v1/agents/${agent.id}/transactions?include_signed_tx=yes`, agent.token)).json()) as { transactions: Tx[] };
+    expect(notLiteral.transactions[1].signed_tx).toBeUndefined();
     const one = (await (await call("GET", `/v1/agents/${agent.id}/transactions/${tx.id}`, agent.token)).json()) as Tx;
     expect(one).toMatchObject({ id: tx.id, status: "broadcast", tx_hash: tx.tx_hash });
     expect(one.signed_tx).toBeUndefined();
@@ -182,7 +193,7 @@ describe("submitting", () => {
 
     // The agent's profile shows what it spent in the last 24 hours.
     const profile = (await (await call("GET", `/v1/agents/${agent.id}`, human.token)).json()) as Record<string, unknown>;
-    expect(profile).toMatchObject({ tx_spent_today: "0.123456789012345678", tx_count_today: 1 });
+    expect(profile).toMatchObject({ tx_spent_today: "0.123456789012345679", tx_count_today: 2 });
 
     // Every submit is in the audit log, with the amount under a name that is not a secret's.
     const events = (await (await call("GET", `/v1/audit/events?action=transaction.submit&resource_id=${tx.id}`, human.token)).json()) as { events: { details: Record<string, unknown> }[] };
