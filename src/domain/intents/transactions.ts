@@ -383,7 +383,9 @@ export class Transactions {
 
   private async signAndBroadcast(principal: Principal, p: Prepared, tx: TransactionRow, fees: Fees, gas: bigint, explicitNonce: number | undefined, ip: string): Promise<TransactionRow> {
     type Outcome = { row: TransactionRow } | { rejected: string };
-    const outcome: Outcome = await this.dataSource.transaction(async (manager): Promise<Outcome> => {
+    // Set once the transaction left the server: if recording it then fails, it is not "failed".
+    let left: { serialized: Hex; hash: Hex; nonce: number } | undefined;
+    const recording = this.dataSource.transaction(async (manager): Promise<Outcome> => {
       const allocation =
         explicitNonce !== undefined
           ? { nonce: explicitNonce, advance: async () => {} }
@@ -397,6 +399,7 @@ export class Transactions {
       if (sent.outcome === "rejected" && (await this.evm.knows(p.chain, hash))) sent = { outcome: "accepted", hash };
       // Refused by the node: roll back, so the nonce was never taken.
       if (sent.outcome === "rejected") return { rejected: `the node refused the transaction: ${sent.error}` };
+      left = { serialized, hash, nonce: allocation.nonce };
       await allocation.advance();
       const row = await updateTransaction(manager, tx.id, {
         status: sent.outcome === "accepted" ? "broadcast" : "signed",
@@ -418,6 +421,25 @@ export class Transactions {
       });
       return { row };
     });
+    let outcome: Outcome;
+    try {
+      outcome = await recording;
+    } catch (error) {
+      if (!left) throw error;
+      // Sent, but its record rolled back: keep what was sent (its spend stays reserved), to be
+      // reconciled by hash; the node's pending nonce already counts it for the next allocation.
+      const { serialized, hash, nonce } = left;
+      return updateTransaction(this.dataSource, tx.id, {
+        status: "signed",
+        nonce: String(nonce),
+        gas_limit: String(gas),
+        signed_tx: serialized,
+        tx_hash: hash,
+        error_message: "sent to the node, but recording it failed; reconciled by tx_hash, never re-signed",
+        ...feeColumns(fees),
+        signed_at: new Date(),
+      });
+    }
     if ("row" in outcome) return outcome.row;
     return this.fail(principal, p, tx, "submit", outcome.rejected, ip);
   }
