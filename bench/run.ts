@@ -4,6 +4,7 @@
 //   npm run bench -- --seconds 20       longer runs per workload (default 10)
 //   npm run bench -- --only embedded    one database
 //   npm run bench -- --against 5da3593  also serve that revision, measured in turns with this tree
+//   npm run bench -- sign               sign-only throughput beside raw viem signing (a Hardhat node runs)
 // PostgreSQL runs use DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres; each run
 // creates a database of its own and drops it afterwards. Results are printed and written to
 // bench/results/.
@@ -11,6 +12,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { checkTargets, engineTable, runEngine } from "./engine.js";
+import { runSign, signTable } from "./sign.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -55,7 +57,19 @@ if (suite === "engine") {
   console.log(`\n${report}`);
   writeFileSync(`bench/results/${stamp}-engine.md`, report);
   writeFileSync(`bench/results/${stamp}-engine.json`, `${JSON.stringify({ stamp, machine, runs, checks }, null, 2)}\n`);
+} else if (suite === "sign") {
+  const only = option("only", "");
+  const rows = await runSign({
+    seconds: Number(option("seconds", "6")),
+    repeats: Number(option("repeats", "3")),
+    connections: Number(option("connections", "32")),
+    databases: only ? [only as "embedded" | "postgres"] : ["embedded", "postgres"],
+  });
+  const report = `# Sign-only benchmark, ${stamp}\n\n\`npm run bench ${args.join(" ")}\`, ${machine}. A load generator in its own process (autocannon flat out), ${option("connections", "32")} connections, median of ${option("repeats", "3")} runs of ${option("seconds", "6")} s; raw viem signs the same EIP-1559 transaction in the benchmark's own process, one thread, no server.\n\n${signTable(rows)}\n`;
+  console.log(`\n${report}`);
+  writeFileSync(`bench/results/${stamp}-sign.md`, report);
+  writeFileSync(`bench/results/${stamp}-sign.json`, `${JSON.stringify({ stamp, machine, rows }, null, 2)}\n`);
 } else {
-  console.error(`unknown benchmark "${suite}"; try: engine`);
+  console.error(`unknown benchmark "${suite}"; try: engine, sign`);
   process.exit(2);
 }

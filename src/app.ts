@@ -30,6 +30,10 @@ import { followKekRotations } from "./domain/keys/kek-rotation.js";
 import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokens } from "./domain/identity/user-tokens.js";
+import { Chains } from "./domain/intents/chains.js";
+import { SigningKeys } from "./domain/intents/signing-keys.js";
+import { Transactions } from "./domain/intents/transactions.js";
+import { EvmClients } from "./chains/evm.js";
 import { Policies } from "./domain/vaults/policies.js";
 import { VaultCache } from "./domain/vaults/vault-cache.js";
 import { Shares } from "./domain/sharing/shares.js";
@@ -69,6 +73,10 @@ export interface AppServices {
   approvalPage: ApprovalPage;
   /** Sends mail through SMTP, or keeps it in the development outbox; close it before the database. */
   mailer: Mailer;
+  /** The Intents API: the configured chains, agents' signing keys, and their transactions. */
+  chains: Chains;
+  signingKeys: SigningKeys;
+  transactions: Transactions;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
   publicUrl: string;
@@ -116,6 +124,9 @@ export async function openServices(parts: { config: Config; database: Database; 
     publicUrl: config.publicUrl,
     maxPendingLinkOnly: config.maxPendingLinkEnrollments,
   });
+  const chains = new Chains(config.chains);
+  const signingKeys = new SigningKeys(database.dataSource, agents, secrets, audit);
+  const transactions = new Transactions(database.dataSource, agents, chains, signingKeys, new EvmClients({ timeoutMs: config.chainRpcTimeoutMs }), audit);
   const shares = new Shares({ dataSource: database.dataSource, secrets, accounts, agents, audit, mail: mailer, ipRules: ipRuleGate, publicUrl: config.publicUrl });
   const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
   enrollmentExpiry.start();
@@ -154,6 +165,9 @@ export async function openServices(parts: { config: Config; database: Database; 
     shares,
     mailer,
     approvalPage,
+    chains,
+    signingKeys,
+    transactions,
     verifiers,
     publicUrl: config.publicUrl,
   };

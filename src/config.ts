@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { DomainError } from "./domain/errors.js";
 import { parseCidr, type Cidr } from "./domain/net/ip.js";
 import { addressOf } from "./mail/address.js";
+import { ChainConfigError, loadChainsFile, type ChainConfig } from "./chains/registry.js";
 
 export interface Config {
   /** TCP port for every protocol (REST, Connect, gRPC, gRPC-Web). 0 picks a free port. */
@@ -42,6 +43,10 @@ export interface Config {
   smtpUrl: string | undefined;
   /** The From of every mail we send, e.g. "Clawkeep <clawkeep@vault.example.com>". */
   mailFrom: string;
+  /** The chains the Intents API signs for, from the JSON file CLAWKEEP_CHAINS names; empty: none. */
+  chains: ChainConfig[];
+  /** How long a call to a chain's node may take before it counts as unanswered. */
+  chainRpcTimeoutMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -69,7 +74,18 @@ export function loadConfig(env: Env = process.env): Config {
     trustedProxies: trustedProxies(env),
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),
+    chains: chains(env),
+    chainRpcTimeoutMs: integer(env, "CLAWKEEP_CHAIN_RPC_TIMEOUT_MS", 10_000, 100, 300_000),
   };
+}
+
+function chains(env: Env): ChainConfig[] {
+  try {
+    return loadChainsFile(env.CLAWKEEP_CHAINS?.trim() || undefined);
+  } catch (error) {
+    if (error instanceof ChainConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
 }
 
 function smtpUrl(env: Env): string | undefined {

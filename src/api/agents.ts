@@ -8,7 +8,14 @@ import type { AgentRecord, Agents } from "../domain/agents/agents.js";
 import { DomainError } from "../domain/errors.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
-export function agentService(agents: Agents): Partial<ServiceImpl<typeof AgentService>> {
+/** What an agent spent and sent through the Intents API in the last 24 hours (major unit). */
+export type SpendLookup = (agentId: string) => Promise<{ spent: string; count: number }>;
+
+export function agentService(agents: Agents, spending: SpendLookup): Partial<ServiceImpl<typeof AgentService>> {
+  const withSpend = async (agent: AgentRecord): Promise<MessageInitShape<typeof AgentSchema>> => {
+    const { spent, count } = await spending(agent.id);
+    return { ...toAgent(agent), txSpentToday: spent, txSpentTodayEth: spent, txCountToday: count };
+  };
   return {
     async createAgent(req, ctx) {
       const { agent, apiKey } = await agents.create(
@@ -30,13 +37,13 @@ export function agentService(agents: Agents): Partial<ServiceImpl<typeof AgentSe
       return { agent: toAgent(agent), apiKey };
     },
     async listAgents(_req, ctx) {
-      return { agents: (await agents.list(principalOf(ctx))).map(toAgent) };
+      return { agents: await Promise.all((await agents.list(principalOf(ctx))).map(withSpend)) };
     },
     async getAgent(req, ctx) {
-      return { agent: toAgent(await agents.get(principalOf(ctx), req.agentId)) };
+      return { agent: await withSpend(await agents.get(principalOf(ctx), req.agentId)) };
     },
     async getAgentSelf(_req, ctx) {
-      return { agent: toAgent(await agents.self(principalOf(ctx))) };
+      return { agent: await withSpend(await agents.self(principalOf(ctx))) };
     },
     async updateAgent(req, ctx) {
       return { agent: toAgent(await agents.update(principalOf(ctx), req.agentId, changesOf(req), clientAddress(ctx))) };
@@ -145,7 +152,7 @@ export function toAgent(agent: AgentRecord): MessageInitShape<typeof AgentSchema
     perChainGuardrails: g.per_chain_guardrails as JsonObject | undefined,
     txOverheadBudget: (g.tx_overhead_budget as Record<string, string> | undefined) ?? {},
     solanaAtaAllowlist: list("solana_ata_allowlist"),
-    // Spending arrives with the Intents API; until then nothing has been spent.
+    // What was spent is filled in where it is read (getAgent, listAgents, getAgentSelf).
     txSpentToday: "0",
     txSpentTodayEth: "0",
     txCountToday: 0,

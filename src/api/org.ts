@@ -15,7 +15,7 @@ export function orgService(members: Members, ipRules: IpRules, agents: Agents, s
       return { settings: await settings.get(principalOf(ctx)) };
     },
     async updateOrgSettings(req, ctx) {
-      return { settings: await settings.update(principalOf(ctx), { agentKeyClaim: req.agentKeyClaim }, clientAddress(ctx)) };
+      return { settings: await settings.update(principalOf(ctx), { agentKeyClaim: req.agentKeyClaim, intentsRequireSimulation: req.intentsRequireSimulation }, clientAddress(ctx)) };
     },
     async getAgentKeysVault(_req, ctx) {
       return { vaultId: await agents.keysVaultId(principalOf(ctx)) };

@@ -17,6 +17,7 @@ import { auditService } from "./audit.js";
 import { enrollmentMethods } from "./enrollments.js";
 import { authService } from "./auth.js";
 import { healthService } from "./health.js";
+import { intentService } from "./intents.js";
 import { orgService } from "./org.js";
 import { shareService } from "./sharing.js";
 import { vaultService } from "./vaults.js";
@@ -42,10 +43,10 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
   });
   return [
     register(AuthService, authService({ accounts: deps.app.accounts, agents: deps.app.agents, agentTokens: deps.app.agentTokens, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
-    register(AgentService, { ...agentService(deps.app.agents), ...enrollmentMethods(deps.app.enrollments, deps.app.enrollmentWatch) }),
+    register(AgentService, { ...agentService(deps.app.agents, (agentId) => deps.app.transactions.spentToday(agentId)), ...enrollmentMethods(deps.app.enrollments, deps.app.enrollmentWatch) }),
     register(VaultService, vaultService(deps.app)),
     register(ShareService, shareService(deps.app.shares)),
-    register(IntentService, {}),
+    register(IntentService, intentService(deps.app)),
     register(AuditService, auditService(deps.app)),
     register(OrgService, orgService(deps.app.members, deps.app.ipRules, deps.app.agents, deps.app.orgSettings)),
     register(HealthService, healthService(deps.health)),

@@ -4,9 +4,7 @@ import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
 
-const SERVICE_CAPABILITY: Record<string, string> = {
-  "clawkeep.v1.IntentService": "the Intents API (chains, signing keys and transactions)",
-};
+const SERVICE_CAPABILITY: Record<string, string> = {};
 
 const METHOD_CAPABILITY: Record<string, string> = {
   "clawkeep.v1.AuthService.WatchFleetTokens": "agents (fleet token refresh)",

@@ -95,11 +95,14 @@ describe("the seed quickstart with curl", () => {
     expect(list.status).toBe(200);
     const secrets = list.json.secrets as Record<string, unknown>[];
     expect(secrets.map((s) => s.path)).toEqual(["api-keys/expiring", "api-keys/openai"]);
-    expect(Object.keys(secrets[1]).sort()).toEqual(["created_at", "id", "is_disabled", "metadata", "path", "type", "version"]);
+    // Seed 000 §2: {id, path, type, version, metadata, created_at, expires_at}, expires_at null when none.
+    expect(Object.keys(secrets[1]).sort()).toEqual(["created_at", "expires_at", "id", "is_disabled", "metadata", "path", "type", "version"]);
+    expect(secrets[1].expires_at).toBeNull();
+    expect(secrets[0].expires_at).toEqual(expect.any(String));
 
     const secret = await curl([`${base}/v1/vaults/${VAULT_ID}/secrets/api-keys/openai`, "-H", `Authorization: Bearer ${TOKEN}`]);
     expect(secret.status).toBe(200);
-    expect(secret.json).toMatchObject({ path: "api-keys/openai", type: "api_key", value: "value of api-keys/openai", version: 1 });
+    expect(secret.json).toMatchObject({ path: "api-keys/openai", type: "api_key", value: "value of api-keys/openai", version: 1, expires_at: null });
 
     const read = (path: string) => curl([`${base}/v1/vaults/${VAULT_ID}/secrets/${path}`, "-H", `Authorization: Bearer ${TOKEN}`]);
     expect((await read("db/password")).status).toBe(403);

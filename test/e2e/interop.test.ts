@@ -1,4 +1,4 @@
-// Interop on the one port: the same three facts (health, reflection, an unimplemented RPC) through
+// Interop on the one port: the same three facts (health, reflection, a failing public RPC) through
 // every client a Clawkeep user might bring — Connect-ES (Connect JSON/binary, gRPC, gRPC-Web),
 // grpc-js, the generated Python stubs, raw REST over HTTP/1.1 and h2c, and `buf curl` — plus the
 // Connect JSON wire rules. One real server for the whole file; no mocks.
@@ -30,10 +30,10 @@ const VERSION = /^\d+\.\d+\.\d+/;
 /** The standard services served next to Clawkeep's own. */
 const STANDARD_SERVICES = ["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"];
 /**
- * The unimplemented RPC every client calls: IntentService/ListChains (GET /v1/chains), public and
- * without required fields, whose capability lands long after the rest.
+ * The failing public RPC every client calls: IntentService/GetChain of a chain this server does not
+ * have (GET /v1/chains/nowhere), NotFound with a sentence.
  */
-const UNIMPLEMENTED_MESSAGE = /^ListChains belongs to the Intents API \(chains, signing keys and transactions\), /;
+const NOT_FOUND_MESSAGE = /^no chain "nowhere" is configured; set CLAWKEEP_CHAINS /;
 
 const python = probeTool([PYTHON, "-c", "import grpc, google.protobuf"], "apt-get install -y python3-grpcio python3-protobuf");
 const buf = probeTool([BUF, "--version"], "npm ci (buf comes from the @bufbuild/buf devDependency)");
@@ -193,16 +193,16 @@ describe.each(CONNECT_VARIANTS)("Connect-ES client: $name", (variant) => {
     });
   }
 
-  it("fails an unimplemented public RPC with Unimplemented naming the capability", async () => {
+  it("fails a public RPC with NotFound and its sentence", async () => {
     const error = await createClient(IntentService, transport)
-      .listChains({})
+      .getChain({ identifier: "nowhere" })
       .then(
         () => undefined,
         (e: unknown) => ConnectError.from(e),
       );
     expect(error).toBeInstanceOf(ConnectError);
-    expect(error?.code).toBe(Code.Unimplemented);
-    expect(error?.rawMessage).toMatch(UNIMPLEMENTED_MESSAGE);
+    expect(error?.code).toBe(Code.NotFound);
+    expect(error?.rawMessage).toMatch(NOT_FOUND_MESSAGE);
   });
 });
 
@@ -281,16 +281,16 @@ describe("grpc-js client from protobuf-es descriptors", () => {
     expect(error.code).toBe(grpc.status.CANCELLED);
   });
 
-  it("fails an unimplemented public RPC with UNIMPLEMENTED naming the capability", async () => {
-    const error = await unary(client(IntentService), "listChains", {}).then(
+  it("fails a public RPC with NOT_FOUND and its sentence", async () => {
+    const error = await unary(client(IntentService), "getChain", { identifier: "nowhere" }).then(
       () => undefined,
       (e: grpc.ServiceError) => e,
     );
-    expect(error?.code).toBe(grpc.status.UNIMPLEMENTED);
-    expect(error?.details).toContain("Intents API");
+    expect(error?.code).toBe(grpc.status.NOT_FOUND);
+    expect(error?.details).toContain("CLAWKEEP_CHAINS");
     // The server percent-encodes grpc-message (any %XX is valid per the gRPC spec), but grpc-js
     // decodes it with decodeURI, which leaves reserved characters such as "," as "%2C".
-    expect(decodeURIComponent(error?.details ?? "")).toMatch(UNIMPLEMENTED_MESSAGE);
+    expect(decodeURIComponent(error?.details ?? "")).toMatch(NOT_FOUND_MESSAGE);
   });
 });
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -303,7 +303,7 @@ interface PythonResult {
   check: string;
   watch_first: string;
   services: string[];
-  unimplemented: { code: string; details: string };
+  error: { code: string; details: string };
 }
 
 function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -319,7 +319,7 @@ function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env)
 }
 
 describe.skipIf(!python.available)("generated Python stubs (grpcio)", () => {
-  it("reads health, watches, lists services and sees Unimplemented", async () => {
+  it("reads health, watches, lists services and sees NOT_FOUND", async () => {
     const { code, stdout, stderr } = await run(PYTHON, [PYTHON_CLIENT, `127.0.0.1:${server.port}`], {
       ...process.env,
       PYTHONPATH: join(ROOT, "gen/python"),
@@ -334,8 +334,8 @@ describe.skipIf(!python.available)("generated Python stubs (grpcio)", () => {
     expect(result.check).toBe("SERVING");
     expect(result.watch_first).toBe("SERVING");
     expectAllServices(result.services);
-    expect(result.unimplemented.code).toBe("UNIMPLEMENTED");
-    expect(result.unimplemented.details).toMatch(UNIMPLEMENTED_MESSAGE);
+    expect(result.error.code).toBe("NOT_FOUND");
+    expect(result.error.details).toMatch(NOT_FOUND_MESSAGE);
   });
 });
 
@@ -391,7 +391,7 @@ function h2(session: http2.ClientHttp2Session, headers: http2.OutgoingHttpHeader
   });
 }
 
-const problem = { type: "about:blank", title: "Not Implemented", status: 501, detail: expect.stringMatching(UNIMPLEMENTED_MESSAGE) };
+const problem = { type: "about:blank", title: "Not Found", status: 404, detail: expect.stringMatching(NOT_FOUND_MESSAGE) };
 
 describe("raw REST over HTTP/1.1 (node:http)", () => {
   it("answers GET /v1/health with 200 JSON and a request id", async () => {
@@ -402,9 +402,9 @@ describe("raw REST over HTTP/1.1 (node:http)", () => {
     expect(JSON.parse(res.body)).toEqual({ status: "healthy", version: expect.stringMatching(VERSION) });
   });
 
-  it("answers GET /v1/chains with a 501 problem naming the capability", async () => {
-    const res = await h1("GET", "/v1/chains");
-    expect(res.status).toBe(501);
+  it("answers GET /v1/chains/nowhere with a 404 problem", async () => {
+    const res = await h1("GET", "/v1/chains/nowhere");
+    expect(res.status).toBe(404);
     expect(res.headers["x-request-id"]).toBeTruthy();
     expect(JSON.parse(res.body)).toEqual(problem);
   });
@@ -419,9 +419,9 @@ describe("raw REST over h2c (node:http2)", () => {
     expect(JSON.parse(res.body)).toEqual({ status: "healthy", version: expect.stringMatching(VERSION) });
   });
 
-  it("answers GET /v1/chains with a 501 problem naming the capability", async () => {
-    const res = await withH2((s) => h2(s, { ":method": "GET", ":path": "/v1/chains" }));
-    expect(res.status).toBe(501);
+  it("answers GET /v1/chains/nowhere with a 404 problem", async () => {
+    const res = await withH2((s) => h2(s, { ":method": "GET", ":path": "/v1/chains/nowhere" }));
+    expect(res.status).toBe(404);
     expect(res.headers["x-request-id"]).toBeTruthy();
     expect(JSON.parse(res.body)).toEqual(problem);
   });
@@ -453,12 +453,12 @@ describe.skipIf(!buf.available)("buf curl with server reflection", () => {
     expect(JSON.parse(stdout)).toEqual({ status: "healthy", version: expect.stringMatching(VERSION) });
   });
 
-  it("shows the Unimplemented error of IntentService/ListChains", async () => {
-    const { code, stdout, stderr } = await run(BUF, ["curl", ...h2c, "-d", "{}", `${server.url}/clawkeep.v1.IntentService/ListChains`]);
-    // buf curl exits with the RPC code times 8 (unimplemented = 12) and prints the error as JSON.
-    expect(code).toBe(Code.Unimplemented * 8);
+  it("shows the NotFound error of IntentService/GetChain", async () => {
+    const { code, stdout, stderr } = await run(BUF, ["curl", ...h2c, "-d", '{"identifier":"nowhere"}', `${server.url}/clawkeep.v1.IntentService/GetChain`]);
+    // buf curl exits with the RPC code times 8 (not_found = 5) and prints the error as JSON.
+    expect(code).toBe(Code.NotFound * 8);
     expect(stdout).toBe("");
-    expect(JSON.parse(stderr)).toEqual({ code: "unimplemented", message: expect.stringMatching(UNIMPLEMENTED_MESSAGE) });
+    expect(JSON.parse(stderr)).toEqual({ code: "not_found", message: expect.stringMatching(NOT_FOUND_MESSAGE) });
   });
 });
 
@@ -540,15 +540,16 @@ describe("Connect JSON on the wire", () => {
     expect(res.status).toBe(405);
   });
 
-  it("answers an unimplemented unary POST with the Connect error JSON and HTTP 501", async () => {
-    const res = await post(`${server.url}/clawkeep.v1.IntentService/ListChains`, "{}");
-    expect(res.status).toBe(501);
-    expect(await res.json()).toEqual({ code: "unimplemented", message: expect.stringMatching(UNIMPLEMENTED_MESSAGE) });
+  it("answers a failing unary POST with the Connect error JSON and HTTP 404", async () => {
+    const res = await post(`${server.url}/clawkeep.v1.IntentService/GetChain`, '{"identifier":"nowhere"}');
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ code: "not_found", message: expect.stringMatching(NOT_FOUND_MESSAGE) });
   });
 
-  it("answers an unimplemented NO_SIDE_EFFECTS method over Connect GET the same way", async () => {
-    const res = await fetch(`${server.url}/clawkeep.v1.IntentService/ListChains?encoding=json&message=%7B%7D`, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
-    expect(res.status).toBe(501);
-    expect(await res.json()).toEqual({ code: "unimplemented", message: expect.stringMatching(UNIMPLEMENTED_MESSAGE) });
+  it("answers a failing NO_SIDE_EFFECTS method over Connect GET the same way", async () => {
+    const message = encodeURIComponent('{"identifier":"nowhere"}');
+    const res = await fetch(`${server.url}/clawkeep.v1.IntentService/GetChain?encoding=json&message=${message}`, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ code: "not_found", message: expect.stringMatching(NOT_FOUND_MESSAGE) });
   });
 });

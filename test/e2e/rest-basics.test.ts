@@ -30,15 +30,15 @@ describe("REST basics", () => {
     expect(replaced.headers.get("x-request-id")).not.toBe("bad id with spaces");
   });
 
-  it("answers an unimplemented public route with a problem naming the capability", async () => {
-    const res = await fetch(`${server.url}/v1/chains`);
-    expect(res.status).toBe(501);
+  it("answers a public route's refusal with a problem carrying its sentence", async () => {
+    const res = await fetch(`${server.url}/v1/chains/base`);
+    expect(res.status).toBe(404);
     const body = await res.json();
     expect(body).toEqual({
       type: "about:blank",
-      title: "Not Implemented",
-      status: 501,
-      detail: expect.stringMatching(/^ListChains belongs to the Intents API \(chains, signing keys and transactions\)/),
+      title: "Not Found",
+      status: 404,
+      detail: expect.stringMatching(/^no chain "base" is configured; set CLAWKEEP_CHAINS to a JSON file/),
     });
   });
 
@@ -100,7 +100,7 @@ describe("REST basics", () => {
 
   it("checks identifier fields before any handler runs", async () => {
     const res = await fetch(`${server.url}/v1/chains/base`);
-    expect(res.status).toBe(501);
+    expect(res.status).toBe(404);
     const badId = await fetch(`${server.url}/v1/agents/enroll/not-a-uuid/claim`, { method: "POST", body: "{}" });
     expect(badId.status).toBe(400);
     expect((await problemOf(badId)).detail).toBe('enrollment_id must be a UUID, got "not-a-uuid"');

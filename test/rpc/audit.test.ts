@@ -130,7 +130,7 @@ describe("QueryAuditEvents", () => {
     ]) {
       const error = await rejection(request());
       expect(error.code).toBe(Code.InvalidArgument);
-      expect(error.rawMessage).toMatch(/^action "secret\.reed" is not an audit action; use one of org\.create, .*secret\.read, .*share\.revoke$/);
+      expect(error.rawMessage).toMatch(/^action "secret\.reed" is not an audit action; use one of org\.create, .*secret\.read, .*share\.revoke, .*transaction\.denied$/);
     }
   });
 

@@ -4,7 +4,6 @@ import { Code } from "@connectrpc/connect";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
-import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { CLAWKEEP_SERVICES } from "../../src/api/services.js";
 import { capabilityOf } from "../../src/api/unimplemented.js";
@@ -103,8 +102,6 @@ describe("public RPCs", () => {
   /** Public methods whose capability has not landed yet, and the capability their 501 names. */
   const UNIMPLEMENTED_PUBLIC = [
     [AuthService.method.watchFleetTokens, "agents (fleet token refresh)"],
-    [IntentService.method.listChains, "the Intents API (chains, signing keys and transactions)"],
-    [IntentService.method.getChain, "the Intents API (chains, signing keys and transactions)"],
   ] as const;
   const unimplementedLabels: string[] = UNIMPLEMENTED_PUBLIC.map(([method]) => `${method.parent.name}.${method.name}`);
 
@@ -127,6 +124,12 @@ describe("public RPCs", () => {
     // Sharing: a share is named by its id, and an empty one is a bad request (as an empty vault_id
     // or agent_id is elsewhere), not a lookup, nor a database error; a token does not stand in for it.
     "ShareService.AccessShare": { code: "InvalidArgument", message: "share_id must be a UUID" },
+    // The chain registry is public; this server has none configured.
+    "IntentService.ListChains": "ok",
+    "IntentService.GetChain": {
+      code: "NotFound",
+      message: 'no chain "" is configured; set CLAWKEEP_CHAINS to a JSON file listing them, e.g. [{"name":"base","chain_id":8453,"rpc_url":"https://..."}]',
+    },
   };
 
   // Each Login here is a failed sign-in for the empty email: three of the five the limiter allows.

@@ -31,7 +31,7 @@ describe("logging", () => {
     await invoke(transport, HealthService.method.getHealth);
     await failure(transport, VaultService.method.listVaults);
     await failure(transport, AuthService.method.login, { email: "a@example.com", password: "pw" });
-    await failure(transport, IntentService.method.listChains);
+    await failure(transport, IntentService.method.getChain, { identifier: "nowhere" });
     const rpcLines = lines.filter((l) => l.msg === "rpc");
     expect(rpcLines).toHaveLength(4);
     expect(rpcLines.map((l) => [l.rpc, l.protocol, l.code])).toEqual([
@@ -39,7 +39,7 @@ describe("logging", () => {
       // Refused by the authn interceptor, and by the Login handler (no such account).
       ["clawkeep.v1.VaultService/ListVaults", "connect", "unauthenticated"],
       ["clawkeep.v1.AuthService/Login", "connect", "unauthenticated"],
-      ["clawkeep.v1.IntentService/ListChains", "connect", "unimplemented"],
+      ["clawkeep.v1.IntentService/GetChain", "connect", "not_found"],
     ]);
     for (const line of rpcLines) expect(typeof line.duration_ms).toBe("number");
   });

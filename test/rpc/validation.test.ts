@@ -49,6 +49,7 @@ describe("identifier validation", () => {
 
   it("leaves fields that are not identifiers alone", async () => {
     const error = await failure(harness.transport, IntentService.method.getChain, { identifier: "base-sepolia" });
-    expect(error.code).toBe(Code.Unimplemented);
+    expect(error.code).toBe(Code.NotFound);
+    expect(error.rawMessage).toMatch(/^no chain "base-sepolia" is configured/);
   });
 });

@@ -44,6 +44,8 @@ describe("loadConfig", () => {
       trustedProxies: [],
       smtpUrl: undefined,
       mailFrom: "Clawkeep <clawkeep@localhost>",
+      chains: [],
+      chainRpcTimeoutMs: 10_000,
     });
   });
 

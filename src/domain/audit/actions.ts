@@ -53,6 +53,13 @@ export const AUDIT_ACTIONS = [
   "share.access",
   "share.access_denied",
   "share.revoke",
+  "signing_key.create",
+  "signing_key.rotate",
+  "signing_key.deactivate",
+  "transaction.submit",
+  "transaction.sign",
+  "transaction.simulate",
+  "transaction.denied",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -90,6 +97,40 @@ export interface AuditDetailsOf {
   "agent.token_exchange": { expires_in?: number; key_prefix?: string };
   "vault.create": { name: string };
   "vault.delete": { name: string; live_secrets: number };
+  "signing_key.create": SigningKeyFacts;
+  "signing_key.rotate": SigningKeyFacts & { previous_key_id: string };
+  "signing_key.deactivate": SigningKeyFacts;
+  "transaction.submit": TransactionFacts;
+  "transaction.sign": TransactionFacts;
+  "transaction.simulate": Omit<TransactionFacts, "tx_id" | "status" | "nonce" | "tx_hash"> & { status: string; revert_reason?: string };
+  "transaction.denied": Omit<TransactionFacts, "tx_id" | "status" | "nonce" | "tx_hash"> & { limit: string; attempted: string };
+}
+
+interface SigningKeyFacts {
+  agent_id: string;
+  chain: string;
+  address: string;
+  key_version: number;
+}
+
+/** What an Intents API event records: never the signed transaction, never a key. */
+interface TransactionFacts {
+  tx_id: string;
+  agent_id: string;
+  chain: string;
+  chain_id: number;
+  from_address: string;
+  to_address: string;
+  /** The amount in wei (decimal string); named so that it is never mistaken for a secret value. */
+  value_wei: string;
+  status: string;
+  nonce?: number;
+  tx_hash?: string;
+  /** Which rule decided: "guardrails" when all passed, or the refusing rule's name. */
+  decided_by: string;
+  error?: string;
+  simulation_status?: string;
+  idempotency_key_used?: boolean;
 }
 
 /** The details an action's event carries: declared for some, free-form (still guarded) for the rest. */

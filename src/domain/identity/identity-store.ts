@@ -16,6 +16,8 @@ export interface OrgRow {
   created_at: Date;
   /** An approved self-enrolled agent may collect its own API key. */
   agent_key_claim: boolean;
+  /** Every Intents API transaction of the organisation's agents is simulated before signing. */
+  intents_require_simulation: boolean;
 }
 
 /** A row of clawkeep_users. */
@@ -49,7 +51,7 @@ export interface InvitationRow {
   accepted_at: Date | null;
 }
 
-export const ORGS = defineTable<OrgRow>("clawkeep_orgs", { id: true, name: true, created_at: true, agent_key_claim: true });
+export const ORGS = defineTable<OrgRow>("clawkeep_orgs", { id: true, name: true, created_at: true, agent_key_claim: true, intents_require_simulation: true });
 export const USERS = defineTable<UserRow>("clawkeep_users", {
   id: true,
   email: true,
@@ -196,10 +198,21 @@ export async function acceptInvitation(manager: EntityManager, email: string): P
 
 // ---- Organisation settings
 
-/** The organisation's agent_key_claim setting; undefined when there is no such organisation. */
-export async function agentKeyClaimOf(q: Queryable, orgId: string): Promise<boolean | undefined> {
-  const [row]: Pick<OrgRow, "agent_key_claim">[] = await q.query(`SELECT "agent_key_claim" FROM "clawkeep_orgs" WHERE "id" = $1`, [orgId]);
-  return row?.agent_key_claim;
+/** The organisation's settings; undefined when there is no such organisation. */
+export async function orgSettingsRow(q: Queryable, orgId: string): Promise<Pick<OrgRow, "agent_key_claim" | "intents_require_simulation"> | undefined> {
+  const [row]: Pick<OrgRow, "agent_key_claim" | "intents_require_simulation">[] = await q.query(
+    `SELECT "agent_key_claim", "intents_require_simulation" FROM "clawkeep_orgs" WHERE "id" = $1`,
+    [orgId],
+  );
+  return row;
+}
+
+/** Sets intents_require_simulation; the value stored. */
+export async function setIntentsRequireSimulation(manager: EntityManager, orgId: string, value: boolean): Promise<boolean> {
+  const [row] = rowsOf<Pick<OrgRow, "intents_require_simulation">>(
+    await manager.query(`UPDATE "clawkeep_orgs" SET "intents_require_simulation" = $2 WHERE "id" = $1 RETURNING "intents_require_simulation"`, [orgId, value]),
+  );
+  return row.intents_require_simulation;
 }
 
 /** Sets agent_key_claim; the value stored. */

@@ -245,3 +245,13 @@ export async function countLiveSecrets(q: Queryable, vaultId: string): Promise<n
   const [row]: { secrets: number }[] = await q.query(`SELECT count(*)::int AS "secrets" FROM "clawkeep_secrets" WHERE "vault_id" = $1 AND "deleted_at" IS NULL`, [vaultId]);
   return row.secrets;
 }
+
+/** One version of the live secret at the path, with its secret's id; undefined when either is missing. */
+export async function liveVersionAt(q: Queryable, vaultId: string, path: string, version: number): Promise<SecretVersionRow | undefined> {
+  const [row]: SecretVersionRow[] = await q.query(
+    `SELECT ${V_COLUMNS} FROM "clawkeep_secrets" s JOIN "clawkeep_secret_versions" v ON v."secret_id" = s."id"
+     WHERE s."vault_id" = $1 AND s."path" = $2 AND s."deleted_at" IS NULL AND v."version" = $3`,
+    [vaultId, path, version],
+  );
+  return row;
+}

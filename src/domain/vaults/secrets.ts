@@ -32,6 +32,7 @@ import {
   latestEnabledVersion,
   latestPerPath,
   liveSecretId,
+  liveVersionAt,
   nextVersion,
   READ_LATEST,
   READ_VERSION,
@@ -140,6 +141,51 @@ export class Secrets {
     } finally {
       plaintext.fill(0);
     }
+  }
+
+  /**
+   * Opens one version of a secret the server keeps for itself (an agent's signing key), with no
+   * access decision and no audit, through the caller's transaction: the caller decides and audits
+   * what it does with it. The value
+   * is handed to `use` as bytes that are wiped as soon as `use` returns.
+   */
+  async useAsSystem<T>(manager: EntityManager, vaultId: string, path: string, version: number, use: (plaintext: Buffer) => Promise<T> | T): Promise<T> {
+    const row = await liveVersionAt(manager, vaultId, validateSecretPath(path), version);
+    if (!row || row.disabled_at) throw new DomainError("gone", `the key at "${path}" (version ${version}) is no longer stored`);
+    const box = { kekVersion: row.kek_version, wrappedDek: row.wrapped_dek, ciphertext: row.ciphertext };
+    const plaintext = await this.keyring.openRefreshing(box, secretAad(vaultId, row.secret_id, path, row.version));
+    try {
+      return await use(plaintext);
+    } finally {
+      plaintext.fill(0);
+    }
+  }
+
+  /**
+   * The private_key secret at `path` that the caller's own policies let it read, in the one vault
+   * it can see that holds that path: for signing with it (an Intents API agent names it as its
+   * signing_key_path), never to hand out. The decision is audited like a read (secret.read, or
+   * secret.access_denied), without the value.
+   */
+  async locateSigningKey(principal: Principal, path: string, ip: string): Promise<{ vaultId: string; version: number }> {
+    validateSecretPath(path);
+    const held: { vaultId: string; secretId: string }[] = [];
+    for (const vault of await this.vaults.list(principal)) {
+      const secretId = await liveSecretId(this.dataSource, vault.id, path);
+      if (secretId) held.push({ vaultId: vault.id, secretId });
+    }
+    if (held.length === 0) throw new DomainError("invalid_argument", `signing_key_path "${path}": no vault you can see holds a secret there`);
+    if (held.length > 1) throw new DomainError("invalid_argument", `signing_key_path "${path}" exists in ${held.length} of your vaults; bind the agent to one (vault_ids)`);
+    const [{ vaultId, secretId }] = held;
+    const decision = await this.authorize(principal, vaultId, path, "read", ip);
+    const row = await latestEnabled(this.dataSource.manager, secretId, path);
+    if (row.type !== "private_key") throw new DomainError("invalid_argument", `signing_key_path "${path}" is a ${row.type} secret; a signing key must be a private_key secret`);
+    refuseExpired(row, path);
+    await this.audit.append(this.dataSource.manager, {
+      ...this.auditBase(principal, path, ip), action: "secret.read",
+      details: { vault_id: vaultId, secret_id: secretId, version: row.version, decided_by: decidedBy(decision) },
+    });
+    return { vaultId, version: row.version };
   }
 
   /**

@@ -1,7 +1,7 @@
 // The REST transcoder: turns a 1Claw-style REST call into the unary Connect JSON call it stands
 // for and hands it to that method's Connect handler, so every interceptor runs exactly once.
 // It only maps routes, statuses and problem bodies; it knows nothing about secrets or agents.
-import { fromBinary, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
+import { fromBinary, type DescMessage, type JsonObject, type JsonValue } from "@bufbuild/protobuf";
 import { base64Decode } from "@bufbuild/protobuf/wire";
 import { Code, type ContextValues } from "@connectrpc/connect";
 import type { NodeServerRequest, NodeServerResponse } from "../node-types.js";
@@ -131,8 +131,30 @@ async function writeResponse(route: RestRoute, response: UniversalServerResponse
     return;
   }
   const message = JSON.parse(raw.toString("utf8")) as JsonObject;
+  nullUnsetExpiry(route.method.output, message);
   const payload: JsonValue = route.responseBody === "" ? message : (message[route.responseBody] ?? {});
   writeJson(res, route.successStatus, payload, passHeaders);
+}
+
+/**
+ * 1Claw's REST answers carry `"expires_at": null` when a thing never expires, where proto JSON
+ * omits an unset timestamp: put the null back, at any depth, for timestamp fields of that name.
+ */
+function nullUnsetExpiry(desc: DescMessage, json: JsonValue | undefined): void {
+  if (!json || typeof json !== "object" || Array.isArray(json)) return;
+  for (const field of desc.fields) {
+    if (field.fieldKind !== "message" && field.fieldKind !== "list") continue;
+    const message = field.fieldKind === "message" ? field.message : field.listKind === "message" ? field.message : undefined;
+    if (!message) continue;
+    const value = json[field.name];
+    if (field.fieldKind === "message" && message.typeName === "google.protobuf.Timestamp") {
+      if (field.name === "expires_at" && value === undefined) json[field.name] = null;
+      continue;
+    }
+    if (message.typeName.startsWith("google.protobuf.")) continue;
+    if (Array.isArray(value)) value.forEach((item) => nullUnsetExpiry(message, item));
+    else nullUnsetExpiry(message, value);
+  }
 }
 
 /** Turns a Connect unary error body ({code, message, details}) into a problem. */

@@ -53,12 +53,12 @@ def main(target: str) -> dict:
             services.extend(s.name for s in response.list_services_response.service)
         result["services"] = sorted(services)
 
-        # A public RPC that stays unimplemented until the Intents API lands.
+        # A public RPC that fails: a chain this server does not have.
         try:
-            intents_pb2_grpc.IntentServiceStub(channel).ListChains(intents_pb2.ListChainsRequest(), timeout=TIMEOUT_S)
-            result["unimplemented"] = {"code": "OK", "details": ""}
+            intents_pb2_grpc.IntentServiceStub(channel).GetChain(intents_pb2.GetChainRequest(identifier="nowhere"), timeout=TIMEOUT_S)
+            result["error"] = {"code": "OK", "details": ""}
         except grpc.RpcError as error:
-            result["unimplemented"] = {"code": error.code().name, "details": error.details()}
+            result["error"] = {"code": error.code().name, "details": error.details()}
     return result
 
 

@@ -129,10 +129,12 @@ class OrgMember(_message.Message):
     def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., display_name: _Optional[str] = ..., role: _Optional[str] = ..., auth_method: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class OrgSettings(_message.Message):
-    __slots__ = ["agent_key_claim"]
+    __slots__ = ["agent_key_claim", "intents_require_simulation"]
     AGENT_KEY_CLAIM_FIELD_NUMBER: _ClassVar[int]
+    INTENTS_REQUIRE_SIMULATION_FIELD_NUMBER: _ClassVar[int]
     agent_key_claim: bool
-    def __init__(self, agent_key_claim: bool = ...) -> None: ...
+    intents_require_simulation: bool
+    def __init__(self, agent_key_claim: bool = ..., intents_require_simulation: bool = ...) -> None: ...
 
 class RemoveMemberRequest(_message.Message):
     __slots__ = ["user_id"]
@@ -159,10 +161,12 @@ class UpdateMemberRoleResponse(_message.Message):
     def __init__(self, member: _Optional[_Union[OrgMember, _Mapping]] = ...) -> None: ...
 
 class UpdateOrgSettingsRequest(_message.Message):
-    __slots__ = ["agent_key_claim"]
+    __slots__ = ["agent_key_claim", "intents_require_simulation"]
     AGENT_KEY_CLAIM_FIELD_NUMBER: _ClassVar[int]
+    INTENTS_REQUIRE_SIMULATION_FIELD_NUMBER: _ClassVar[int]
     agent_key_claim: bool
-    def __init__(self, agent_key_claim: bool = ...) -> None: ...
+    intents_require_simulation: bool
+    def __init__(self, agent_key_claim: bool = ..., intents_require_simulation: bool = ...) -> None: ...
 
 class UpdateOrgSettingsResponse(_message.Message):
     __slots__ = ["settings"]
