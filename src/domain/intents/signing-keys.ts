@@ -1,7 +1,7 @@
 // Agents' signing keys: secp256k1 keys made on the server, the private half sealed as a
 // private_key secret in the organisation's __agent-keys vault at
 // agents/{agent_id}/chains/{chain}/private_key (each rotation a new version of it), the public
-// half and address in clawkeep_signing_keys. Humans who may manage the agent create, rotate and
+// half and address in signing-key-store.ts. Humans who may manage the agent create, rotate and
 // deactivate; lists show public parts only. The private half is opened only by `withAccount`,
 // for the length of one signing call.
 import type { DataSource, EntityManager } from "typeorm";
