@@ -6,12 +6,13 @@ import type { Logger } from "pino";
 import { DomainError } from "../domain/errors.js";
 import { connectErrorFromDomain } from "../server/error-mapping.js";
 import { requestIdKey } from "../server/context.js";
+import { reclassifyDecodeError } from "../server/decode-errors.js";
 
 export function errorsInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
     const translate = (error: unknown): ConnectError => {
       if (error instanceof DomainError) return connectErrorFromDomain(error);
-      if (error instanceof ConnectError) return error;
+      if (error instanceof ConnectError) return reclassifyDecodeError(error);
       const requestId = req.contextValues.get(requestIdKey);
       logger.error({ err: error, request_id: requestId, rpc: req.method.name }, "unexpected error in handler");
       return new ConnectError(`internal error (request id ${requestId})`, Code.Internal);
