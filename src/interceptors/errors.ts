@@ -16,9 +16,14 @@ export function errorsInterceptor(logger: Logger): Interceptor {
   let unavailableLoggedAt = 0;
   return (next) => async (req) => {
     const translate = (error: unknown): ConnectError => {
-      if (error instanceof DomainError) return connectErrorFromDomain(error);
-      if (error instanceof ConnectError) return reclassifyDecodeError(error);
       const requestId = req.contextValues.get(requestIdKey);
+      if (error instanceof DomainError) {
+        // An answer chosen for an unexpected failure (e.g. a read refused because its audit event
+        // could not be written): the caller gets the sentence, the log the failure.
+        if (error.cause !== undefined) logger.error({ err: error.cause, request_id: requestId, rpc: req.method.name }, error.detail);
+        return connectErrorFromDomain(error);
+      }
+      if (error instanceof ConnectError) return reclassifyDecodeError(error);
       if (isDatabaseUnavailable(error)) {
         if (Date.now() - unavailableLoggedAt > UNAVAILABLE_LOG_EVERY_MS) {
           unavailableLoggedAt = Date.now();
