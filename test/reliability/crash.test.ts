@@ -4,7 +4,7 @@
 // every acknowledged read has its audit event, and the audit chain verifies.
 import { afterAll, expect, it } from "vitest";
 import { freshDatabase, type FreshDatabase } from "../support/database.js";
-import { rest, seedOrganisation, serverErrors, startReliabilityServer, type Organisation, type ReliabilityServer } from "./support.js";
+import { rest, seedOrganisation, secretsInLog, serverErrors, startReliabilityServer, type Organisation, type ReliabilityServer } from "./support.js";
 
 const WRITERS = 6;
 const READERS = 6;
@@ -110,5 +110,6 @@ it("keeps every acknowledged write and read, and a valid audit chain, across kil
   expect(verify.chain_valid).toBe(true);
   expect(verify.events_checked).toBeGreaterThan(written.size);
   expect(serverErrors(server.process.lines)).toEqual([]);
+  expect(secretsInLog(server.process.lines, org)).toEqual([]);
   console.log(`crash: ${writeAttempts} writes tried, ${written.size} paths acknowledged, ${reads} reads acknowledged, ${readEvents} read events, ${verify.events_checked} events verified after kill -9`);
 }, 120_000);

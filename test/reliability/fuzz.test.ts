@@ -4,7 +4,7 @@
 // `npm run reliability -- --seed N --count M`.
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { allMethods, fuzz } from "./fuzz/campaign.js";
-import { knownIds, liveCredentials, seedOrganisation, serverErrors, startReliabilityServer, type ReliabilityServer } from "./support.js";
+import { knownIds, liveCredentials, seedOrganisation, secretsInLog, serverErrors, startReliabilityServer, type ReliabilityServer } from "./support.js";
 
 const SEED = Number(process.env.CLAWKEEP_FUZZ_SEED ?? 16);
 const COUNT = Number(process.env.CLAWKEEP_FUZZ_COUNT ?? 3000);
@@ -35,4 +35,5 @@ it(`answers ${COUNT} fuzzed inputs (seed ${SEED}) without a 5xx, an internal cod
   expect(report.tried).toBeGreaterThanOrEqual(COUNT);
   expect(server.alive()).toBe(true);
   expect(serverErrors(server.process.lines)).toEqual([]);
+  expect(secretsInLog(server.process.lines, org)).toEqual([]);
 }, 300_000);

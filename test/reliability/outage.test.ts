@@ -11,7 +11,7 @@ import { afterAll, expect, it } from "vitest";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { usingPostgres } from "../support/database.js";
 import { startOwnPostgres, type OwnPostgres } from "../support/own-postgres.js";
-import { rest, seedOrganisation, startReliabilityServer, type Organisation, type ReliabilityServer } from "./support.js";
+import { rest, secretsInLog, seedOrganisation, startReliabilityServer, type Organisation, type ReliabilityServer } from "./support.js";
 
 /** "Quickly": no answer during the outage may take longer than this. */
 const ANSWER_WITHIN_MS = 2000;
@@ -119,6 +119,7 @@ async function outage(breakDatabase: () => Promise<void>, restoreDatabase: () =>
   }
   expect(after.length).toBeGreaterThan(0);
   expect(after.filter((s) => s.status !== 200)).toEqual([]);
+  expect(secretsInLog(server!.process.lines, org)).toEqual([]);
 }
 
 it.runIf(usingPostgres)("answers 503 while its PostgreSQL is stopped, and serves again by itself once it is back", async () => {

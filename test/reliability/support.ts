@@ -132,3 +132,12 @@ export function knownIds(org: Organisation): KnownIds {
 export function serverErrors(lines: string[]): string[] {
   return lines.filter((line) => /"level":(50|60)/.test(line) || /unhandled|uncaught/i.test(line));
 }
+
+/** The organisation's secrets (values, keys, tokens, password) that appear in the server's log lines. */
+export function secretsInLog(lines: string[], org: Organisation): string[] {
+  const log = lines.join("\n");
+  const secrets = { "access token": org.token, "agent token": org.agentToken, "agent key": org.agentKey, "API key": org.apiKey, password: PASSWORD, "secret value": "sk-reliability-value", "password value": "db-reliability-value" };
+  return Object.entries(secrets)
+    .filter(([, secret]) => log.includes(secret))
+    .map(([what]) => what);
+}
