@@ -66,6 +66,16 @@ describe("control characters in text", () => {
     expect((await call("POST", "/v1/vaults", ada.token, { name: "ok", description: "line one\nline\ttwo\r\n" })).status).toBe(201);
   });
 
+  it("applies the same rule to the approval page's form", async () => {
+    const res = await fetch(`${server.url}/enroll/00000000-0000-4000-8000-000000000000`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: "action=signin&email=a%00%40example.com&password=x",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("control character");
+  });
+
   it("refuses a new password containing NUL, over REST and gRPC alike", async () => {
     const bob = await restSignup(call);
     const rest = await call("POST", "/v1/auth/change-password", bob.token, { current_password: PASSWORD, new_password: `${PASSWORD}\u0000x` });

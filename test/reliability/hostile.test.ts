@@ -31,7 +31,7 @@ it("keeps memory bounded and health answering under hostile clients", async () =
   expect(report.rssPeakMb - report.rssBeforeMb).toBeLessThan(RSS_GROWTH_BOUND_MB);
   expect(report.streamsOpened).toBeGreaterThan(0);
   // Slow-loris connections are cut by the server (CLAWKEEP_REQUEST_TIMEOUT_MS), not held forever.
-  expect(report.slowLorisClosedByServer).toBeGreaterThan(intensity.slowLoris / 2);
+  expect(report.slowLorisClosedByServer).toBeGreaterThanOrEqual(intensity.slowLoris * 0.9);
   // No attack got a 5xx.
   expect(Object.keys(report.statuses).filter((key) => / 5\d\d$/.test(key))).toEqual([]);
   // And afterwards it serves as before.

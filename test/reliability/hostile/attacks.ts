@@ -107,13 +107,14 @@ export async function hostile(port: number, pid: number, intensity: Intensity): 
 
   // Slow-loris: connections that send a request one byte at a time, never finishing, or nothing.
   let slowClosed = 0;
+  let closingOurselves = false;
   const slowSockets: net.Socket[] = [];
   for (let i = 0; i < intensity.slowLoris; i++) {
     const socket = net.connect(port, "127.0.0.1");
     slowSockets.push(socket);
     socket.on("error", () => undefined);
     socket.on("close", () => {
-      if (!over()) slowClosed++;
+      if (!closingOurselves) slowClosed++;
     });
     const text = `POST /v1/auth/token HTTP/1.1\r\nHost: x\r\nX-Forwarded-For: 198.51.100.${i % 250}\r\nContent-Length: 100000\r\n\r\n{"email":"`;
     let at = 0;
@@ -159,6 +160,9 @@ export async function hostile(port: number, pid: number, intensity: Intensity): 
   await Promise.all([normal, ...attacks]);
   await new Promise((done) => setTimeout(done, Math.max(0, endAt - Date.now())));
 
+  // Give the server's request timeout a moment past the attack, then close what is left.
+  await new Promise((done) => setTimeout(done, 3000));
+  closingOurselves = true;
   for (const socket of slowSockets) socket.destroy();
   for (const session of sessions) session.destroy();
   await new Promise((done) => setTimeout(done, 2000));
