@@ -49,6 +49,15 @@ export const NOT_SECRET_DESPITE_NAME: ReadonlySet<string> = new Set([
   "clawkeep.v1.BalanceChange.token",
 ]);
 
+/**
+ * Fields of a database error (TypeORM's QueryFailedError, and the pg DatabaseError it wraps) that
+ * carry a statement's values: its bound parameters, and the row or value PostgreSQL quotes back
+ * (`detail`: "Failing row contains (…)", `where`: "unnamed portal parameter $1 = '…'"). A logged
+ * error keeps the statement's shape (its text with $n placeholders), its code and its message;
+ * these are censored (src/logger.ts), because the values include key hashes and sealed data.
+ */
+export const STATEMENT_VALUE_FIELDS: ReadonlySet<string> = new Set(["parameters", "detail", "where", "internalQuery"]);
+
 /** "apiKey", "API_KEY" and "api_key" are one name. */
 export function fieldName(key: string): string {
   return key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();

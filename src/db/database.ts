@@ -36,6 +36,7 @@ export interface Database {
 /** Serializes migrations across instances that start at the same moment. */
 const MIGRATION_LOCK_KEY = 7_360_211_001;
 const POOL_SIZE = 10;
+const CONNECT_TIMEOUT_MS = 5000;
 
 export async function openDatabase(options: DatabaseOptions, logger: Logger, open: OpenOptions = {}): Promise<Database> {
   if (options.databaseUrl) return connect("postgres", { connectionString: options.databaseUrl }, logger);
@@ -91,6 +92,8 @@ function common() {
     uuidExtension: "pgcrypto" as const,
     installExtensions: false,
     logging: false,
+    // A database that does not answer is reported (503) in seconds, not waited for forever.
+    connectTimeoutMS: CONNECT_TIMEOUT_MS,
   };
 }
 

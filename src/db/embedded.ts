@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import type { Logger } from "pino";
+import { censorPostgresLine } from "../logger.js";
 import { CLUSTER_DIR, DataDirError, isAlive, lockDataDir, lockHolder, postgresIdentity, prepareDataDir, prepareOwnedDir, refusePgliteEra, type RunAs } from "./data-dir.js";
 import { postgresBinaries, type PostgresBinaries } from "./postgres-binaries.js";
 
@@ -234,6 +235,15 @@ class Supervisor {
       `unix_socket_directories=${socketDir}`,
       "-c",
       "unix_socket_permissions=0700",
+      // Its log reaches ours, so it must not repeat the values of a failed statement: no DETAIL
+      // ("Failing row contains (…)"), no STATEMENT, and the SQLSTATE in each line so that the
+      // input a data exception quotes can be censored (censorStatementValues).
+      "-c",
+      "log_error_verbosity=terse",
+      "-c",
+      "log_min_error_statement=panic",
+      "-c",
+      "log_line_prefix=%m [%p] %e ",
       "-p",
       String(SOCKET_PORT),
     ];
@@ -245,8 +255,9 @@ class Supervisor {
     this.child = child;
     this.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
     const onOutput = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) {
-        if (!line.trim()) continue;
+      for (const raw of chunk.toString().split("\n")) {
+        if (!raw.trim()) continue;
+        const line = censorPostgresLine(raw);
         this.recent = [...this.recent.slice(-19), line];
         // Until it is ready, our own probes make it say "the database system is starting up".
         const serious = this.ready && /\b(WARNING|ERROR|FATAL|PANIC):/.test(line);

@@ -22,12 +22,13 @@ export class DomainError extends Error {
   /**
    * @param kind what went wrong, in terms a caller can act on
    * @param detail one sentence for the caller; never contains secret material
+   * @param options.cause an unexpected failure behind the answer: logged (never sent to the caller)
    */
   constructor(
     readonly kind: ErrorKind,
     readonly detail: string,
-    readonly options: { retryAfterSeconds?: number } = {},
+    readonly options: { retryAfterSeconds?: number; cause?: unknown } = {},
   ) {
-    super(detail);
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
   }
 }

@@ -1,29 +1,79 @@
 // Checks that hold for every request of the contract, before any handler runs: identifiers are
-// UUIDs. Rules particular to one method (lengths, allowed values) live with its domain code.
-import type { DescMessage, Message } from "@bufbuild/protobuf";
+// UUIDs, and no text carries control characters (src/domain/text.ts), whichever protocol brought
+// it. Rules particular to one method (lengths, allowed values) live with its domain code.
+import { ScalarType, type DescField, type DescMessage, type Message } from "@bufbuild/protobuf";
+import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import type { Interceptor } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
 import { isUuid } from "../domain/ids.js";
+import { assertPlainText } from "../domain/text.js";
 
 
 /** Fields named like identifiers that are not Clawkeep UUIDs. */
 const NOT_UUIDS = new Set(["resource_id"]);
 
+/**
+ * String fields whose content is opaque to us, by "<message>.<field>": a secret's value is
+ * whatever bytes its owner keeps (sealed, never stored as text), so the text rule does not apply.
+ */
+const OPAQUE_STRINGS = new Set(["clawkeep.v1.PutSecretRequest.value"]);
+
 export function validationInterceptor(): Interceptor {
   return (next) => async (req) => {
     if (!req.stream) {
-      checkIdentifiers(req.method.input, req.message);
+      checkRequest(req.method.input, req.message);
       return next(req);
     }
     const source = req.message;
     async function* checked() {
       for await (const message of source) {
-        checkIdentifiers(req.method.input, message);
+        checkRequest(req.method.input, message);
         yield message;
       }
     }
     return next({ ...req, message: checked() });
   };
+}
+
+export function checkRequest(schema: DescMessage, message: Message): void {
+  checkIdentifiers(schema, message);
+  checkText(reflect(schema, message), "");
+}
+
+/**
+ * Every string of the message, at any depth (map keys, lists, Struct values such as secret
+ * metadata included), follows the text rule. Decoders bound the depth of a message (protobuf-es
+ * stops at 100 levels), so this recursion is bounded too.
+ */
+function checkText(message: ReflectMessage, prefix: string): void {
+  const wellKnown = message.desc.typeName.startsWith("google.protobuf.");
+  for (const field of message.fields) {
+    if (!message.isSet(field) || OPAQUE_STRINGS.has(`${message.desc.typeName}.${field.name}`)) continue;
+    // Inside Struct and Value the path stays the field of ours that holds them ("metadata").
+    const name = wellKnown ? prefix.replace(/\.$/, "") : `${prefix}${field.name}`;
+    switch (field.fieldKind) {
+      case "scalar":
+        if (field.scalar === ScalarType.STRING) assertPlainText(name, message.get(field) as string);
+        break;
+      case "message":
+        checkText(message.get(field), wellKnown ? prefix : `${name}.`);
+        break;
+      case "list":
+        for (const item of message.get(field)) checkItem(field, item, name, wellKnown ? prefix : `${name}.`);
+        break;
+      case "map":
+        for (const [key, item] of message.get(field)) {
+          if (typeof key === "string") assertPlainText(`${name} key`, key);
+          checkItem(field, item, name, wellKnown ? prefix : `${name}.`);
+        }
+        break;
+    }
+  }
+}
+
+function checkItem(field: DescField, item: unknown, name: string, prefix: string): void {
+  if (typeof item === "string") assertPlainText(name, item);
+  else if (field.fieldKind !== "scalar" && field.fieldKind !== "enum" && typeof item === "object" && item !== null && "desc" in item) checkText(item as ReflectMessage, prefix);
 }
 
 export function checkIdentifiers(schema: DescMessage, message: Message, prefix = ""): void {

@@ -1,7 +1,9 @@
 // connect-es reports a request message it cannot decode from binary as `internal`
 // ("parse binary: …"), before any interceptor runs. To the caller that is a malformed request,
 // so this rewrites exactly that error to invalid_argument in each protocol's response: the
-// Connect unary JSON body, the gRPC status (header or trailer) and the gRPC-Web trailer frame.
+// Connect unary JSON body, the Connect streaming end-of-stream message, the gRPC status (header or
+// trailer) and the gRPC-Web trailer frame.
+import { Code, ConnectError } from "@connectrpc/connect";
 import type { UniversalServerResponse } from "@connectrpc/connect/protocol";
 
 const PARSE_PREFIX = "parse binary:";
@@ -15,8 +17,19 @@ export async function reclassifyDecodeErrors(res: UniversalServerResponse): Prom
     fixGrpcStatus(res.header);
     return { ...res, body: res.body && fixGrpcTrailersAfter(res.body, res) };
   }
+  if (contentType.startsWith("application/connect+")) return { ...res, body: res.body && fixConnectEndStream(res.body) };
   if (res.status === 500 && contentType.startsWith("application/json") && res.body) return fixConnectUnary(res);
   return res;
+}
+
+/**
+ * The same rewrite for the error itself, where it passes through the interceptors: a streaming
+ * call decodes its request inside the chain, so the errors interceptor sees it (and the log says
+ * invalid_argument, not internal).
+ */
+export function reclassifyDecodeError(error: ConnectError): ConnectError {
+  if (error.code !== Code.Internal || !error.rawMessage.startsWith(PARSE_PREFIX)) return error;
+  return new ConnectError(describe(error.rawMessage), Code.InvalidArgument);
 }
 
 async function fixConnectUnary(res: UniversalServerResponse): Promise<UniversalServerResponse> {
@@ -34,6 +47,33 @@ async function fixConnectUnary(res: UniversalServerResponse): Promise<UniversalS
   const header = new Headers(res.header);
   header.set("content-length", String(fixed.length));
   return { ...res, status: 400, header, body: single(fixed) };
+}
+
+/** A Connect stream ends with an envelope flagged 0x02 whose JSON may hold {"error": {code, message}}. */
+async function* fixConnectEndStream(body: AsyncIterable<Uint8Array>): AsyncIterable<Uint8Array> {
+  for await (const chunk of body) {
+    if (chunk.length < 5 || (chunk[0] & 0x02) === 0) {
+      yield chunk;
+      continue;
+    }
+    let end: { error?: { code?: string; message?: string } };
+    try {
+      end = JSON.parse(Buffer.from(chunk.subarray(5)).toString("utf8"));
+    } catch {
+      yield chunk;
+      continue;
+    }
+    if (end.error?.code !== "internal" || !end.error.message?.startsWith(PARSE_PREFIX)) {
+      yield chunk;
+      continue;
+    }
+    const payload = Buffer.from(JSON.stringify({ ...end, error: { ...end.error, code: "invalid_argument", message: describe(end.error.message) } }), "utf8");
+    const frame = Buffer.alloc(5 + payload.length);
+    frame[0] = chunk[0];
+    frame.writeUInt32BE(payload.length, 1);
+    payload.copy(frame, 5);
+    yield frame;
+  }
 }
 
 function fixGrpcStatus(headers: Headers | undefined): void {

@@ -6,6 +6,11 @@ import net from "node:net";
 import type { NodeHandlerFn } from "./node-types.js";
 
 const H2_PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+/**
+ * Streams one HTTP/2 connection may have open at once (advertised in SETTINGS; clients queue
+ * beyond it). Without it a single connection could open thousands, each holding memory.
+ */
+const MAX_STREAMS_PER_CONNECTION = 100;
 
 export interface ListenOptions {
   port: number;
@@ -22,13 +27,15 @@ export interface Listener {
 
 export async function listen(handler: NodeHandlerFn, options: ListenOptions): Promise<Listener> {
   let closing = false;
-  const h1 = http.createServer((req, res) => {
+  // Node looks for connections over their header/request time only this often (30 s by default),
+  // so a slow-loris connection would outlive CLAWKEEP_REQUEST_TIMEOUT_MS by that much.
+  const h1 = http.createServer({ connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs) }, (req, res) => {
     if (closing) res.setHeader("connection", "close");
     handler(req, res);
   });
   h1.requestTimeout = options.requestTimeoutMs;
   h1.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
-  const h2 = http2.createServer({}, handler);
+  const h2 = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
     sessions.add(session);
@@ -42,9 +49,12 @@ export async function listen(handler: NodeHandlerFn, options: ListenOptions): Pr
     socket.once("close", () => sockets.delete(socket));
     // A peer that resets before we dispatch must not crash the process.
     socket.on("error", () => socket.destroy());
+    // A connection that sends nothing at all is never dispatched; it gets the time a request gets.
+    socket.setTimeout(options.requestTimeoutMs, () => socket.destroy());
     const onReadable = () => {
       const head = socket.read() as Buffer | null;
       if (!head) return;
+      socket.setTimeout(0);
       socket.off("readable", onReadable);
       socket.unshift(head);
       const n = Math.min(head.length, H2_PREFACE.length);

@@ -11,6 +11,7 @@ import { errorsInterceptor } from "../interceptors/errors.js";
 import { loggingInterceptor } from "../interceptors/logging.js";
 import { metricsInterceptor } from "../interceptors/metrics.js";
 import { rateLimitInterceptor } from "../interceptors/rate-limit.js";
+import { streamLimitInterceptor } from "../interceptors/stream-limit.js";
 import { validationInterceptor } from "../interceptors/validation.js";
 import { HealthMonitor } from "./health.js";
 import { createHttpFront } from "./http-front.js";
@@ -50,6 +51,7 @@ export function rpcOptions(parts: { config: Config; logger: Logger; health: Heal
       metricsInterceptor(metrics),
       errorsInterceptor(logger),
       rateLimitInterceptor({ perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst }),
+      streamLimitInterceptor(),
       authnInterceptor(app.verifiers, (principal, address) => app.ipRuleGate.assertAdmitted(principal, address)),
       validationInterceptor(),
     ],

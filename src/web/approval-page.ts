@@ -15,6 +15,7 @@ import { isUuid } from "../domain/ids.js";
 import { ACCESS_TOKEN_TTL_SECONDS } from "../domain/identity/sessions.js";
 import { TokenBuckets } from "../domain/token-buckets.js";
 import { messagePage, reviewPage, signInPage, type FormContext } from "./approval-html.js";
+import { controlCharacterAt } from "../domain/text.js";
 import { cookieHeader, cookiesOf, csrfToken, csrfValid, FormTooLargeError, newCsrfSeed, readForm, sameOrigin } from "./form-request.js";
 
 const PAGE_PATH = /^\/enroll\/([^/]+)$/;
@@ -93,6 +94,8 @@ export class ApprovalPage {
         if (error instanceof FormTooLargeError) return this.send(page, 413, messagePage(undefined, "Too large", error.message));
         throw error;
       }
+      const refused = [...params].find(([, value]) => controlCharacterAt(value) >= 0);
+      if (refused) return this.send(page, 400, messagePage(undefined, "Not accepted", `The form field ${refused[0].slice(0, 32)} contains a control character; only tab and line breaks are allowed.`));
       const csrfOk = sameOrigin(req) && csrfValid(this.deps.csrfKey, cookies.get(CSRF_COOKIE), csrfScope(enrollmentId), params.get("csrf"));
       if (!csrfOk) {
         return this.send(page, 403, messagePage(undefined, "Form expired", "This form could not be verified (it is old, or it came from another site). Open the link again and retry."));

@@ -50,11 +50,12 @@ describe("organisation members", () => {
     expect(me.role).toBe("admin");
   });
 
-  it("refuses invitations from members, for existing accounts, and with unknown roles", async () => {
+  it("refuses invitations from members and with unknown roles; an existing account is not revealed", async () => {
     const { owner, other } = await orgWith("member");
     expect((await call("POST", "/v1/org/invite", other.token, { email: uniqueEmail() })).status).toBe(403);
+    // Answered like any invitation (issue 16: no account enumeration); it changes nothing for them.
     const existing = await call("POST", "/v1/org/invite", owner.token, { email: other.email });
-    expect(existing.status).toBe(409);
+    expect(existing.status).toBe(200);
     const badRole = await call("POST", "/v1/org/invite", owner.token, { email: uniqueEmail(), role: "superuser" });
     expect(badRole.status).toBe(400);
     expect((await problemOf(badRole)).detail).toMatch(/role must be one of owner, admin, member/);

@@ -299,8 +299,9 @@ describe("audit", () => {
     );
     try {
       const error = await rejection(vaults.getSecret({ vaultId, path: "fail/closed" }, { headers: owner.headers }));
-      expect(error.code).toBe(Code.Internal);
+      expect(error.code).toBe(Code.Unavailable);
       expect(error.rawMessage).not.toContain("never-served");
+      expect(error.rawMessage).toMatch(/audit log/);
     } finally {
       await harness.database.dataSource.query(`DROP TRIGGER clawkeep_test_refuse_audit ON "clawkeep_audit_events"`);
       await harness.database.dataSource.query(`DROP FUNCTION clawkeep_test_refuse_audit()`);

@@ -1,7 +1,7 @@
 // Starts a real Clawkeep server on port 0 against a fresh database, in this process, and tears
 // it down. Several servers may share one database (pass `database`) to test scale-out.
 import { createServer, type AddressInfo } from "node:net";
-import { pino } from "pino";
+import { pino, type Logger } from "pino";
 import type { AppServices } from "../../src/app.js";
 import type { Config } from "../../src/config.js";
 import type { Database } from "../../src/db/database.js";
@@ -38,10 +38,12 @@ export interface TestServerOptions {
   /** Share this database with other servers instead of creating one. */
   database?: FreshDatabase;
   env?: Record<string, string>;
+  /** Where the server logs; by default nowhere, or stdout at CLAWKEEP_TEST_LOG's level. */
+  logger?: Logger;
 }
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const logger = pino({ level: process.env.CLAWKEEP_TEST_LOG ?? "silent" });
+  const logger = options.logger ?? pino({ level: process.env.CLAWKEEP_TEST_LOG ?? "silent" });
   const parts = await openTestApp({
     database: options.database,
     logger,

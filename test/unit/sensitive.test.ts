@@ -33,7 +33,7 @@ describe("sensitive field names", () => {
     expect(redacted).toBeInstanceOf(Error);
     expect(redacted.message).toBe("boom");
     expect(redacted.stack).toBe(error.stack);
-    expect(redacted.parameters).toEqual({ passphrase: "[redacted]" });
+    expect(redacted.parameters).toBe("[redacted]"); // a statement's values are never logged, whatever their names
   });
 
   it("never reach the server's log output, however deep", () => {

@@ -45,3 +45,17 @@ export function scopesAllow(scopes: readonly string[], path: string, permission:
   }
   return true;
 }
+
+/**
+ * Whether the scopes leave room for `permission` on a vault itself (creating one is a write,
+ * deleting one a delete): action scopes cap it like any operation; path globs cap secret paths
+ * only, so they leave vault operations to the policies and ownership rules.
+ */
+export function scopesAllowVaultOperation(scopes: readonly string[], permission: Permission): boolean {
+  const actions = scopes.filter((scope) => scope === "*" || scope.includes(":"));
+  if (actions.length === 0 || actions.includes("*")) return true;
+  return actions.some((scope) => {
+    const [, resource, action] = ACTION_SCOPE.exec(scope) ?? [];
+    return VAULT_RESOURCES.has(resource) && (action === "*" || action === permission);
+  });
+}

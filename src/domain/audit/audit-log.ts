@@ -7,6 +7,8 @@
 // transaction commits (see audit-sequencer.ts).
 import type { DataSource, EntityManager } from "typeorm";
 import { afterCommit } from "../../db/after-commit.js";
+import { isDatabaseUnavailable } from "../../db/unavailable.js";
+import { DomainError } from "../errors.js";
 import { isSensitiveField } from "../../sensitive.js";
 import { uuidv7 } from "../ids.js";
 import type { AuditAction, AuditDetails, AuditDetailsOf } from "./actions.js";
@@ -50,6 +52,23 @@ export interface ChainKicker {
 
 
 export { auditedRead, type AuditedRead } from "./audit-store.js";
+
+/**
+ * Fail closed: runs work that serves a secret only once its audit event is written. When that
+ * fails for any reason but a refusal (a DomainError) or a database that is away (answered 503 as
+ * such), the read is refused with 503 naming the audit log; the failure itself is logged.
+ */
+export async function failClosed<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof DomainError || isDatabaseUnavailable(error)) throw error;
+    throw new DomainError("unavailable", "the secret cannot be served right now: its read could not be recorded in the audit log, and Clawkeep never serves a secret unrecorded", {
+      retryAfterSeconds: 5,
+      cause: error,
+    });
+  }
+}
 
 export class AuditLog {
   constructor(private readonly sequencer: ChainKicker) {}

@@ -123,12 +123,6 @@ export async function updateUserProfile(manager: EntityManager, userId: string, 
   );
 }
 
-/** The id of the user with this email, if there is one. */
-export async function userIdByEmail(q: Queryable, email: string): Promise<string | undefined> {
-  const [row]: Pick<UserRow, "id">[] = await q.query(`SELECT "id" FROM "clawkeep_users" WHERE "email" = $1`, [email]);
-  return row?.id;
-}
-
 /** Deletes the user; their membership, sessions and API keys go with them (foreign keys). */
 export async function deleteUser(manager: EntityManager, userId: string): Promise<void> {
   await manager.query(`DELETE FROM "clawkeep_users" WHERE "id" = $1`, [userId]);

@@ -15,7 +15,6 @@ import {
   membersOfOrg,
   ownerCount,
   setMemberRole,
-  userIdByEmail,
   type MemberRow,
 } from "./identity-store.js";
 import type { OrgRole, Principal } from "./principal.js";
@@ -48,7 +47,9 @@ export class Members {
     const role = parseRole(input.role || "member");
     if (role === "owner" && principal.role !== "owner") throw new DomainError("permission_denied", "only an owner can invite another owner");
     await this.dataSource.transaction(async (manager) => {
-      if (await userIdByEmail(manager, email)) throw new DomainError("conflict", `${email} already has a Clawkeep account; each account belongs to one organisation`);
+      // The answer and the work are the same whether or not the email has an account, so that
+      // inviting reveals nothing about who uses Clawkeep (as enrollment does not). An invitation
+      // of an existing account simply waits unused: it is taken only by a sign-up, and expires.
       // A repeated invitation replaces the pending one rather than piling up.
       await deletePendingInvitation(manager, principal.orgId, email);
       const invitationId = await insertInvitation(manager, { orgId: principal.orgId, email, role, invitedBy: principal.id, ttlDays: INVITATION_TTL_DAYS });

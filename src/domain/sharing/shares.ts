@@ -11,7 +11,7 @@ import type { DataSource, EntityManager } from "typeorm";
 import { hashPassword, verifyPassword } from "../../crypto/passwords.js";
 import type { Agents } from "../agents/agents.js";
 import type { AuditAction } from "../audit/actions.js";
-import type { AuditEntry, AuditLog } from "../audit/audit-log.js";
+import { failClosed, type AuditEntry, type AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Accounts } from "../identity/accounts.js";
 import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
@@ -193,7 +193,8 @@ export class Shares {
 
   /** Counts the access and reads the secret in one transaction, which also audits the read. */
   private async countedRead(row: ShareRow, caller: Principal | undefined, sender: Principal | undefined, ip: string): Promise<SharedSecretValue> {
-    return this.dataSource.transaction(async (manager) => {
+    // The value leaves only with the commit of its share.access event (fail closed).
+    return failClosed(() => this.dataSource.transaction(async (manager) => {
       const accessCount = (await countAccess(manager, row.id)) ?? (await this.whyNotCounted(manager, row.id));
       const secret = await this.parts.secrets.readShared(manager, { secretId: row.secret_id, sender, senderIp: row.sender_ip, reader: caller });
       await this.audit(manager, caller, "share.access", row, ip, {
@@ -211,7 +212,7 @@ export class Shares {
         accessCount,
         maxAccessCount: row.max_access_count,
       };
-    });
+    }));
   }
 
   /**

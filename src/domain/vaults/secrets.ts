@@ -7,7 +7,7 @@
 // decrypted only inside the transaction that audits the read.
 import type { DataSource, EntityManager } from "typeorm";
 import type { Keyring } from "../../crypto/keyring.js";
-import type { AuditLog } from "../audit/audit-log.js";
+import { failClosed, type AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { scopesAllow } from "../agents/scopes.js";
@@ -321,10 +321,11 @@ export class Secrets {
   private async read(principal: Principal, vaultId: string, path: string, which: "latest" | number, decision: Decision, ip: string): Promise<SecretWithValue> {
     const refusedTypes = principal.agent?.intentsApiEnabled ? [...SIGNING_KEY_TYPES] : [];
     const entry = { ...this.auditBase(principal, path, ip), action: "secret.read" as const, details: { vault_id: vaultId, decided_by: decidedBy(decision) } };
-    const found =
+    const found = await failClosed(() =>
       which === "latest"
-        ? await this.audit.read<VersionRow>(this.dataSource, READ_LATEST, [vaultId, path, refusedTypes], entry)
-        : await this.audit.read<VersionRow>(this.dataSource, READ_VERSION, [vaultId, path, which, refusedTypes], entry);
+        ? this.audit.read<VersionRow>(this.dataSource, READ_LATEST, [vaultId, path, refusedTypes], entry)
+        : this.audit.read<VersionRow>(this.dataSource, READ_VERSION, [vaultId, path, which, refusedTypes], entry),
+    );
     if (!found) {
       // Why not, in as many statements as it takes (a deleted secret is 410, a missing one 404).
       if (which === "latest") await latestEnabled(this.dataSource.manager, (await liveSecret(this.dataSource.manager, vaultId, path)).id, path);
@@ -340,10 +341,12 @@ export class Secrets {
       if (row.max_access_count === null) refuseExpired(row, path, { now: Number.POSITIVE_INFINITY });
       refuseExpired(row, path);
       if (row.max_access_count === null) throw new Error(`secret read of "${path}" was neither audited nor refused`);
-      await this.dataSource.transaction(async (manager) => {
-        await countAccess(manager, row, path);
-        await this.audit.append(manager, { ...entry, details: { ...entry.details, secret_id: row.secret_id, version: row.version } });
-      });
+      await failClosed(() =>
+        this.dataSource.transaction(async (manager) => {
+          await countAccess(manager, row, path);
+          await this.audit.append(manager, { ...entry, details: { ...entry.details, secret_id: row.secret_id, version: row.version } });
+        }),
+      );
     }
     return this.open(vaultId, path, row);
   }

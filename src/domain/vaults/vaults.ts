@@ -6,7 +6,8 @@ import type { AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
-import type { PolicyRule } from "./policy/types.js";
+import type { Permission, PolicyRule } from "./policy/types.js";
+import { scopesAllowVaultOperation } from "../agents/scopes.js";
 import type { VaultCache } from "./vault-cache.js";
 import { deleteVault, insertVault, vaultById, vaultsOfOrg, vaultsRelatedTo, type VaultRow } from "./vault-store.js";
 import { countLiveSecrets } from "./secret-store.js";
@@ -44,6 +45,7 @@ export class Vaults {
   ) {}
 
   async create(principal: Principal, input: { name: string; description: string }, ip: string): Promise<Vault> {
+    assertScopesAllow(principal, "write", "create a vault");
     const name = input.name.trim();
     if (name.length < 1 || name.length > 100) throw new DomainError("invalid_argument", "name must be 1 to 100 characters");
     const description = input.description.trim();
@@ -94,6 +96,7 @@ export class Vaults {
     await this.dataSource.transaction(async (manager) => {
       const access = await this.access(manager, principal, vaultId, { lock: "update" });
       if (!access.canManage) throw new DomainError("permission_denied", "only the vault's owner or an organisation owner or admin can delete it");
+      assertScopesAllow(principal, "delete", "delete a vault");
       const secrets = await countLiveSecrets(manager, vaultId);
       await deleteVault(manager, vaultId);
       await this.cache.announce(manager, vaultId, principal.orgId);
@@ -131,6 +134,13 @@ export class Vaults {
     const policies = await this.cache.rulesFor(vaultId, principal);
     if (!isOwner && !manager && policies.length === 0 && !binding.includes(vaultId)) throw vaultNotFound(vaultId);
     return { vault, isOwner, canManage: isOwner || manager, policies };
+  }
+}
+
+/** An agent's scopes are a ceiling on operations: a read-only agent creates and deletes nothing. */
+function assertScopesAllow(principal: Principal, permission: Permission, what: string): void {
+  if (principal.agent && !scopesAllowVaultOperation(principal.agent.scopes, permission)) {
+    throw new DomainError("permission_denied", `this agent's scopes (${principal.agent.scopes.join(", ").slice(0, 200)}) do not allow it to ${what}; that needs vaults:${permission}`);
   }
 }
 

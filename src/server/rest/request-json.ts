@@ -22,16 +22,48 @@ function neverInQuery(key: string): boolean {
   return isSensitiveField(key) && !SENT_IN_URLS.has(fieldName(key) as SensitiveField);
 }
 
+/**
+ * The deepest JSON body accepted: as deep as protobuf-es decodes a message (100 levels), so
+ * nothing a message can hold is refused, while what the transcoder walks (and re-serializes)
+ * stays far from the call-stack limit.
+ */
+export const MAX_JSON_DEPTH = 100;
+
 export function parseBody(raw: Buffer): JsonValue | undefined {
   const text = raw.toString("utf8").trim();
   // An empty body means {} whatever its content type: 1Claw's clients send
   // Content-Type: application/json on body-less requests.
   if (text === "") return undefined;
+  const depth = jsonDepth(text);
+  if (depth > MAX_JSON_DEPTH) throw new RestRequestError(400, `the request body nests JSON more than ${MAX_JSON_DEPTH} levels deep`);
   try {
     return JSON.parse(text) as JsonValue;
   } catch (error) {
     throw new RestRequestError(400, `the request body is not valid JSON: ${(error as Error).message}`);
   }
+}
+
+/**
+ * How deeply `text` nests arrays and objects, counted without recursion and without parsing, so a
+ * hostile body is measured before anything walks it. Brackets inside strings do not count; once
+ * the count passes the limit it stops early. Malformed JSON is left for JSON.parse to report.
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > deepest) deepest = depth;
+      if (deepest > MAX_JSON_DEPTH) return deepest;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 export function buildRequestJson(

@@ -33,7 +33,8 @@ export function createRestTranscoder(options: RestTranscoderOptions): RestHandle
     try {
       await transcode(options, table, req, res);
     } catch (error) {
-      if (error instanceof RestRequestError) writeProblem(res, { status: error.status, detail: error.message });
+      // After a 413 the rest of an oversized body is not read: the connection closes instead.
+      if (error instanceof RestRequestError) writeProblem(res, { status: error.status, detail: error.message, headers: error.status === 413 ? { connection: "close" } : undefined });
       else if (error instanceof PathDecodeError) writeProblem(res, { status: 400, detail: error.message });
       else throw error;
     }
