@@ -196,7 +196,7 @@ describe("the client", () => {
     expect((last as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
   });
 
-  it("FleetTokenManager hands out tokens synchronously and reconnects across a restart-like end", async () => {
+  it("FleetTokenManager hands out a current token per agent synchronously", async () => {
     const fleet = await createAgents(rest, human.token, 5);
     const manager = new FleetTokenManager({ baseUrl: server.url, agents: fleet.map((a) => ({ agentId: a.id, apiKey: a.apiKey })) });
     await manager.start();
