@@ -2,6 +2,12 @@
 // the package's own client (clawkeep/client). Per-agent answers, the request limits, failures
 // counted toward the exchange's limits, revocations pushed, a reader too slow ended, and the end
 // on shutdown telling the client to reconnect.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { Code, ConnectError, createClient as connectClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,6 +16,11 @@ import { createClient, FleetTokenManager, NotFoundError, RateLimitedError, Unaut
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { startTestServer, type TestServer } from "../support/server.js";
 import { createAgents, jwtExpiry, type TestAgent } from "../support/fleet.js";
+import { PYTHON, probeTool } from "../support/tools.js";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const run = promisify(execFile);
+const python = probeTool([PYTHON, "-c", "import grpc, google.protobuf"], "apt-get install -y python3-grpcio python3-protobuf");
 
 const UNKNOWN_AGENT = "00000000-0000-4000-8000-0000000000aa";
 
@@ -212,3 +223,50 @@ describe("the client", () => {
 });
 
 
+
+describe("examples/python", () => {
+  it.skipIf(!python.available)("exchanges a key, lists and reads secrets, and follows a fleet stream with the generated stubs", async () => {
+    const vault = (await (await rest("POST", "/v1/vaults", human.token, { name: "python example" })).json()) as { id: string };
+    expect((await rest("PUT", `/v1/vaults/${vault.id}/secrets/app/token`, human.token, { value: "s3cret" })).status).toBe(201);
+    const [agent, other] = await createAgents(rest, human.token, 2);
+    const policy = { secret_path_pattern: "app/**", principal_type: "agent", principal_id: agent.id, permissions: ["read"] };
+    expect((await rest("POST", `/v1/vaults/${vault.id}/policies`, human.token, policy)).status).toBe(201);
+    const dir = mkdtempSync(join(tmpdir(), "clawkeep-fleet-"));
+    try {
+      const fleetFile = join(dir, "fleet.json");
+      const credentials = [agent, other].map((a) => ({ agent_id: a.id, api_key: a.apiKey }));
+      writeFileSync(fleetFile, JSON.stringify([...credentials, { agent_id: UNKNOWN_AGENT, api_key: other.apiKey }]));
+      const { stdout } = await run(PYTHON, [join(ROOT, "examples/python/clawkeep_example.py"), `127.0.0.1:${server.port}`, vault.id, "app/token"], {
+        env: {
+          ...process.env,
+          PYTHONPATH: join(ROOT, "gen/python"),
+          PYTHONDONTWRITEBYTECODE: "1",
+          CLAWKEEP_API_KEY: agent.apiKey,
+          CLAWKEEP_FLEET_FILE: fleetFile,
+          CLAWKEEP_FLEET_EVENTS: "3",
+        },
+        timeout: 30_000,
+      });
+      const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+      expect(lines.slice(0, 3)).toEqual([
+        { step: "token", agent_id: agent.id, token_type: "Bearer", expires_in: 3600 },
+        { step: "list", paths: ["app/token"] },
+        { step: "read", path: "app/token", version: 1, value: "s3cret" },
+      ]);
+      const fleet = lines.filter((l) => l.step === "fleet");
+      expect(fleet).toHaveLength(3);
+      expect(fleet).toEqual(
+        expect.arrayContaining([
+          { step: "fleet", agent_id: agent.id, event: "issued", expires_in: 3600 },
+          { step: "fleet", agent_id: other.id, event: "issued", expires_in: 3600 },
+          { step: "fleet", agent_id: UNKNOWN_AGENT, event: "error", detail: "unknown or wrong agent API key" },
+        ]),
+      );
+      expect(lines.at(-1)).toEqual({ step: "fleet_done", events: 3, agents_with_tokens: 2 });
+      // Tokens and keys never reach the output.
+      expect(stdout).not.toMatch(/ocv_|eyJ/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
