@@ -21,7 +21,7 @@ import type { AgentTokenGrant, AgentTokens } from "./agent-tokens.js";
 /** Agents one stream may carry. */
 export const MAX_FLEET_AGENTS = 10_000;
 /** Exchanges one stream runs at once: a fleet's start-up must not take every database connection. */
-const EXCHANGES_PER_STREAM = 4;
+const EXCHANGES_PER_STREAM = 6;
 /** A refresh that failed for a reason of ours (not the credential's) is tried again after this. */
 const RETRY_MS = 1000;
 /** How often a stream checks whether its reader keeps up. */
