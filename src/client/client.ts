@@ -74,10 +74,9 @@ export function createClient(options: ClientOptions): ClawkeepClient {
     try {
       return await next(req);
     } catch (error) {
-      // Revoked or expired under us (e.g. the key was rotated, or the clock is off): one fresh
-      // exchange, one retry. A stream is retried only if it failed before its first message,
-      // which is when Connect raises the error here.
-      if (!(error instanceof ConnectError) || error.code !== Code.Unauthenticated) throw error;
+      // Revoked or expired under us (e.g. the agent revoked its tokens, or the clock is off): one
+      // fresh exchange, one retry. Only unary calls: a stream's request has been consumed.
+      if (req.stream || !(error instanceof ConnectError) || error.code !== Code.Unauthenticated) throw error;
       if (current === used) current = undefined;
       const fresh = await token();
       req.header.set("authorization", `Bearer ${fresh.accessToken}`);

@@ -26,6 +26,16 @@ const EXCHANGES_PER_STREAM = 6;
 const RETRY_MS = 1000;
 /** How often a stream checks whether its reader keeps up. */
 const SLOW_CHECK_MS = 250;
+/**
+ * Refreshes are paced to at most this multiple of the stream's steady rate (the sum over its
+ * agents of one per mean refresh period), so refreshes that a stall of the server held back catch
+ * up without becoming a burst of their own. First tokens are never paced.
+ */
+const CATCH_UP_FACTOR = 1.5;
+/** ... but never below this many refreshes per second, so a small fleet is never held back. */
+const MIN_PACE_PER_SECOND = 20;
+/** Refreshes that may go at once after an idle moment, in ms of the paced rate. */
+const PACE_BURST_MS = 50;
 
 export interface FleetCredential {
   agentId: string;
@@ -51,13 +61,22 @@ export interface FleetTokensOptions {
  * not refresh at once again.
  */
 export function refreshDelayMs(ttlSeconds: number, random: () => number, first: boolean): number {
+  const { lo, hi } = refreshWindow(ttlSeconds);
+  if (!first) return lo + random() * (hi - lo);
+  return hi - random() * ((lo + hi) / 2);
+}
+
+/** The mean time between two refreshes of a token that lives `ttlSeconds`, in ms. */
+export function meanRefreshPeriodMs(ttlSeconds: number): number {
+  const { lo, hi } = refreshWindow(ttlSeconds);
+  return (lo + hi) / 2;
+}
+
+function refreshWindow(ttlSeconds: number): { lo: number; hi: number } {
   const ttl = ttlSeconds * 1000;
   const latest = ttl - Math.min(60_000, ttl / 3);
   const hi = Math.min(ttl * (2 / 3 + 0.1), latest);
-  const lo = Math.max(hi - ttl * 0.2, ttl / 3);
-  if (!first) return lo + random() * (hi - lo);
-  const period = (lo + hi) / 2;
-  return hi - random() * period;
+  return { lo: Math.max(hi - ttl * 0.2, ttl / 3), hi };
 }
 
 export class FleetTokens {
@@ -151,6 +170,8 @@ interface AgentState {
   exchanging: boolean;
   /** Tokens issued on this stream so far. */
   issued: number;
+  /** Its share of the stream's steady refresh rate, per ms (0 until its first token). */
+  rate: number;
 }
 
 /** One open WatchFleetTokens call. */
@@ -158,7 +179,13 @@ class FleetStream {
   private readonly agents = new Map<string, AgentState>();
   /** Undelivered events, at most one per agent, oldest first, with when they became pending. */
   private readonly pending = new Map<string, { event: FleetEvent; since: number }>();
-  private readonly exchangeQueue: string[] = [];
+  /** Agents waiting for their first token, and agents waiting for a refresh (paced). */
+  private readonly firstQueue: string[] = [];
+  private readonly refreshQueue: string[] = [];
+  /** The stream's steady refresh rate, per ms, and when the next paced refresh may start. */
+  private steadyRate = 0;
+  private nextRefreshAt = 0;
+  private paceTimer: NodeJS.Timeout | undefined;
   private running = 0;
   private closed = false;
   private tooSlow = false;
@@ -172,7 +199,7 @@ class FleetStream {
     private readonly deps: { tokens: AgentTokens; standing: AgentStanding; logger: Logger },
     private readonly options: FleetTokensOptions,
   ) {
-    for (const { agentId, apiKey } of credentials) this.agents.set(agentId, { apiKey, done: false, exchanging: false, issued: 0 });
+    for (const { agentId, apiKey } of credentials) this.agents.set(agentId, { apiKey, done: false, exchanging: false, issued: 0, rate: 0 });
     this.random = options.random ?? Math.random;
   }
 
@@ -193,7 +220,9 @@ class FleetStream {
     this.closed = true;
     clearInterval(this.slowCheck);
     for (const state of this.agents.values()) clearTimeout(state.timer);
-    this.exchangeQueue.length = 0;
+    this.firstQueue.length = 0;
+    this.refreshQueue.length = 0;
+    clearTimeout(this.paceTimer);
     this.pending.clear();
     this.wake?.();
   }
@@ -264,6 +293,8 @@ class FleetStream {
   private finish(agentId: string, state: AgentState, event: "revoked" | "error", detail: string): void {
     if (state.done) return;
     state.done = true;
+    this.steadyRate -= state.rate;
+    state.rate = 0;
     clearTimeout(state.timer);
     // A token not yet delivered is dead now: the reader gets the revocation instead.
     this.pending.delete(agentId);
@@ -275,8 +306,11 @@ class FleetStream {
     if (oldest.done || Date.now() - oldest.value.since <= this.options.slowReaderMs) return;
     // Stop working for a reader that does not read; it learns why when it reads again.
     this.tooSlow = true;
+    this.pending.clear();
     for (const state of this.agents.values()) clearTimeout(state.timer);
-    this.exchangeQueue.length = 0;
+    this.firstQueue.length = 0;
+    this.refreshQueue.length = 0;
+    clearTimeout(this.paceTimer);
     clearInterval(this.slowCheck);
     this.wake?.();
   }
@@ -285,15 +319,30 @@ class FleetStream {
     const state = this.agents.get(agentId)!;
     if (state.done || state.exchanging || this.closed || this.tooSlow) return;
     state.exchanging = true;
-    this.exchangeQueue.push(agentId);
+    (state.issued === 0 ? this.firstQueue : this.refreshQueue).push(agentId);
     this.drain();
   }
 
   private drain(): void {
-    while (this.running < EXCHANGES_PER_STREAM && this.exchangeQueue.length > 0) {
-      const agentId = this.exchangeQueue.shift()!;
+    while (this.running < EXCHANGES_PER_STREAM) {
+      let agentId = this.firstQueue.shift();
+      if (agentId === undefined) {
+        if (this.refreshQueue.length === 0) return;
+        const now = Date.now();
+        const interval = 1 / Math.max(this.steadyRate * CATCH_UP_FACTOR, MIN_PACE_PER_SECOND / 1000);
+        if (now < this.nextRefreshAt) {
+          this.paceTimer ??= setTimeout(() => {
+            this.paceTimer = undefined;
+            this.drain();
+          }, this.nextRefreshAt - now);
+          return;
+        }
+        this.nextRefreshAt = Math.max(this.nextRefreshAt, now - PACE_BURST_MS) + interval;
+        agentId = this.refreshQueue.shift()!;
+      }
+      const id = agentId;
       this.running++;
-      void this.exchange(agentId).finally(() => {
+      void this.exchange(id).finally(() => {
         this.running--;
         this.drain();
       });
@@ -322,6 +371,8 @@ class FleetStream {
     if (this.closed || state.done) return;
     const first = state.issued === 0;
     state.issued++;
+    this.steadyRate += 1 / meanRefreshPeriodMs(grant.expiresIn) - state.rate;
+    state.rate = 1 / meanRefreshPeriodMs(grant.expiresIn);
     state.epoch = grant.epoch;
     this.push({ agentId, event: "issued", accessToken: grant.accessToken, expiresIn: grant.expiresIn, vaultIds: grant.vaultIds });
     let delay = refreshDelayMs(grant.expiresIn, this.random, first);
