@@ -172,6 +172,8 @@ interface AgentState {
   issued: number;
   /** Its share of the stream's steady refresh rate, per ms (0 until its first token). */
   rate: number;
+  /** A change was announced while an exchange was under way: look again once it returns. */
+  recheckAfterExchange?: boolean;
 }
 
 /** One open WatchFleetTokens call. */
@@ -264,6 +266,8 @@ class FleetStream {
   private async stillValid(agentId: string): Promise<boolean> {
     const state = this.agents.get(agentId);
     if (!state || state.done || this.closed) return false;
+    // The token an exchange under way returns may predate the change: judge it once it is here.
+    if (state.exchanging) state.recheckAfterExchange = true;
     if (state.epoch === undefined) return true;
     try {
       const row = await this.deps.standing.of(agentId);
@@ -375,6 +379,10 @@ class FleetStream {
     state.rate = 1 / meanRefreshPeriodMs(grant.expiresIn);
     state.epoch = grant.epoch;
     this.push({ agentId, event: "issued", accessToken: grant.accessToken, expiresIn: grant.expiresIn, vaultIds: grant.vaultIds });
+    if (state.recheckAfterExchange) {
+      state.recheckAfterExchange = false;
+      if (!(await this.stillValid(agentId))) return;
+    }
     let delay = refreshDelayMs(grant.expiresIn, this.random, first);
     // The agent (or its key) expiring sooner is pushed at that instant.
     const row = await this.deps.standing.of(agentId).catch(() => undefined);
