@@ -54,8 +54,9 @@ export function createClient(options: ClientOptions): ClawkeepClient {
   const refresh = (): Promise<AgentToken> => {
     inFlight ??= (async () => {
       try {
-        const res = await exchanger.exchangeAgentToken({ apiKey: options.apiKey, agentId: agentId ?? "" });
+        // Lifetimes count from before the request: the token is never thought younger than it is.
         const issuedAt = now();
+        const res = await exchanger.exchangeAgentToken({ apiKey: options.apiKey, agentId: agentId ?? "" });
         agentId = res.agentId;
         current = { accessToken: res.accessToken, expiresAt: issuedAt + res.expiresIn * 1000, agentId: res.agentId, vaultIds: res.vaultIds };
         refreshAt = current.expiresAt - refreshMarginMs(res.expiresIn);

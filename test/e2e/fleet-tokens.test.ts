@@ -189,6 +189,20 @@ describe("the client", () => {
     expect(refused instanceof UnauthenticatedError || refused instanceof RateLimitedError).toBe(true);
   });
 
+  it("replaces its token 60 s before expiry, not earlier", async () => {
+    const [agent] = await createAgents(rest, human.token, 1);
+    let clock = Date.now();
+    const client = createClient({ baseUrl: server.url, apiKey: agent.apiKey, now: () => clock });
+    const first = await client.token();
+    expect(first.expiresAt).toBe(clock + 3600_000);
+    clock = first.expiresAt - 61_000;
+    expect((await client.token()).accessToken).toBe(first.accessToken);
+    clock = first.expiresAt - 59_000;
+    const second = await client.token();
+    expect(second.accessToken).not.toBe(first.accessToken);
+    expect(second.expiresAt).toBe(clock + 3600_000);
+  });
+
   it("retries once with a fresh token when its token was revoked under it", async () => {
     const [agent] = await createAgents(rest, human.token, 1);
     const client = createClient({ baseUrl: server.url, apiKey: agent.apiKey, agentId: agent.id, protocol: "grpc" });
