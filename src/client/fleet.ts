@@ -15,6 +15,7 @@ export interface FleetAgent {
   apiKey: string;
 }
 
+/** Transport defaults: protocol "grpc", pingIntervalMs 30 s (see TransportOptions). */
 export interface FleetTokenManagerOptions extends TransportOptions {
   agents: FleetAgent[];
   /** First reconnect delay (default 250 ms); doubles up to `maxBackoffMs` (default 30 s), full jitter. */
@@ -53,7 +54,9 @@ export class FleetTokenManager {
   connections = 0;
 
   constructor(private readonly options: FleetTokenManagerOptions) {
-    this.client = createClient(AuthService, makeTransport({ protocol: "grpc", ...options }));
+    // gRPC over HTTP/2, PINGed when quiet: between two refreshes a stream may carry nothing for
+    // many minutes, and a connection that died silently must not go unnoticed that long.
+    this.client = createClient(AuthService, makeTransport({ protocol: "grpc", pingIntervalMs: 30_000, ...options }));
     this.agents = new Map(options.agents.map((a) => [a.agentId, a]));
     this.now = options.now ?? Date.now;
   }

@@ -11,17 +11,25 @@ export interface TransportOptions {
   protocol?: Protocol;
   /** For connect and grpc-web; default "1.1". */
   httpVersion?: "1.1" | "2";
+  /**
+   * HTTP/2 only: PING an open connection that received nothing for this long, and close it (and
+   * its streams, which then fail) when the PING is not answered within `pingTimeoutMs` (default
+   * 15 s). A long-lived stream needs it to notice a connection that died without a word.
+   */
+  pingIntervalMs?: number;
+  pingTimeoutMs?: number;
 }
 
 export function makeTransport(options: TransportOptions, interceptors: Interceptor[] = []): Transport {
-  const { baseUrl, protocol = "connect", httpVersion = "1.1" } = options;
+  const { baseUrl, protocol = "connect", httpVersion = "1.1", pingIntervalMs, pingTimeoutMs } = options;
+  const ping = pingIntervalMs === undefined ? {} : { pingIntervalMs, pingTimeoutMs };
   switch (protocol) {
     case "grpc":
-      return createGrpcTransport({ baseUrl, interceptors });
+      return createGrpcTransport({ baseUrl, interceptors, ...ping });
     case "grpc-web":
-      return createGrpcWebTransport({ baseUrl, httpVersion, interceptors });
+      return httpVersion === "2" ? createGrpcWebTransport({ baseUrl, httpVersion, interceptors, ...ping }) : createGrpcWebTransport({ baseUrl, httpVersion, interceptors });
     default:
-      return createConnectTransport({ baseUrl, httpVersion, interceptors });
+      return httpVersion === "2" ? createConnectTransport({ baseUrl, httpVersion, interceptors, ...ping }) : createConnectTransport({ baseUrl, httpVersion, interceptors });
   }
 }
 

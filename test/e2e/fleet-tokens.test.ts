@@ -4,6 +4,7 @@
 // on shutdown telling the client to reconnect.
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { connect, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -229,6 +230,37 @@ describe("the client", () => {
     await manager.close();
   });
 
+  it("FleetTokenManager notices a connection that went silent (its PING unanswered) and reconnects", async () => {
+    const [agent] = await createAgents(rest, human.token, 1);
+    const proxy = await silenceableProxy(server.port);
+    let issued = 0;
+    const ends: string[] = [];
+    const manager = new FleetTokenManager({
+      baseUrl: proxy.url,
+      agents: [{ agentId: agent.id, apiKey: agent.apiKey }],
+      pingIntervalMs: 500,
+      pingTimeoutMs: 500,
+      initialBackoffMs: 50,
+      maxBackoffMs: 200,
+      onEvent: (e) => e.event === "issued" && issued++,
+      onStreamEnd: (error) => ends.push(error ? Code[error.code] : "OK"),
+    });
+    try {
+      await manager.start();
+      // The connection stays open but carries nothing more, as when a peer vanishes behind a NAT.
+      proxy.silence();
+      const deadline = Date.now() + 15_000;
+      while (issued < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(issued).toBe(2); // a fresh stream on a fresh connection
+      expect(manager.connections).toBe(2);
+      expect(ends).toHaveLength(1);
+      expect(manager.token(agent.id)).toBeDefined();
+    } finally {
+      await manager.close();
+      await proxy.close();
+    }
+  });
+
   async function exchangesOf(agentId: string): Promise<number> {
     const res = await rest("GET", `/v1/audit/events?actor_id=${agentId}&action=agent.token_exchange`, human.token);
     const body = (await res.json()) as { events: unknown[] };
@@ -286,3 +318,32 @@ describe("examples/python", () => {
     }
   });
 });
+
+/** A TCP proxy to the server whose open connections can be made to go silent (new ones still pass). */
+async function silenceableProxy(port: number): Promise<{ url: string; silence(): void; close(): Promise<void> }> {
+  const pairs: { client: Socket; upstream: Socket; silent: boolean }[] = [];
+  const proxy = createServer((client) => {
+    const pair = { client, upstream: connect(port, "127.0.0.1"), silent: false };
+    pairs.push(pair);
+    client.on("data", (chunk) => pair.silent || pair.upstream.write(chunk));
+    pair.upstream.on("data", (chunk) => pair.silent || client.write(chunk));
+    const end = () => {
+      client.destroy();
+      pair.upstream.destroy();
+    };
+    client.on("error", end).on("close", end);
+    pair.upstream.on("error", end).on("close", end);
+  });
+  await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", done));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    silence: () => pairs.forEach((pair) => (pair.silent = true)),
+    close: async () => {
+      for (const pair of pairs) {
+        pair.client.destroy();
+        pair.upstream.destroy();
+      }
+      await new Promise((done) => proxy.close(done));
+    },
+  };
+}
