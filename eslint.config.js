@@ -27,4 +27,21 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The client SDK ships without the server: it speaks the contract (gen/) and nothing else.
+    files: ["src/client/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(server|domain|db)(/|$)",
+              message: "src/client ships without the server: it may import gen/ and npm packages, never src/server, src/domain or src/db.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -5,6 +5,9 @@
 //   npm run bench -- --only embedded    one database
 //   npm run bench -- --against 5da3593  also serve that revision, measured in turns with this tree
 //   npm run bench -- sign               sign-only throughput beside raw viem signing (a Hardhat node runs)
+//   npm run bench -- fleet              10,000 agents on one WatchFleetTokens stream (TTL 60 s, 3 TTLs)
+//                                       beside 1,000 polling agents; --agents, --pollers, --ttl,
+//                                       --ttls and --only (default postgres) change it
 // PostgreSQL runs use DATABASE_URL, or postgres://postgres@127.0.0.1:5432/postgres; each run
 // creates a database of its own and drops it afterwards. Results are printed and written to
 // bench/results/.
@@ -13,6 +16,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 
 import { cpus } from "node:os";
 import { checkTargets, engineTable, runEngine } from "./engine.js";
 import { runSign, signTable } from "./sign.js";
+import { fleetTable, fleetTargets, runFleet } from "./fleet.js";
 
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
@@ -69,7 +73,22 @@ if (suite === "engine") {
   console.log(`\n${report}`);
   writeFileSync(`bench/results/${stamp}-sign.md`, report);
   writeFileSync(`bench/results/${stamp}-sign.json`, `${JSON.stringify({ stamp, machine, rows }, null, 2)}\n`);
+} else if (suite === "fleet") {
+  const options = {
+    kind: option("only", "postgres") as "embedded" | "postgres",
+    agents: Number(option("agents", "10000")),
+    pollers: Number(option("pollers", "1000")),
+    ttlSeconds: Number(option("ttl", "60")),
+    ttls: Number(option("ttls", "3")),
+  };
+  const run = await runFleet(options);
+  const checks = fleetTargets(run);
+  const targets = ["| target | met | seen |", "|---|---|---|", ...checks.map((c) => `| ${c.target} | ${c.met ? "yes" : "**no**"} | ${c.seen} |`)].join("\n");
+  const report = `# Fleet benchmark, ${stamp}\n\n\`npm run bench ${args.join(" ")}\`, ${machine}. A real server process; a separate load-generator process holds ${options.agents} agents on one WatchFleetTokens stream with the package's FleetTokenManager, asks it for every agent's token once a second, and runs ${options.pollers} agents that each exchange their key (POST /v1/auth/agent-token) every two thirds of the TTL from a random phase. Steady-state figures start once every fleet agent has its first token.\n\n${fleetTable(run)}\n\nIssuance per second over the steady state: ${run.load.perSecond.join(" ")}\n\n${targets}\n`;
+  console.log(`\n${report}`);
+  writeFileSync(`bench/results/${stamp}-fleet.md`, report);
+  writeFileSync(`bench/results/${stamp}-fleet.json`, `${JSON.stringify({ stamp, machine, run, checks }, null, 2)}\n`);
 } else {
-  console.error(`unknown benchmark "${suite}"; try: engine, sign`);
+  console.error(`unknown benchmark "${suite}"; try: engine, sign, fleet`);
   process.exit(2);
 }

@@ -18,6 +18,7 @@ import { Agents } from "./domain/agents/agents.js";
 import { EnrollmentExpiry } from "./domain/agents/enrollment-expiry.js";
 import { EnrollmentWatch } from "./domain/agents/enrollment-watch.js";
 import { Enrollments } from "./domain/agents/enrollments.js";
+import { FleetTokens } from "./domain/agents/fleet-tokens.js";
 import { AccessTokenVerifier } from "./domain/identity/access-tokens.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
@@ -62,6 +63,8 @@ export interface AppServices {
   secrets: Secrets;
   agents: Agents;
   agentTokens: AgentTokens;
+  /** WatchFleetTokens: keeps many agents' tokens fresh over one stream, revocations pushed. */
+  fleetTokens: FleetTokens;
   policies: Policies;
   enrollments: Enrollments;
   enrollmentWatch: EnrollmentWatch;
@@ -106,6 +109,8 @@ export async function openServices(parts: { config: Config; database: Database; 
   const agentStanding = new AgentStanding({ dataSource: database.dataSource, bus, logger });
   await agentStanding.start();
   const agentTokens = new AgentTokens(database.dataSource, jwtKeys, audit, apiKeyPepper, agentStanding);
+  const fleetTokens = new FleetTokens({ tokens: agentTokens, standing: agentStanding, bus, logger }, { slowReaderMs: config.fleetSlowReaderMs });
+  await fleetTokens.start();
   const mailer = new Mailer({ dataSource: database.dataSource, keyring, logger, smtpUrl: config.smtpUrl, from: config.mailFrom });
   await mailer.start();
   const agents = new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding);
@@ -157,6 +162,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     secrets,
     agents,
     agentTokens,
+    fleetTokens,
     policies,
     enrollments,
     enrollmentWatch: new EnrollmentWatch(bus),

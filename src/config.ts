@@ -47,6 +47,8 @@ export interface Config {
   chains: ChainConfig[];
   /** How long a call to a chain's node may take before it counts as unanswered. */
   chainRpcTimeoutMs: number;
+  /** A fleet token stream whose reader leaves an event unread this long is ended (RESOURCE_EXHAUSTED). */
+  fleetSlowReaderMs: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -71,6 +73,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: publicUrl(env),
     masterKey: env.CLAWKEEP_MASTER_KEY?.trim() || undefined,
     maxPendingLinkEnrollments: integer(env, "CLAWKEEP_MAX_PENDING_LINK_ENROLLMENTS", 100, 0, 1_000_000),
+    fleetSlowReaderMs: integer(env, "CLAWKEEP_FLEET_SLOW_READER_MS", 15_000, 100, 600_000),
     trustedProxies: trustedProxies(env),
     smtpUrl: smtpUrl(env),
     mailFrom: mailFrom(env),

@@ -6,23 +6,26 @@ import type { ApiKeySchema, AuthService, UserSchema } from "../../gen/ts/clawkee
 import type { JwtKeys } from "../crypto/jwt-keys.js";
 import type { AgentTokens } from "../domain/agents/agent-tokens.js";
 import type { Agents } from "../domain/agents/agents.js";
+import type { FleetTokens } from "../domain/agents/fleet-tokens.js";
 import type { Accounts, Profile } from "../domain/identity/accounts.js";
 import type { ApiKeyInfo, PersonalApiKeys } from "../domain/identity/api-keys.js";
 import { DomainError } from "../domain/errors.js";
 import { principalKey } from "../interceptors/authn.js";
+import { shutdownSignalKey } from "../server/context.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
 export interface AuthApiDeps {
   accounts: Accounts;
   agents: Agents;
   agentTokens: AgentTokens;
+  fleetTokens: FleetTokens;
   apiKeys: PersonalApiKeys;
   jwtKeys: JwtKeys;
   publicUrl: string;
 }
 
 export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthService>> {
-  const { accounts, agents, agentTokens, apiKeys, jwtKeys, publicUrl } = deps;
+  const { accounts, agents, agentTokens, fleetTokens, apiKeys, jwtKeys, publicUrl } = deps;
   return {
     async signup(req, ctx) {
       const result = await accounts.signup({ email: req.email, password: req.password, displayName: req.displayName, ip: clientAddress(ctx) });
@@ -76,6 +79,13 @@ export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthS
     async exchangeAgentToken(req, ctx) {
       const grant = await agentTokens.exchange({ apiKey: req.apiKey, agentId: req.agentId }, clientAddress(ctx));
       return { accessToken: grant.accessToken, tokenType: "Bearer", expiresIn: grant.expiresIn, agentId: grant.agentId, vaultIds: grant.vaultIds };
+    },
+    async *watchFleetTokens(req, ctx) {
+      const credentials = req.agents.map((a) => ({ agentId: a.agentId, apiKey: a.apiKey }));
+      for await (const e of fleetTokens.watch(credentials, clientAddress(ctx), { caller: ctx.signal, shutdown: ctx.values.get(shutdownSignalKey) })) {
+        if (e.event === "issued") yield { agentId: e.agentId, event: e.event, accessToken: e.accessToken, tokenType: "Bearer", expiresIn: e.expiresIn, vaultIds: e.vaultIds };
+        else yield { agentId: e.agentId, event: e.event, detail: e.detail };
+      }
     },
     async exchangeApiKeyToken(req, ctx) {
       const token = await apiKeys.exchange(req.apiKey, clientAddress(ctx));

@@ -42,7 +42,7 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
     impl: withUnimplemented(service, impl) as unknown as ServiceImpl<DescService>,
   });
   return [
-    register(AuthService, authService({ accounts: deps.app.accounts, agents: deps.app.agents, agentTokens: deps.app.agentTokens, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
+    register(AuthService, authService({ accounts: deps.app.accounts, agents: deps.app.agents, agentTokens: deps.app.agentTokens, fleetTokens: deps.app.fleetTokens, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
     register(AgentService, { ...agentService(deps.app.agents, (agentId) => deps.app.transactions.spentToday(agentId)), ...enrollmentMethods(deps.app.enrollments, deps.app.enrollmentWatch) }),
     register(VaultService, vaultService(deps.app)),
     register(ShareService, shareService(deps.app.shares)),

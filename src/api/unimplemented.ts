@@ -6,9 +6,7 @@ import { DomainError } from "../domain/errors.js";
 
 const SERVICE_CAPABILITY: Record<string, string> = {};
 
-const METHOD_CAPABILITY: Record<string, string> = {
-  "clawkeep.v1.AuthService.WatchFleetTokens": "agents (fleet token refresh)",
-};
+const METHOD_CAPABILITY: Record<string, string> = {};
 
 export function capabilityOf(method: DescMethod): string {
   return METHOD_CAPABILITY[method.parent.typeName + "." + method.name] ?? SERVICE_CAPABILITY[method.parent.typeName] ?? method.parent.name;

@@ -12,6 +12,7 @@ export type ErrorKind =
   | "payload_too_large" // 413
   | "unprocessable" // 422: e.g. a simulated transaction reverts
   | "rate_limited" // 429, with retryAfterSeconds
+  | "resource_exhausted" // RESOURCE_EXHAUSTED: the caller used up what the server gives one call (e.g. a stream reader too slow)
   | "resource_limit_exceeded" // 403 with the 1Claw problem type of that name
   | "unimplemented" // 501
   | "unavailable"; // 503

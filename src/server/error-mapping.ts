@@ -23,6 +23,7 @@ const KINDS: Record<ErrorKind, KindMapping> = {
   payload_too_large: { code: Code.ResourceExhausted, httpStatus: 413 },
   unprocessable: { code: Code.FailedPrecondition, httpStatus: 422 },
   rate_limited: { code: Code.ResourceExhausted, httpStatus: 429 },
+  resource_exhausted: { code: Code.ResourceExhausted },
   resource_limit_exceeded: { code: Code.PermissionDenied, httpStatus: 403, type: "resource_limit_exceeded" },
   unimplemented: { code: Code.Unimplemented },
   unavailable: { code: Code.Unavailable },

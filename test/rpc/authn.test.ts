@@ -1,6 +1,7 @@
 // Authentication over the real routes and interceptors: every non-public RPC refuses callers
 // without a valid credential, and public RPCs never fail because of one.
 import { Code } from "@connectrpc/connect";
+import type { DescMethod } from "@bufbuild/protobuf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { HealthService } from "../../gen/ts/clawkeep/v1/health_pb.js";
@@ -100,9 +101,7 @@ describe("public RPCs", () => {
   const TOKEN_VARIANTS: Record<string, string>[] = [{}, { authorization: "Bearer junk" }, { authorization: "Basic xyz" }];
 
   /** Public methods whose capability has not landed yet, and the capability their 501 names. */
-  const UNIMPLEMENTED_PUBLIC = [
-    [AuthService.method.watchFleetTokens, "agents (fleet token refresh)"],
-  ] as const;
+  const UNIMPLEMENTED_PUBLIC: readonly (readonly [DescMethod, string])[] = [];
   const unimplementedLabels: string[] = UNIMPLEMENTED_PUBLIC.map(([method]) => `${method.parent.name}.${method.name}`);
 
   /** Public methods implemented so far, and what they answer an empty request. */
@@ -116,6 +115,8 @@ describe("public RPCs", () => {
     "AuthService.Signup": { code: "InvalidArgument", message: "email is required" },
     "AuthService.ExchangeApiKeyToken": { code: "Unauthenticated", message: "the API key is not valid, has expired or was revoked" },
     "AuthService.ExchangeAgentToken": { code: "Unauthenticated", message: "api_key is not an agent API key (ocv_...)" },
+    // The fleet stream: each credential authenticates itself, so an empty list is a bad request.
+    "AuthService.WatchFleetTokens": { code: "InvalidArgument", message: "agents must list at least one agent" },
     // Neither a refresh token nor a valid Bearer of a session: nothing to refresh.
     "AuthService.RefreshToken": { code: "Unauthenticated", message: "send a refresh_token, or call with a valid Bearer access token" },
     // Self-enrollment: the agent side needs no credential, and a token does not stand in for a name or a claim token.
@@ -168,11 +169,13 @@ describe("public RPCs", () => {
     }
   });
 
-  it("stream WatchFleetTokens fails Unimplemented when iterated, never Unauthenticated", async () => {
+  it("stream WatchFleetTokens needs no Bearer: a wrong key is an error event for its agent, never Unauthenticated", async () => {
     for (const headers of [{}, { authorization: "Bearer junk" }] as Record<string, string>[]) {
       const outcome = await invoke(harness.transport, AuthService.method.watchFleetTokens, { agents: [{ agentId: "00000000-0000-4000-8000-000000000001", apiKey: "ocv_x" }] }, headers);
-      expect(outcome.ok).toBe(false);
-      if (!outcome.ok) expect(outcome.error.code).toBe(Code.Unimplemented);
+      expect(outcome).toEqual({
+        ok: true,
+        messages: [expect.objectContaining({ agentId: "00000000-0000-4000-8000-000000000001", event: "error", detail: "api_key is not an agent API key (ocv_...)" })],
+      });
     }
   });
 

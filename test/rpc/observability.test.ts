@@ -46,15 +46,15 @@ describe("logging", () => {
 
   it("logs a stream once, when it ends", async () => {
     const { transport, lines } = capturingHarness();
-    await failure(transport, AuthService.method.watchFleetTokens, { agents: [{ agentId: "00000000-0000-4000-8000-000000000001", apiKey: "ocv_fleet_secret" }] });
-    expect(lines.filter((l) => l.msg === "rpc").map((l) => [l.rpc, l.code])).toEqual([["clawkeep.v1.AuthService/WatchFleetTokens", "unimplemented"]]);
+    await invoke(transport, AuthService.method.watchFleetTokens, { agents: [{ agentId: "00000000-0000-4000-8000-000000000001", apiKey: "ocv_fleet_secret" }] });
+    expect(lines.filter((l) => l.msg === "rpc").map((l) => [l.rpc, l.code])).toEqual([["clawkeep.v1.AuthService/WatchFleetTokens", "ok"]]);
   });
 
   it("never writes credentials, passwords or API keys", async () => {
     const { transport, raw } = capturingHarness();
     await failure(transport, VaultService.method.listVaults, {}, { authorization: "Bearer tok-SECRET-1" });
     await failure(transport, AuthService.method.login, { email: "a@example.com", password: "pw-SECRET-2" }, { authorization: "Bearer tok-SECRET-3" });
-    await failure(transport, AuthService.method.watchFleetTokens, { agents: [{ agentId: "00000000-0000-4000-8000-000000000001", apiKey: "ocv_SECRET-4" }] });
+    await invoke(transport, AuthService.method.watchFleetTokens, { agents: [{ agentId: "00000000-0000-4000-8000-000000000001", apiKey: "ocv_SECRET-4" }] });
     expect(raw.length).toBeGreaterThanOrEqual(3);
     expect(raw.join("")).not.toMatch(/SECRET/);
   });

@@ -22,6 +22,7 @@ const INTEGERS: { name: string; key: string; fallback: number; min: number; max:
   { name: "CLAWKEEP_RATE_LIMIT_BURST", key: "rateLimitBurst", fallback: 200, min: 1, max: 1_000_000 },
   { name: "CLAWKEEP_EVENT_RETENTION_HOURS", key: "eventRetentionHours", fallback: 168, min: 1, max: 24 * 366 },
   { name: "CLAWKEEP_MAX_PENDING_LINK_ENROLLMENTS", key: "maxPendingLinkEnrollments", fallback: 100, min: 0, max: 1_000_000 },
+  { name: "CLAWKEEP_FLEET_SLOW_READER_MS", key: "fleetSlowReaderMs", fallback: 15_000, min: 100, max: 600_000 },
 ];
 
 describe("loadConfig", () => {
@@ -46,6 +47,7 @@ describe("loadConfig", () => {
       mailFrom: "Clawkeep <clawkeep@localhost>",
       chains: [],
       chainRpcTimeoutMs: 10_000,
+      fleetSlowReaderMs: 15_000,
     });
   });
 

@@ -31,6 +31,7 @@ const KINDS: Record<ErrorKind, Expectation> = {
   payload_too_large: { code: Code.ResourceExhausted, status: 413 },
   unprocessable: { code: Code.FailedPrecondition, status: 422 },
   rate_limited: { code: Code.ResourceExhausted, status: 429 },
+  resource_exhausted: { code: Code.ResourceExhausted, status: 429 },
   resource_limit_exceeded: { code: Code.PermissionDenied, status: 403, type: "resource_limit_exceeded" },
   unimplemented: { code: Code.Unimplemented, status: 501 },
   unavailable: { code: Code.Unavailable, status: 503 },

@@ -22,6 +22,8 @@ export interface AgentTokenGrant {
   expiresIn: number;
   agentId: string;
   vaultIds: string[];
+  /** The agent's revocation epoch copied into the token: a change of it revokes the token. */
+  epoch: number;
 }
 
 const SUBJECT_PREFIX = "agent:";
@@ -96,7 +98,7 @@ export class AgentTokens implements ClaimsResolver {
       expiresIn,
     );
     await this.touch(row);
-    return { accessToken, expiresIn, agentId: row.id, vaultIds };
+    return { accessToken, expiresIn, agentId: row.id, vaultIds, epoch: row.revocation_epoch };
   }
 
   /**

@@ -236,8 +236,9 @@ class AuthServiceServicer(object):
         and then re-issues that agent's token at about two thirds of its TTL, so a token is always
         replaced well before it expires even with clock skew or a slow consumer. Each credential
         authenticates itself, so the call needs no Bearer. After a "revoked" or "error" event the
-        server stops refreshing that agent; the stream ends (OK) when no agent is left, and on server
-        shutdown, after which the client reconnects with the same request.
+        server stops refreshing that agent; the stream ends (OK) when no agent is left. On server
+        shutdown it ends with UNAVAILABLE, after which the client reconnects with the same request;
+        a reader that leaves events unread too long is ended with RESOURCE_EXHAUSTED.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
