@@ -43,6 +43,12 @@ def exchange_list_read(channel: grpc.Channel, vault_id: str, path: str) -> None:
         emit(step="read", path=secret.secret.path, version=secret.secret.version, value=secret.secret.value)
 
 
+def held(tokens: dict, agent_id: str) -> str:
+    """The agent's token while it lives another second, else ""."""
+    token, expires_at = tokens.get(agent_id, ("", 0))
+    return token if expires_at - time.time() > 1 else ""
+
+
 def follow_fleet(channel: grpc.Channel, credentials: list, max_events: int) -> None:
     """One stream for the whole fleet; keeps each agent's latest token in `tokens`."""
     auth = auth_pb2_grpc.AuthServiceStub(channel)
@@ -52,7 +58,11 @@ def follow_fleet(channel: grpc.Channel, credentials: list, max_events: int) -> N
     backoff = 0.25
     while agents and (max_events == 0 or seen < max_events):
         request = auth_pb2.WatchFleetTokensRequest(
-            agents=[auth_pb2.FleetAgentCredential(agent_id=agent_id, api_key=key) for agent_id, key in agents.items()]
+            # The tokens held go along: the server does not replace valid ones at once on a reconnect.
+            agents=[
+                auth_pb2.FleetAgentCredential(agent_id=agent_id, api_key=key, access_token=held(tokens, agent_id))
+                for agent_id, key in agents.items()
+            ]
         )
         stream = auth.WatchFleetTokens(request)
         try:

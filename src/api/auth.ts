@@ -81,7 +81,7 @@ export function authService(deps: AuthApiDeps): Partial<ServiceImpl<typeof AuthS
       return { accessToken: grant.accessToken, tokenType: "Bearer", expiresIn: grant.expiresIn, agentId: grant.agentId, vaultIds: grant.vaultIds };
     },
     async *watchFleetTokens(req, ctx) {
-      const credentials = req.agents.map((a) => ({ agentId: a.agentId, apiKey: a.apiKey }));
+      const credentials = req.agents.map((a) => ({ agentId: a.agentId, apiKey: a.apiKey, accessToken: a.accessToken }));
       for await (const e of fleetTokens.watch(credentials, clientAddress(ctx), { caller: ctx.signal, shutdown: ctx.values.get(shutdownSignalKey) })) {
         if (e.event === "issued") yield { agentId: e.agentId, event: e.event, accessToken: e.accessToken, tokenType: "Bearer", expiresIn: e.expiresIn, vaultIds: e.vaultIds };
         else yield { agentId: e.agentId, event: e.event, detail: e.detail };

@@ -116,7 +116,9 @@ export class FleetTokenManager {
       let error: ConnectError | undefined;
       try {
         this.connections++;
-        const request = { agents: [...this.agents.values()] };
+        // The tokens held go along: the server does not replace the valid ones at once, so a
+        // fleet reconnecting together does not exchange together.
+        const request = { agents: [...this.agents.values()].map((a) => ({ ...a, accessToken: this.token(a.agentId) ?? "" })) };
         for await (const res of this.client.watchFleetTokens(request, { signal: this.abort.signal })) {
           attempt = 0; // the server answered: the next reconnect starts from the shortest delay
           this.receive(res);

@@ -47,7 +47,7 @@ const transports = {
 /** Reads the stream until `until` says stop (then cancels it), or it ends; returns what came and how it ended. */
 async function follow(
   protocol: keyof typeof transports,
-  agents: { agentId: string; apiKey: string }[],
+  agents: { agentId: string; apiKey: string; accessToken?: string }[],
   until: (seen: WatchFleetTokensResponse[]) => boolean,
   timeoutMs = 15_000,
 ): Promise<{ seen: WatchFleetTokensResponse[]; error?: ConnectError }> {
@@ -147,6 +147,37 @@ describe("WatchFleetTokens", () => {
     expect(error).toBeUndefined();
     expect(seen.at(-1)).toMatchObject({ agentId: revoke.id, event: "revoked", detail: "the agent is deactivated" });
     expect(Date.now() - revokedAt).toBeLessThan(5000);
+  });
+
+  it("resumes a valid held token without issuing at once, and judges the key all the same", async () => {
+    const [held, wrongKey, junk] = await createAgents(rest, human.token, 3);
+    const first = await follow("grpc", [held, wrongKey].map((a) => ({ agentId: a.id, apiKey: a.apiKey })), (s) => s.length === 2);
+    const tokenOf = (id: string) => first.seen.find((e) => e.agentId === id)!.accessToken;
+    const request = [
+      // Valid for 3600 s: the next token is due at a random moment in the next 59 minutes.
+      { agentId: held.id, apiKey: held.apiKey, accessToken: tokenOf(held.id) },
+      // A valid token does not stand in for the key: exchanged, and refused.
+      { agentId: wrongKey.id, apiKey: junk.apiKey, accessToken: tokenOf(wrongKey.id) },
+      // Not a token of this agent: exchanged at once.
+      { agentId: junk.id, apiKey: junk.apiKey, accessToken: tokenOf(held.id) },
+    ];
+    let deactivated = false;
+    const { seen, error } = await follow("grpc", request, (s) => {
+      if (s.length === 2 && !deactivated) {
+        deactivated = true;
+        // The held agent is on the stream all the same: its revocation is pushed.
+        setTimeout(() => void rest("PATCH", `/v1/agents/${held.id}`, human.token, { is_active: false }), 1000);
+      }
+      return s.length === 3;
+    });
+    expect(error).toBeUndefined();
+    expect(seen.slice(0, 2).map((e) => [e.agentId, e.event]).sort()).toEqual(
+      [
+        [wrongKey.id, "error"],
+        [junk.id, "issued"],
+      ].sort(),
+    );
+    expect(seen[2]).toMatchObject({ agentId: held.id, event: "revoked", detail: "the agent is deactivated" });
   });
 
   it("pushes the agent's own expiry at that instant", async () => {
@@ -249,12 +280,19 @@ describe("the client", () => {
       await manager.start();
       // The connection stays open but carries nothing more, as when a peer vanishes behind a NAT.
       proxy.silence();
-      const deadline = Date.now() + 15_000;
-      while (issued < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(issued).toBe(2); // a fresh stream on a fresh connection
-      expect(manager.connections).toBe(2);
+      const until = async (condition: () => boolean) => {
+        const deadline = Date.now() + 15_000;
+        while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      };
+      await until(() => manager.connections === 2);
       expect(ends).toHaveLength(1);
+      // The new stream resumed the token held (no new one yet), and it is live: a revocation arrives.
+      expect(issued).toBe(1);
       expect(manager.token(agent.id)).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect((await rest("PATCH", `/v1/agents/${agent.id}`, human.token, { is_active: false })).status).toBe(200);
+      await until(() => manager.status(agent.id) !== undefined);
+      expect(manager.status(agent.id)).toEqual({ event: "revoked", detail: "the agent is deactivated" });
     } finally {
       await manager.close();
       await proxy.close();

@@ -239,3 +239,16 @@ export async function isLiveAgent(q: Queryable, orgId: string, agentId: string):
   const rows: unknown[] = await q.query(`SELECT 1 FROM "clawkeep_agents" WHERE "id" = $1 AND "org_id" = $2 AND "deleted_at" IS NULL`, [agentId, orgId]);
   return rows.length > 0;
 }
+
+/**
+ * Which of these agents have these key hashes (a fleet stream resuming a held token checks the
+ * key without an exchange). The hash is compared here and never returned.
+ */
+export async function agentsWithKeys(q: Queryable, pairs: { agentId: string; keyHash: Buffer }[]): Promise<Set<string>> {
+  if (pairs.length === 0) return new Set();
+  const rows: { id: string }[] = await q.query(
+    `SELECT a."id" FROM "clawkeep_agents" a JOIN unnest($1::uuid[], $2::bytea[]) AS k("id", "hash") ON a."id" = k."id" AND a."api_key_hash" = k."hash"`,
+    [pairs.map((p) => p.agentId), pairs.map((p) => p.keyHash)],
+  );
+  return new Set(rows.map((r) => r.id));
+}

@@ -14,7 +14,7 @@ import type { ClaimsResolver } from "../identity/access-tokens.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { AgentStanding } from "./agent-standing.js";
-import { AGENT_EXCHANGE, DEFAULT_AGENT_TOKEN_TTL_SECONDS, touchLastActive, type ExchangedAgent, type StoredAgent } from "./agent-store.js";
+import { AGENT_EXCHANGE, agentsWithKeys, DEFAULT_AGENT_TOKEN_TTL_SECONDS, touchLastActive, type ExchangedAgent, type StoredAgent } from "./agent-store.js";
 import { agentPrincipal, mayAct } from "./agents.js";
 
 export interface AgentTokenGrant {
@@ -24,6 +24,14 @@ export interface AgentTokenGrant {
   vaultIds: string[];
   /** The agent's revocation epoch copied into the token: a change of it revokes the token. */
   epoch: number;
+}
+
+/** A token a client still holds, as far as a fleet stream needs to know it. */
+export interface HeldToken {
+  epoch: number;
+  /** Epoch milliseconds. */
+  expiresAt: number;
+  ttlSeconds: number;
 }
 
 const SUBJECT_PREFIX = "agent:";
@@ -108,6 +116,32 @@ export class AgentTokens implements ClaimsResolver {
   private async touch(row: StoredAgent): Promise<void> {
     if (row.last_active_at && Date.now() - new Date(row.last_active_at).getTime() < LAST_ACTIVE_PRECISION_MS) return;
     await touchLastActive(this.dataSource, row.id, LAST_ACTIVE_PRECISION_MS / 1000);
+  }
+
+  /**
+   * Of these held tokens, the ones that still work for their agent, presented with that agent's
+   * right key: a fleet stream that resumes them need not exchange at once. Anything else (a wrong
+   * key included) is left out, and the caller exchanges it, which refuses and counts a failure.
+   */
+  async stillValid(held: { agentId: string; apiKey: string; accessToken: string }[]): Promise<Map<string, HeldToken>> {
+    const candidates: { agentId: string; apiKey: string; token: HeldToken }[] = [];
+    for (const { agentId, apiKey, accessToken } of held) {
+      const claims = await this.jwtKeys.verify(accessToken);
+      if (!claims || claims.sub !== `${SUBJECT_PREFIX}${agentId}` || typeof claims.epoch !== "number" || typeof claims.exp !== "number" || typeof claims.iat !== "number") continue;
+      try {
+        if (!(await this.principalFor(agentId, claims))) continue;
+      } catch {
+        continue; // revoked
+      }
+      candidates.push({ agentId, apiKey, token: { epoch: claims.epoch, expiresAt: claims.exp * 1000, ttlSeconds: claims.exp - claims.iat } });
+    }
+    const valid = new Map<string, HeldToken>();
+    for (let i = 0; i < candidates.length; i += 1000) {
+      const batch = candidates.slice(i, i + 1000);
+      const matching = await agentsWithKeys(this.dataSource, batch.map((c) => ({ agentId: c.agentId, keyHash: hashApiKey(this.pepper, c.apiKey) })));
+      for (const c of batch) if (matching.has(c.agentId)) valid.set(c.agentId, c.token);
+    }
+    return valid;
   }
 
   /** The agent of a verified agent JWT, when it is usable and the token's epoch is current. */

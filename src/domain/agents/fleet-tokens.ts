@@ -16,7 +16,7 @@ import { DomainError } from "../errors.js";
 import { isUuid } from "../ids.js";
 import { AGENT_CHANGED_TOPIC, type AgentStanding } from "./agent-standing.js";
 import type { StoredAgent } from "./agent-store.js";
-import type { AgentTokenGrant, AgentTokens } from "./agent-tokens.js";
+import type { AgentTokenGrant, AgentTokens, HeldToken } from "./agent-tokens.js";
 
 /** Agents one stream may carry. */
 export const MAX_FLEET_AGENTS = 10_000;
@@ -40,6 +40,8 @@ const PACE_BURST_MS = 50;
 export interface FleetCredential {
   agentId: string;
   apiKey: string;
+  /** The agent's token the client holds (on a reconnect); empty or absent when none. */
+  accessToken?: string;
 }
 
 export type FleetEvent =
@@ -72,9 +74,14 @@ export function meanRefreshPeriodMs(ttlSeconds: number): number {
   return (lo + hi) / 2;
 }
 
+/** How long before expiry a token is replaced at the latest: 60 s, or a third of a short lifetime. */
+function marginMs(ttlSeconds: number): number {
+  return Math.min(60_000, (ttlSeconds * 1000) / 3);
+}
+
 function refreshWindow(ttlSeconds: number): { lo: number; hi: number } {
   const ttl = ttlSeconds * 1000;
-  const latest = ttl - Math.min(60_000, ttl / 3);
+  const latest = ttl - marginMs(ttlSeconds);
   const hi = Math.min(ttl * (2 / 3 + 0.1), latest);
   return { lo: Math.max(hi - ttl * 0.2, ttl / 3), hi };
 }
@@ -160,6 +167,8 @@ function checkRequest(credentials: FleetCredential[]): void {
 
 interface AgentState {
   apiKey: string;
+  /** The token the client said it holds, until the stream has judged it. */
+  heldToken?: string;
   /** The epoch of the last token issued; undefined before the first. */
   epoch?: number;
   /** Refresh or expiry timer. */
@@ -201,7 +210,9 @@ class FleetStream {
     private readonly deps: { tokens: AgentTokens; standing: AgentStanding; logger: Logger },
     private readonly options: FleetTokensOptions,
   ) {
-    for (const { agentId, apiKey } of credentials) this.agents.set(agentId, { apiKey, done: false, exchanging: false, issued: 0, rate: 0 });
+    for (const { agentId, apiKey, accessToken } of credentials) {
+      this.agents.set(agentId, { apiKey, heldToken: accessToken || undefined, done: false, exchanging: false, issued: 0, rate: 0 });
+    }
     this.random = options.random ?? Math.random;
   }
 
@@ -210,10 +221,13 @@ class FleetStream {
   }
 
   begin(): void {
+    const held: { agentId: string; apiKey: string; accessToken: string }[] = [];
     for (const [agentId, state] of this.agents) {
       if (!isUuid(agentId)) this.finish(agentId, state, "error", "agent_id must be a UUID");
+      else if (state.heldToken) held.push({ agentId, apiKey: state.apiKey, accessToken: state.heldToken });
       else this.queueExchange(agentId);
     }
+    if (held.length > 0) void this.resume(held);
     this.slowCheck = setInterval(() => this.checkReader(), SLOW_CHECK_MS);
     this.slowCheck.unref();
   }
@@ -254,6 +268,38 @@ class FleetStream {
       }
     } finally {
       ended.removeEventListener("abort", onEnd);
+    }
+  }
+
+  /**
+   * Agents whose client still holds a valid token get no new one now: their next one is due at a
+   * uniformly random moment before that token's refresh deadline, so a fleet that reconnects
+   * together (a restart, another instance) spreads its exchanges instead of making them at once.
+   * The rest are exchanged at once, as on a first connect.
+   */
+  private async resume(held: { agentId: string; apiKey: string; accessToken: string }[]): Promise<void> {
+    let valid = new Map<string, HeldToken>();
+    try {
+      valid = await this.deps.tokens.stillValid(held);
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, "checking the tokens a fleet holds failed; exchanging them all");
+    }
+    const now = Date.now();
+    for (const { agentId } of held) {
+      const state = this.agents.get(agentId)!;
+      state.heldToken = undefined;
+      if (this.closed || state.done) continue;
+      const token = valid.get(agentId);
+      const window = token ? token.expiresAt - marginMs(token.ttlSeconds) - now : 0;
+      if (!token || window < 1000) {
+        this.queueExchange(agentId);
+        continue;
+      }
+      state.epoch = token.epoch;
+      state.issued = 1;
+      state.rate = 1 / meanRefreshPeriodMs(token.ttlSeconds);
+      this.steadyRate += state.rate;
+      state.timer = setTimeout(() => this.queueExchange(agentId), this.random() * window);
     }
   }
 

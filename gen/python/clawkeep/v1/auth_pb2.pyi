@@ -97,12 +97,14 @@ class ExchangeApiKeyTokenResponse(_message.Message):
     def __init__(self, access_token: _Optional[str] = ..., token_type: _Optional[str] = ..., expires_in: _Optional[int] = ...) -> None: ...
 
 class FleetAgentCredential(_message.Message):
-    __slots__ = ["agent_id", "api_key"]
+    __slots__ = ["access_token", "agent_id", "api_key"]
+    ACCESS_TOKEN_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     API_KEY_FIELD_NUMBER: _ClassVar[int]
+    access_token: str
     agent_id: str
     api_key: str
-    def __init__(self, agent_id: _Optional[str] = ..., api_key: _Optional[str] = ...) -> None: ...
+    def __init__(self, agent_id: _Optional[str] = ..., api_key: _Optional[str] = ..., access_token: _Optional[str] = ...) -> None: ...
 
 class GetJwksRequest(_message.Message):
     __slots__ = []
