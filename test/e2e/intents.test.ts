@@ -194,6 +194,11 @@ describe("submitting", () => {
     // The agent's profile shows what it spent in the last 24 hours.
     const profile = (await (await call("GET", `/v1/agents/${agent.id}`, human.token)).json()) as Record<string, unknown>;
     expect(profile).toMatchObject({ tx_spent_today: "0.123456789012345679", tx_count_today: 2 });
+    const { agents } = (await (await call("GET", "/v1/agents", human.token)).json()) as { agents: Record<string, unknown>[] };
+    expect(agents.find((a) => a.id === agent.id)).toMatchObject({ tx_spent_today: "0.123456789012345679", tx_spent_today_eth: "0.123456789012345679", tx_count_today: 2 });
+    expect(agents.filter((a) => a.tx_count_today === 0).every((a) => a.tx_spent_today === "0")).toBe(true);
+    const self = (await (await call("GET", "/v1/agents/me", agent.token)).json()) as Record<string, unknown>;
+    expect(self).toMatchObject({ tx_count_today: 2 });
 
     // Every submit is in the audit log, with the amount under a name that is not a secret's.
     const events = (await (await call("GET", `/v1/audit/events?action=transaction.submit&resource_id=${tx.id}`, human.token)).json()) as { events: { details: Record<string, unknown> }[] };

@@ -39,6 +39,7 @@ import {
   lockNonce,
   peekNonce,
   spentInLastDay,
+  spentInLastDayByAgent,
   transactionByKey,
   transactionOfAgent,
   transactionsOfAgent,
@@ -190,10 +191,10 @@ export class Transactions {
     return toRecord(row, includeSignedTx);
   }
 
-  /** What the agent has spent (major unit) and sent in the last 24 hours, for its profile. */
-  async spentToday(agentId: string): Promise<{ spent: string; count: number }> {
-    const { valueWei, count } = await spentInLastDay(this.dataSource, agentId);
-    return { spent: fromSmallestUnit(valueWei, 18), count };
+  /** What each agent has spent (major unit) and sent in the last 24 hours, for their profiles. */
+  async spentToday(agentIds: string[]): Promise<Map<string, { spent: string; count: number }>> {
+    const found = agentIds.length === 0 ? new Map() : await spentInLastDayByAgent(this.dataSource, agentIds);
+    return new Map(agentIds.map((id) => [id, { spent: fromSmallestUnit(found.get(id)?.valueWei ?? 0n, 18), count: found.get(id)?.count ?? 0 }]));
   }
 
   // ---- The path of a submission
