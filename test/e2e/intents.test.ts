@@ -218,6 +218,9 @@ describe("submitting", () => {
       [{ to: randomAddress(), value: "1", data: "0xzz" }, /data must be 0x-prefixed hex/],
       [{ to: randomAddress(), value: "1", mode: "smart_account" }, /mode "smart_account": not supported/],
       [{ to: randomAddress(), value: "1", gasless: true }, /gasless: not supported/],
+      [{ to: randomAddress(), value: "9".repeat(60) }, /is more than a transaction can carry \(2\^256 - 1 wei\)/],
+      [{ to: randomAddress(), value: "1", max_fee_per_gas: "9".repeat(78), max_priority_fee_per_gas: "1" }, /max_fee_per_gas is larger than 2\^256 - 1 wei/],
+      [{ to: randomAddress(), value: "1", max_fee_per_gas: "1", max_priority_fee_per_gas: "2" }, /max_priority_fee_per_gas must not exceed max_fee_per_gas/],
     ];
     for (const [body, detail] of cases) {
       const res = await submit(agent, body);

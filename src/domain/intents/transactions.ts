@@ -46,7 +46,7 @@ import {
   updateTransaction,
   type TransactionRow,
 } from "./transaction-store.js";
-import { fromSmallestUnit, toSmallestUnit, weiField } from "./units.js";
+import { fromSmallestUnit, MAX_UINT256, toSmallestUnit, weiField } from "./units.js";
 
 export interface TransactionInput {
   agentId: string;
@@ -245,6 +245,7 @@ export class Transactions {
     if ((data.length - 2) / 2 > MAX_DATA_BYTES) throw new DomainError("invalid_argument", `data is longer than ${MAX_DATA_BYTES} bytes`);
     if (input.value.trim() === "") throw new DomainError("invalid_argument", `value is required: the amount in ${chain.nativeCurrency} as a decimal string, e.g. "0.01"`);
     const valueWei = toSmallestUnit(input.value.trim(), chain.decimals);
+    if (valueWei > MAX_UINT256) throw new DomainError("invalid_argument", `value ${input.value.trim().slice(0, 40)}… ${chain.nativeCurrency} is more than a transaction can carry (2^256 - 1 wei)`);
     if (input.nonce !== undefined && input.nonce < 0) throw new DomainError("invalid_argument", "nonce must be 0 or more");
     if (input.gasLimit !== undefined && input.gasLimit < 21000) throw new DomainError("invalid_argument", "gas_limit must be at least 21000");
     const fees = {
