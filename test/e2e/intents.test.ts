@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { CHAIN_ID, FUNDER, startEvmNode, type EvmNode } from "../support/evm-node.js";
 import { grpcJsClient, grpcJsUnary } from "../support/grpc-js.js";
+import { runServerToExit } from "../support/process.js";
 import { probeTool } from "../support/tools.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { freePort, startInstancePair, startTestServer, type TestServer } from "../support/server.js";
@@ -540,6 +541,17 @@ describe.skipIf(!curlTool.available)("the seed's register-agent curl with intent
     expect(sent.json).toMatchObject({ status: "broadcast", agent_id: agent.id, value_wei: String(parseEther("0.05")) });
     expect((await chainClient().waitForTransactionReceipt({ hash: sent.json.tx_hash as Hex })).status).toBe("success");
     expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.05"));
+  });
+});
+
+describe("a bad CLAWKEEP_CHAINS file", () => {
+  it("stops npm start with a sentence naming the entry and field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clawkeep-chains-bad-"));
+    const file = join(dir, "chains.json");
+    writeFileSync(file, JSON.stringify([{ name: "base", chain_id: 8453, rpc_url: "https://mainnet.base.org" }, { name: "optimism", chain_id: 10, rpc_url: "optimism.io" }]));
+    const { code, output } = await runServerToExit({ CLAWKEEP_CHAINS: file, CLAWKEEP_DATA_DIR: dir });
+    expect(code).toBe(2);
+    expect(output.trim()).toBe(`clawkeep: CLAWKEEP_CHAINS (${file}) entry 1 ("optimism"): rpc_url is not a URL`);
   });
 });
 
