@@ -8,13 +8,16 @@ import type { AgentRecord, Agents } from "../domain/agents/agents.js";
 import { DomainError } from "../domain/errors.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
-/** What an agent spent and sent through the Intents API in the last 24 hours (major unit). */
-export type SpendLookup = (agentId: string) => Promise<{ spent: string; count: number }>;
+/** What agents spent and sent through the Intents API in the last 24 hours (major unit), by id. */
+export type SpendLookup = (agentIds: string[]) => Promise<Map<string, { spent: string; count: number }>>;
 
 export function agentService(agents: Agents, spending: SpendLookup): Partial<ServiceImpl<typeof AgentService>> {
-  const withSpend = async (agent: AgentRecord): Promise<MessageInitShape<typeof AgentSchema>> => {
-    const { spent, count } = await spending(agent.id);
-    return { ...toAgent(agent), txSpentToday: spent, txSpentTodayEth: spent, txCountToday: count };
+  const withSpend = async (records: AgentRecord[]): Promise<MessageInitShape<typeof AgentSchema>[]> => {
+    const spent = await spending(records.map((agent) => agent.id));
+    return records.map((agent) => {
+      const { spent: value, count } = spent.get(agent.id) ?? { spent: "0", count: 0 };
+      return { ...toAgent(agent), txSpentToday: value, txSpentTodayEth: value, txCountToday: count };
+    });
   };
   return {
     async createAgent(req, ctx) {
@@ -37,13 +40,13 @@ export function agentService(agents: Agents, spending: SpendLookup): Partial<Ser
       return { agent: toAgent(agent), apiKey };
     },
     async listAgents(_req, ctx) {
-      return { agents: await Promise.all((await agents.list(principalOf(ctx))).map(withSpend)) };
+      return { agents: await withSpend(await agents.list(principalOf(ctx))) };
     },
     async getAgent(req, ctx) {
-      return { agent: await withSpend(await agents.get(principalOf(ctx), req.agentId)) };
+      return { agent: (await withSpend([await agents.get(principalOf(ctx), req.agentId)]))[0] };
     },
     async getAgentSelf(_req, ctx) {
-      return { agent: await withSpend(await agents.self(principalOf(ctx))) };
+      return { agent: (await withSpend([await agents.self(principalOf(ctx))]))[0] };
     },
     async updateAgent(req, ctx) {
       return { agent: toAgent(await agents.update(principalOf(ctx), req.agentId, changesOf(req), clientAddress(ctx))) };

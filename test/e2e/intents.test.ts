@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { IntentService } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import { CHAIN_ID, FUNDER, startEvmNode, type EvmNode } from "../support/evm-node.js";
 import { grpcJsClient, grpcJsUnary } from "../support/grpc-js.js";
+import { runServerToExit } from "../support/process.js";
 import { probeTool } from "../support/tools.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { freePort, startInstancePair, startTestServer, type TestServer } from "../support/server.js";
@@ -194,6 +195,11 @@ describe("submitting", () => {
     // The agent's profile shows what it spent in the last 24 hours.
     const profile = (await (await call("GET", `/v1/agents/${agent.id}`, human.token)).json()) as Record<string, unknown>;
     expect(profile).toMatchObject({ tx_spent_today: "0.123456789012345679", tx_count_today: 2 });
+    const { agents } = (await (await call("GET", "/v1/agents", human.token)).json()) as { agents: Record<string, unknown>[] };
+    expect(agents.find((a) => a.id === agent.id)).toMatchObject({ tx_spent_today: "0.123456789012345679", tx_spent_today_eth: "0.123456789012345679", tx_count_today: 2 });
+    expect(agents.filter((a) => a.tx_count_today === 0).every((a) => a.tx_spent_today === "0")).toBe(true);
+    const self = (await (await call("GET", "/v1/agents/me", agent.token)).json()) as Record<string, unknown>;
+    expect(self).toMatchObject({ tx_count_today: 2 });
 
     // Every submit is in the audit log, with the amount under a name that is not a secret's.
     const events = (await (await call("GET", `/v1/audit/events?action=transaction.submit&resource_id=${tx.id}`, human.token)).json()) as { events: { details: Record<string, unknown> }[] };
@@ -213,6 +219,9 @@ describe("submitting", () => {
       [{ to: randomAddress(), value: "1", data: "0xzz" }, /data must be 0x-prefixed hex/],
       [{ to: randomAddress(), value: "1", mode: "smart_account" }, /mode "smart_account": not supported/],
       [{ to: randomAddress(), value: "1", gasless: true }, /gasless: not supported/],
+      [{ to: randomAddress(), value: "9".repeat(60) }, /is more than a transaction can carry \(2\^256 - 1 wei\)/],
+      [{ to: randomAddress(), value: "1", max_fee_per_gas: "9".repeat(78), max_priority_fee_per_gas: "1" }, /max_fee_per_gas is larger than 2\^256 - 1 wei/],
+      [{ to: randomAddress(), value: "1", max_fee_per_gas: "1", max_priority_fee_per_gas: "2" }, /max_priority_fee_per_gas must not exceed max_fee_per_gas/],
     ];
     for (const [body, detail] of cases) {
       const res = await submit(agent, body);
@@ -532,6 +541,17 @@ describe.skipIf(!curlTool.available)("the seed's register-agent curl with intent
     expect(sent.json).toMatchObject({ status: "broadcast", agent_id: agent.id, value_wei: String(parseEther("0.05")) });
     expect((await chainClient().waitForTransactionReceipt({ hash: sent.json.tx_hash as Hex })).status).toBe("success");
     expect(await chainClient().getBalance({ address: to })).toBe(parseEther("0.05"));
+  });
+});
+
+describe("a bad CLAWKEEP_CHAINS file", () => {
+  it("stops npm start with a sentence naming the entry and field", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "clawkeep-chains-bad-"));
+    const file = join(dir, "chains.json");
+    writeFileSync(file, JSON.stringify([{ name: "base", chain_id: 8453, rpc_url: "https://mainnet.base.org" }, { name: "optimism", chain_id: 10, rpc_url: "optimism.io" }]));
+    const { code, output } = await runServerToExit({ CLAWKEEP_CHAINS: file, CLAWKEEP_DATA_DIR: dir });
+    expect(code).toBe(2);
+    expect(output.trim()).toBe(`clawkeep: CLAWKEEP_CHAINS (${file}) entry 1 ("optimism"): rpc_url is not a URL`);
   });
 });
 

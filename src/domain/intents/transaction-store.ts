@@ -178,6 +178,17 @@ export async function spentInLastDay(q: Queryable, agentId: string): Promise<{ v
   return { valueWei: BigInt(row.value_wei), count: row.count };
 }
 
+/** The same for several agents in one statement; agents without transactions are absent. */
+export async function spentInLastDayByAgent(q: Queryable, agentIds: string[]): Promise<Map<string, { valueWei: bigint; count: number }>> {
+  const rows: { agent_id: string; value_wei: string; count: number }[] = await q.query(
+    `SELECT "agent_id", sum("value_wei")::text AS "value_wei", count(*)::int AS "count" FROM "clawkeep_transactions"
+     WHERE "agent_id" = ANY($1::uuid[]) AND "created_at" > clock_timestamp() - interval '24 hours' AND "status" <> ALL($2)
+     GROUP BY "agent_id"`,
+    [agentIds, NOT_COUNTED],
+  );
+  return new Map(rows.map((row) => [row.agent_id, { valueWei: BigInt(row.value_wei), count: row.count }]));
+}
+
 /**
  * Allocates a nonce for (chain id, address) under the row's lock, held until the caller's
  * transaction ends: the larger of the server's counter and the node's pending nonce. The counter

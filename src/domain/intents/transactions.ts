@@ -39,13 +39,14 @@ import {
   lockNonce,
   peekNonce,
   spentInLastDay,
+  spentInLastDayByAgent,
   transactionByKey,
   transactionOfAgent,
   transactionsOfAgent,
   updateTransaction,
   type TransactionRow,
 } from "./transaction-store.js";
-import { fromSmallestUnit, toSmallestUnit, weiField } from "./units.js";
+import { fromSmallestUnit, MAX_UINT256, toSmallestUnit, weiField } from "./units.js";
 
 export interface TransactionInput {
   agentId: string;
@@ -190,10 +191,10 @@ export class Transactions {
     return toRecord(row, includeSignedTx);
   }
 
-  /** What the agent has spent (major unit) and sent in the last 24 hours, for its profile. */
-  async spentToday(agentId: string): Promise<{ spent: string; count: number }> {
-    const { valueWei, count } = await spentInLastDay(this.dataSource, agentId);
-    return { spent: fromSmallestUnit(valueWei, 18), count };
+  /** What each agent has spent (major unit) and sent in the last 24 hours, for their profiles. */
+  async spentToday(agentIds: string[]): Promise<Map<string, { spent: string; count: number }>> {
+    const found = agentIds.length === 0 ? new Map() : await spentInLastDayByAgent(this.dataSource, agentIds);
+    return new Map(agentIds.map((id) => [id, { spent: fromSmallestUnit(found.get(id)?.valueWei ?? 0n, 18), count: found.get(id)?.count ?? 0 }]));
   }
 
   // ---- The path of a submission
@@ -244,6 +245,7 @@ export class Transactions {
     if ((data.length - 2) / 2 > MAX_DATA_BYTES) throw new DomainError("invalid_argument", `data is longer than ${MAX_DATA_BYTES} bytes`);
     if (input.value.trim() === "") throw new DomainError("invalid_argument", `value is required: the amount in ${chain.nativeCurrency} as a decimal string, e.g. "0.01"`);
     const valueWei = toSmallestUnit(input.value.trim(), chain.decimals);
+    if (valueWei > MAX_UINT256) throw new DomainError("invalid_argument", `value ${input.value.trim().slice(0, 40)}… ${chain.nativeCurrency} is more than a transaction can carry (2^256 - 1 wei)`);
     if (input.nonce !== undefined && input.nonce < 0) throw new DomainError("invalid_argument", "nonce must be 0 or more");
     if (input.gasLimit !== undefined && input.gasLimit < 21000) throw new DomainError("invalid_argument", "gas_limit must be at least 21000");
     const fees = {

@@ -27,9 +27,14 @@ export function fromSmallestUnit(amount: bigint, decimals: number): string {
   return `${negative ? "-" : ""}${whole}${fraction ? "." + fraction : ""}`;
 }
 
+/** The largest amount an EVM transaction can carry: 2^256 - 1. */
+export const MAX_UINT256 = 2n ** 256n - 1n;
+
 /** A wei amount given as a decimal integer string (fees), or undefined when empty. */
 export function weiField(value: string, field: string): bigint | undefined {
   if (value === "") return undefined;
   if (!/^\d{1,78}$/.test(value)) throw new DomainError("invalid_argument", `${field} must be a whole number of wei as a decimal string, got "${value.slice(0, 40)}"`);
-  return BigInt(value);
+  const wei = BigInt(value);
+  if (wei > MAX_UINT256) throw new DomainError("invalid_argument", `${field} is larger than 2^256 - 1 wei`);
+  return wei;
 }
