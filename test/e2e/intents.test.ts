@@ -358,13 +358,13 @@ describe("Idempotency-Key", () => {
     expect(first.status).toBe(201);
     const tx = (await first.json()) as Tx;
     const again = await submit(agent, { to, value: "0.2" }, { "idempotency-key": key });
-    expect(again.status).toBe(201);
+    expect(again.status).toBe(200);
     expect(again.headers.get("idempotent-replayed")).toBe("true");
     expect(((await again.json()) as Tx).id).toBe(tx.id);
     // The stored answer stands even once the guardrails would refuse the request now.
     expect((await call("PATCH", `/v1/agents/${agent.id}`, human.token, { tx_max_value: "0.1" })).status).toBe(200);
     const afterChange = await submit(agent, { to, value: "0.2" }, { "idempotency-key": key });
-    expect(afterChange.status).toBe(201);
+    expect(afterChange.status).toBe(200);
     expect(((await afterChange.json()) as Tx).id).toBe(tx.id);
     expect((await submit(agent, { to, value: "0.2" })).status).toBe(403);
     expect((await call("PATCH", `/v1/agents/${agent.id}`, human.token, { tx_max_value: null })).status).toBe(200);
@@ -662,7 +662,7 @@ describe.skipIf(!process.env.DATABASE_URL)("Idempotency-Key across two instances
       expect(first.status).toBe(201);
       const stored = (await first.json()) as Tx;
       const replay = await b("POST", `/v1/agents/${agent.id}/transactions`, access_token, body, headers);
-      expect(replay.status).toBe(201);
+      expect(replay.status).toBe(200);
       expect(((await replay.json()) as Tx).id).toBe(stored.id);
       const other = await b("POST", `/v1/agents/${agent.id}/transactions`, access_token, { ...body, value: "0.2" }, headers);
       expect(other.status).toBe(422);

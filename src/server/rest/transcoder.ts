@@ -134,7 +134,15 @@ async function writeResponse(route: RestRoute, response: UniversalServerResponse
   const message = JSON.parse(raw.toString("utf8")) as JsonObject;
   nullUnsetExpiry(route.method.output, message);
   const payload: JsonValue = route.responseBody === "" ? message : (message[route.responseBody] ?? {});
-  writeJson(res, route.successStatus, payload, passHeaders);
+  writeJson(res, successStatusOf(route, response.header), payload, passHeaders);
+}
+
+/**
+ * The route's success status, except that a create answered from an idempotency record is 200,
+ * as 1Claw answers a replay (its handler says so with the `idempotent-replayed` header).
+ */
+function successStatusOf(route: RestRoute, header: Headers | undefined): number {
+  return route.successStatus === 201 && header?.get("idempotent-replayed") === "true" ? 200 : route.successStatus;
 }
 
 /**

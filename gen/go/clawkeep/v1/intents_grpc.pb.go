@@ -22,8 +22,9 @@ type IntentServiceClient interface {
 	// simulate_first a reverting simulation is 422 whose body is the Transaction (status
 	// simulation_failed). Replay protection: an Idempotency-Key header (gRPC/Connect metadata
 	// idempotency-key) makes a repeat within 24 h return the stored transaction without signing
-	// again; a repeat while the first is still in flight is 409. The reference answers a replay with
-	// 200 and a new transaction with 201; Clawkeep answers 201 to both.
+	// again; a repeat while the first is still in flight is 409. Over REST a new transaction is 201
+	// and a replay 200, as the reference answers; every protocol marks a replay with the response
+	// header idempotent-replayed: true.
 	SubmitTransaction(ctx context.Context, in *SubmitTransactionRequest, opts ...grpc.CallOption) (*SubmitTransactionResponse, error)
 	// Lists the agent's transactions, newest first (operationId listTransactions). signed_tx is
 	// omitted unless include_signed_tx is true.
@@ -174,8 +175,9 @@ type IntentServiceServer interface {
 	// simulate_first a reverting simulation is 422 whose body is the Transaction (status
 	// simulation_failed). Replay protection: an Idempotency-Key header (gRPC/Connect metadata
 	// idempotency-key) makes a repeat within 24 h return the stored transaction without signing
-	// again; a repeat while the first is still in flight is 409. The reference answers a replay with
-	// 200 and a new transaction with 201; Clawkeep answers 201 to both.
+	// again; a repeat while the first is still in flight is 409. Over REST a new transaction is 201
+	// and a replay 200, as the reference answers; every protocol marks a replay with the response
+	// header idempotent-replayed: true.
 	SubmitTransaction(context.Context, *SubmitTransactionRequest) (*SubmitTransactionResponse, error)
 	// Lists the agent's transactions, newest first (operationId listTransactions). signed_tx is
 	// omitted unless include_signed_tx is true.
