@@ -14,9 +14,11 @@ const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying
 
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (depth > 4 || typeof error !== "object" || error === null) return false;
-  const { code, message, driverError, cause } = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  const { code, syscall, message, driverError, cause } = error as { code?: unknown; syscall?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
   if (typeof code === "string") {
-    if (SOCKET_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
+    // ENOENT is a missing Unix socket only when connecting; elsewhere it is a missing file.
+    if (SOCKET_CODES.has(code) && (code !== "ENOENT" || syscall === "connect")) return true;
+    if (UNAVAILABLE_SQLSTATES.has(code) || /^08[0-9A-Z]{3}$/.test(code)) return true;
   }
   if (typeof message === "string" && UNAVAILABLE_MESSAGES.test(message)) return true;
   return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);

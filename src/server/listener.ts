@@ -35,6 +35,10 @@ export async function listen(handler: NodeHandlerFn, options: ListenOptions): Pr
   });
   h1.requestTimeout = options.requestTimeoutMs;
   h1.headersTimeout = Math.min(options.requestTimeoutMs, 60_000);
+  // Node enforces those two only from a timer it starts when the server starts listening; this one
+  // never listens (the TCP server hands it connections), so start that timer ourselves. Without
+  // it, a slow-loris connection is held forever.
+  h1.emit("listening");
   const h2 = http2.createServer({ settings: { maxConcurrentStreams: MAX_STREAMS_PER_CONNECTION } }, handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {
@@ -51,14 +55,18 @@ export async function listen(handler: NodeHandlerFn, options: ListenOptions): Pr
     socket.on("error", () => socket.destroy());
     // A connection that sends nothing at all is never dispatched; it gets the time a request gets.
     socket.setTimeout(options.requestTimeoutMs, () => socket.destroy());
+    let seen = Buffer.alloc(0);
     const onReadable = () => {
-      const head = socket.read() as Buffer | null;
-      if (!head) return;
+      const chunk = socket.read() as Buffer | null;
+      if (!chunk) return;
+      seen = Buffer.concat([seen, chunk]);
+      const n = Math.min(seen.length, H2_PREFACE.length);
+      const isH2 = seen.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      // "P" could be "PRI" (HTTP/2) or "POST", "PUT", "PATCH": wait for the bytes that tell.
+      if (isH2 && n < 4) return;
       socket.setTimeout(0);
       socket.off("readable", onReadable);
-      socket.unshift(head);
-      const n = Math.min(head.length, H2_PREFACE.length);
-      const isH2 = head.subarray(0, n).equals(H2_PREFACE.subarray(0, n));
+      socket.unshift(seen);
       (isH2 ? h2 : h1).emit("connection", socket);
     };
     socket.on("readable", onReadable);
@@ -85,6 +93,7 @@ export async function listen(handler: NodeHandlerFn, options: ListenOptions): Pr
         await new Promise((r) => setTimeout(r, 25));
       }
       for (const socket of sockets) socket.destroy();
+      h1.close(() => undefined); // stops the timer started above (it was never listening itself)
       await stopped;
     },
   };

@@ -163,12 +163,12 @@ describe("database errors in the log", () => {
     const marker = `ck-param-${Date.now()}`;
     const logger = createLogger("info", sink);
     const failures = [
-      server.database.dataSource.query(`SELECT $1::int AS n`, [marker]),
-      server.database.dataSource.query(`SELECT * FROM (VALUES ($1::text)) AS t(x) WHERE x = $2::uuid::text`, [marker, marker]),
-      server.database.dataSource.query(`INSERT INTO "clawkeep_vaults" ("id", "org_id", "name") VALUES (gen_random_uuid(), NULL, $1)`, [marker]),
+      () => server.database.dataSource.query(`SELECT $1::int AS n`, [marker]),
+      () => server.database.dataSource.query(`SELECT * FROM (VALUES ($1::text)) AS t(x) WHERE x = $2::uuid::text`, [marker, marker]),
+      () => server.database.dataSource.query(`INSERT INTO "clawkeep_vaults" ("id", "org_id", "name") VALUES (gen_random_uuid(), NULL, $1)`, [marker]),
     ];
     for (const failure of failures) {
-      const error = await failure.catch((e: unknown) => e);
+      const error = await failure().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(Error);
       logger.error({ err: error }, "unexpected error in handler");
     }

@@ -26,14 +26,14 @@ const verifiers: CredentialVerifier[] = [
   { verify: async (c) => (verified.push(`key:${c}`), c === "agent-key" ? AGENT : undefined) },
 ];
 
-/** rpcOptions builds logging, metrics, errors, rate limit, authn, validation: swap in our authn. */
+/** rpcOptions builds logging, metrics, errors, rate limit, stream limit, authn, validation: swap in our authn. */
 let harness: Harness;
 beforeAll(async () => {
   harness = await createHarness({
     env: NO_RATE_LIMIT,
     interceptors: (built) => {
-      if (built.length !== 6) throw new Error(`rpcOptions now builds ${built.length} interceptors; update this test's authn position`);
-      return built.map((interceptor, i) => (i === 4 ? authnInterceptor(verifiers) : interceptor));
+      if (built.length !== 7) throw new Error(`rpcOptions now builds ${built.length} interceptors; update this test's authn position`);
+      return built.map((interceptor, i) => (i === 5 ? authnInterceptor(verifiers) : interceptor));
     },
   });
 });

@@ -122,7 +122,7 @@ describe("enrolling", () => {
       [{ name: "" }, "name must be 1 to 100 characters, got 0"],
       [{ name: "   " }, "name must be 1 to 100 characters, got 0"],
       [{ name: "x".repeat(101) }, "name must be 1 to 100 characters, got 101"],
-      [{ name: "a\u0000b" }, "name must not contain control characters"],
+      [{ name: "a\u0000b" }, "name must not contain control characters (found U+0000 at position 1); only tab, line feed and carriage return are allowed"],
       [{ name: "line\nbreak" }, "name must not contain control characters"],
       [{ name: "ok", description: "d".repeat(1001) }, "description is 1001 characters; at most 1000 are allowed"],
       [{ name: "ok", humanEmail: "not-an-email" }, '"not-an-email" is not an email address'],

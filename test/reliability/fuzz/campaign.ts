@@ -150,7 +150,7 @@ function encodeSegment(value: string): string {
 
 function restRequest(rng: Rng, route: RestRoute, json: JsonValue): { path: string; body: string } {
   const fields: Record<string, JsonValue> = typeof json === "object" && json !== null && !Array.isArray(json) ? { ...json } : {};
-  let path = route.template.source.replace(/:[a-zA-Z]+$/, (verb) => verb);
+  let path = route.template.source;
   for (const variable of route.template.variables) {
     const raw = fields[variable.fieldPath];
     delete fields[variable.fieldPath];

@@ -2,10 +2,12 @@
 // through a trusted proxy, so rate limits see them apart), while a normal client checks health:
 // slow-loris connections, 10 MB bodies, deeply nested and huge-array JSON, thousands of concurrent
 // streams, thousands of bad tokens. Reports the normal client's latencies and the server's memory.
+import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import { fileURLToPath } from "node:url";
 
 export interface Intensity {
   seconds: number;
@@ -44,8 +46,6 @@ function percentile(sorted: number[], p: number): number {
 }
 
 const attackers = new http.Agent({ keepAlive: true, maxSockets: 64 });
-/** The normal client's own connection: it never waits behind an attacker's socket on our side. */
-const normalClient = new http.Agent({ keepAlive: true, maxSockets: 1 });
 
 /** One HTTP/1.1 request from `address`; resolves with the status (or the error's code). */
 function request(port: number, address: string, options: { method: string; path: string; headers?: Record<string, string>; body?: Buffer | (() => AsyncIterable<Buffer>); agent?: http.Agent }): Promise<string> {
@@ -92,18 +92,20 @@ export async function hostile(port: number, pid: number, intensity: Intensity): 
   const endAt = Date.now() + intensity.seconds * 1000;
   const over = () => Date.now() > endAt;
 
-  // The normal client: health over keep-alive, from its own address, every 20 ms.
-  const latencies: number[] = [];
-  let healthFailures = 0;
-  const normal = (async () => {
-    while (!over()) {
-      const started = performance.now();
-      const status = await request(port, "203.0.113.10", { method: "GET", path: "/v1/health", agent: normalClient });
-      latencies.push(performance.now() - started);
-      if (status !== "200") healthFailures++;
-      await new Promise((done) => setTimeout(done, 20));
-    }
-  })();
+  // The normal client: health over keep-alive, from its own address, every 20 ms, in a process of
+  // its own (health-probe.ts) so that generating the attacks here does not delay it.
+  const probe = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("./health-probe.ts", import.meta.url)), String(port), String(intensity.seconds * 1000)], { stdio: ["ignore", "pipe", "inherit"] });
+  let probeOutput = "";
+  probe.stdout.on("data", (chunk: Buffer) => (probeOutput += chunk.toString()));
+  const normal = new Promise<{ latencies: number[]; failures: number }>((resolve) =>
+    probe.once("exit", () => {
+      try {
+        resolve(JSON.parse(probeOutput) as { latencies: number[]; failures: number });
+      } catch {
+        resolve({ latencies: [], failures: 1 });
+      }
+    }),
+  );
 
   // Slow-loris: connections that send a request one byte at a time, never finishing, or nothing.
   let slowClosed = 0;
@@ -157,7 +159,8 @@ export async function hostile(port: number, pid: number, intensity: Intensity): 
     pooled(intensity.hugeArrays, 2, over, (i) => request(port, `198.51.104.${i % 250}`, { method: "POST", path: i % 2 ? "/v1/agents" : "/clawkeep.v1.AgentService/CreateAgent", body: huge }), statuses, "huge-array"),
     pooled(intensity.badTokens, 8, over, (i) => request(port, `198.51.105.${i % 250}`, { method: "GET", path: "/v1/vaults", headers: { authorization: `Bearer ${i % 3 === 0 ? "eyJhbGciOiJFZERTQSIsImtpZCI6IngifQ.eyJzdWIiOiJ4In0." + "A".repeat(86) : i % 3 === 1 ? "1ck_" + Buffer.from(String(i)).toString("base64url").padEnd(43, "A") : "ocv_" + "B".repeat(43)}` } }), statuses, "bad-token"),
   ];
-  await Promise.all([normal, ...attacks]);
+  await Promise.all(attacks);
+  const { latencies, failures: healthFailures } = await normal;
   await new Promise((done) => setTimeout(done, Math.max(0, endAt - Date.now())));
 
   // Give the server's request timeout a moment past the attack, then close what is left.
