@@ -47,6 +47,14 @@ function postmasterPid(dir: string): number | undefined {
   }
 }
 
+function killIfAlive(pid: number): void {
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -101,7 +109,8 @@ describe.skipIf(usingPostgres)("the embedded database (npm start without DATABAS
     const first = await start(dir);
     const pid = postmasterPid(dir)!;
     // Kill everything of ours but PostgreSQL itself, guard included, so that nothing stops it.
-    for (const child of descendants(first.child.pid!).filter((p) => p !== pid && !descendants(pid).includes(p))) process.kill(child, "SIGKILL");
+    // A short-lived child (a shell of the guard, a psql) may have exited since it was listed.
+    for (const child of descendants(first.child.pid!).filter((p) => p !== pid && !descendants(pid).includes(p))) killIfAlive(child);
     first.child.kill("SIGKILL");
     await first.exited;
     await new Promise((r) => setTimeout(r, 300));
