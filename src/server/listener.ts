@@ -29,7 +29,12 @@ export async function listen(handler: NodeHandlerFn, options: ListenOptions): Pr
   let closing = false;
   // Node looks for connections over their header/request time only this often (30 s by default),
   // so a slow-loris connection would outlive CLAWKEEP_REQUEST_TIMEOUT_MS by that much.
+  // Our own deadline for the first request's headers: Node's checker (below) was seen to leave
+  // connections that drip header bytes open when the machine is loaded, so a connection that has
+  // not sent a whole request head within the request timeout of being handed over is closed.
+  const headDeadlines = new WeakMap<net.Socket, NodeJS.Timeout>();
   const h1 = http.createServer({ connectionsCheckingInterval: Math.min(1000, options.requestTimeoutMs) }, (req, res) => {
+    clearTimeout(headDeadlines.get(req.socket));
     if (closing) res.setHeader("connection", "close");
     handler(req, res);
   });
@@ -67,6 +72,11 @@ export async function listen(handler: NodeHandlerFn, options: ListenOptions): Pr
       socket.setTimeout(0);
       socket.off("readable", onReadable);
       socket.unshift(seen);
+      if (!isH2) {
+        const deadline = setTimeout(() => socket.destroy(), options.requestTimeoutMs).unref();
+        headDeadlines.set(socket, deadline);
+        socket.once("close", () => clearTimeout(deadline));
+      }
       (isH2 ? h2 : h1).emit("connection", socket);
     };
     socket.on("readable", onReadable);

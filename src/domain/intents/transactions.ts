@@ -404,14 +404,9 @@ export class Transactions {
       left = { serialized, hash, nonce: allocation.nonce };
       await allocation.advance();
       const row = await updateTransaction(manager, tx.id, {
+        ...signedColumns({ nonce: allocation.nonce, gas, serialized, hash, fees }),
         status: sent.outcome === "accepted" ? "broadcast" : "signed",
-        nonce: String(allocation.nonce),
-        gas_limit: String(gas),
-        signed_tx: serialized,
-        tx_hash: hash,
         error_message: sent.outcome === "unknown" ? `broadcast outcome unknown (${sent.error}); reconciled by tx_hash, never re-signed` : "",
-        ...feeColumns(fees),
-        signed_at: new Date(),
       });
       await this.audit.append(manager, {
         orgId: principal.orgId,
@@ -432,14 +427,9 @@ export class Transactions {
       // reconciled by hash; the node's pending nonce already counts it for the next allocation.
       const { serialized, hash, nonce } = left;
       return updateTransaction(this.dataSource, tx.id, {
+        ...signedColumns({ nonce, gas, serialized, hash, fees }),
         status: "signed",
-        nonce: String(nonce),
-        gas_limit: String(gas),
-        signed_tx: serialized,
-        tx_hash: hash,
         error_message: "sent to the node, but recording it failed; reconciled by tx_hash, never re-signed",
-        ...feeColumns(fees),
-        signed_at: new Date(),
       });
     }
     if ("row" in outcome) return outcome.row;
@@ -453,15 +443,7 @@ export class Transactions {
     return this.dataSource.transaction(async (manager) => {
       const serialized = await p.key.withAccount(manager, (account) => account.signTransaction(unsignedTx(p, fees, gas, nonce)));
       const hash = keccak256(serialized);
-      const row = await updateTransaction(manager, tx.id, {
-        status: "sign_only",
-        nonce: String(nonce),
-        gas_limit: String(gas),
-        signed_tx: serialized,
-        tx_hash: hash,
-        ...feeColumns(fees),
-        signed_at: new Date(),
-      });
+      const row = await updateTransaction(manager, tx.id, { ...signedColumns({ nonce, gas, serialized, hash, fees }), status: "sign_only" });
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "agent", id: principal.id },
@@ -557,6 +539,18 @@ function unsignedTx(p: Prepared, fees: Fees, gas: bigint, nonce: number) {
   return fees.type === "legacy"
     ? { ...base, type: "legacy" as const, gasPrice: fees.gasPrice }
     : { ...base, type: "eip1559" as const, maxFeePerGas: fees.maxFeePerGas, maxPriorityFeePerGas: fees.maxPriorityFeePerGas };
+}
+
+/** What every signed transaction records, whatever became of it next. */
+function signedColumns(signed: { nonce: number | bigint; gas: bigint; serialized: string; hash: string; fees: Fees }) {
+  return {
+    nonce: String(signed.nonce),
+    gas_limit: String(signed.gas),
+    signed_tx: signed.serialized,
+    tx_hash: signed.hash,
+    ...feeColumns(signed.fees),
+    signed_at: new Date(),
+  };
 }
 
 function feeColumns(fees: Fees): { max_fee_per_gas: string; max_priority_fee_per_gas: string } {

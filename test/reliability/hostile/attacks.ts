@@ -163,8 +163,9 @@ export async function hostile(port: number, pid: number, intensity: Intensity): 
   const { latencies, failures: healthFailures } = await normal;
   await new Promise((done) => setTimeout(done, Math.max(0, endAt - Date.now())));
 
-  // Give the server's request timeout a moment past the attack, then close what is left.
-  await new Promise((done) => setTimeout(done, 3000));
+  // Give the server's request timeout time past the attack (on a loaded machine its timers run
+  // late; the connections must be cut by the server, not on time), then close what is left.
+  for (const waitUntil = Date.now() + 20_000; slowClosed < intensity.slowLoris && Date.now() < waitUntil; ) await new Promise((done) => setTimeout(done, 250));
   closingOurselves = true;
   for (const socket of slowSockets) socket.destroy();
   for (const session of sessions) session.destroy();
