@@ -10,6 +10,7 @@ import { createInterface } from "node:readline";
 import pg from "pg";
 import { descendants } from "../../test/support/process.js";
 import type { LoadResult, LoadSpec } from "../loader.js";
+import { NO_RATE_LIMIT } from "../../test/support/rate-limit.js";
 
 export interface BenchServer {
   url: string;
@@ -18,7 +19,6 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-const NO_RATE_LIMIT = { CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000", CLAWKEEP_RATE_LIMIT_BURST: "1000000" };
 
 /** PostgreSQL for the "postgres" runs: DATABASE_URL, or the machine's local server. */
 export const ADMIN_DATABASE_URL = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";

@@ -11,6 +11,7 @@ import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/dat
 import { createAgents, jwtExpiry, type TestAgent } from "../support/fleet.js";
 import { restCaller, restSignup, type RestPerson } from "../support/rest.js";
 import { freePort, startTestServer, type TestServer } from "../support/server.js";
+import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 
 const FLEET = 200;
 /** Long enough to ride out a restart on a busy machine, short enough for several refreshes. */
@@ -29,8 +30,7 @@ beforeAll(async () => {
     CLAWKEEP_PORT: String(port),
     // Both instances issue and accept the same tokens: one issuer.
     CLAWKEEP_PUBLIC_URL: `http://127.0.0.1:${port}`,
-    CLAWKEEP_RATE_LIMIT_PER_SECOND: "100000",
-    CLAWKEEP_RATE_LIMIT_BURST: "100000",
+    ...NO_RATE_LIMIT,
   };
   a = await startTestServer({ database, env });
   if (usingPostgres) b = await startTestServer({ database, env: { ...env, CLAWKEEP_PORT: "0" } });

@@ -18,6 +18,7 @@ import { restCaller, restSignup, type RestCall, type RestPerson } from "../suppo
 import { startTestServer, type TestServer } from "../support/server.js";
 import { createAgents, jwtExpiry, type TestAgent } from "../support/fleet.js";
 import { PYTHON, probeTool } from "../support/tools.js";
+import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const run = promisify(execFile);
@@ -30,7 +31,7 @@ let rest: RestCall;
 let human: RestPerson;
 
 beforeAll(async () => {
-  server = await startTestServer({ env: { CLAWKEEP_RATE_LIMIT_PER_SECOND: "100000", CLAWKEEP_RATE_LIMIT_BURST: "100000", CLAWKEEP_FLEET_SLOW_READER_MS: "1500" } });
+  server = await startTestServer({ env: { ...NO_RATE_LIMIT, CLAWKEEP_FLEET_SLOW_READER_MS: "1500" } });
   rest = restCaller(server.url);
   human = await restSignup(rest);
 });

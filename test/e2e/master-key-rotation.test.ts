@@ -13,6 +13,7 @@ import { databaseEnv } from "../support/app.js";
 import { freshDatabase, usingPostgres, type FreshDatabase } from "../support/database.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { startTestServer, type TestServer } from "../support/server.js";
+import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 
 const run = promisify(execFile);
 let fresh: FreshDatabase;
@@ -26,7 +27,7 @@ beforeAll(async () => {
   fresh = await freshDatabase();
   // The traffic below runs flat out for as long as the rotation takes: lift the per-caller rate
   // limit, which would otherwise (rightly) answer 429 on a fast machine.
-  server = await startTestServer({ database: fresh, env: { CLAWKEEP_RATE_LIMIT_PER_SECOND: "100000", CLAWKEEP_RATE_LIMIT_BURST: "100000" } });
+  server = await startTestServer({ database: fresh, env: NO_RATE_LIMIT });
   call = restCaller(server.url);
   owner = await restSignup(call);
   vaultId = ((await (await call("POST", "/v1/vaults", owner.token, { name: "rotation" })).json()) as { id: string }).id;

@@ -9,8 +9,8 @@ import { usingPostgres } from "../support/database.js";
 import { PASSWORD } from "../support/people.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { startInstancePair, startTestServer, type TestServer } from "../support/server.js";
+import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 
-const NO_RATE_LIMIT = { CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000", CLAWKEEP_RATE_LIMIT_BURST: "1000000" };
 
 interface Org {
   owner: RestPerson;

@@ -6,12 +6,13 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
 import { startTestServer, type TestServer } from "../support/server.js";
-import { rest, seedOrganisation, UNLIMITED, type Organisation } from "./support.js";
+import { NO_RATE_LIMIT } from "../support/rate-limit.js";
+import { rest, seedOrganisation, type Organisation } from "./support.js";
 
 let server: TestServer;
 let org: Organisation;
 beforeAll(async () => {
-  server = await startTestServer({ env: UNLIMITED });
+  server = await startTestServer({ env: NO_RATE_LIMIT });
   org = await seedOrganisation(server.url);
 });
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { freshDatabase, type FreshDatabase } from "../support/database.js";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { startServerProcess, type ServerProcess } from "../support/process.js";
 import type { KnownIds } from "./fuzz/generate.js";
+import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 
 export interface ReliabilityServer {
   url: string;
@@ -19,12 +20,9 @@ export interface ReliabilityServer {
   close(): Promise<void>;
 }
 
-/** No rate limits to speak of: the fuzzer and the load must reach the handlers. */
-export const UNLIMITED = { CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000", CLAWKEEP_RATE_LIMIT_BURST: "1000000" };
-
 export async function startReliabilityServer(env: Record<string, string> = {}, database?: FreshDatabase): Promise<ReliabilityServer> {
   const fresh = database ?? (await freshDatabase());
-  const fullEnv = { ...databaseEnv(fresh), CLAWKEEP_LOG_LEVEL: "info", ...UNLIMITED, ...env };
+  const fullEnv = { ...databaseEnv(fresh), CLAWKEEP_LOG_LEVEL: "info", ...NO_RATE_LIMIT, ...env };
   let process: ServerProcess;
   try {
     process = await startServerProcess(fullEnv);

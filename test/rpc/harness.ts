@@ -136,7 +136,7 @@ export async function statusOf(call: Promise<unknown>): Promise<[number, string]
 }
 
 /** Generous limits so that exhaustive tests never meet the rate limiter by accident. */
-export const NO_RATE_LIMIT = { CLAWKEEP_RATE_LIMIT_BURST: "1000000", CLAWKEEP_RATE_LIMIT_PER_SECOND: "1000000" };
+export { NO_RATE_LIMIT } from "../support/rate-limit.js";
 
 /**
  * The in-memory transport has no client address: with this interceptor first in the chain, calls
