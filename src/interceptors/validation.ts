@@ -6,7 +6,7 @@ import { reflect, type ReflectMessage } from "@bufbuild/protobuf/reflect";
 import type { Interceptor } from "@connectrpc/connect";
 import { DomainError } from "../domain/errors.js";
 import { isUuid } from "../domain/ids.js";
-import { assertPlainText } from "../domain/text.js";
+import { assertPlainText, controlCharacterAt } from "../domain/text.js";
 
 
 /** Fields named like identifiers that are not Clawkeep UUIDs. */
@@ -17,6 +17,14 @@ const NOT_UUIDS = new Set(["resource_id"]);
  * whatever bytes its owner keeps (sealed, never stored as text), so the text rule does not apply.
  */
 const OPAQUE_STRINGS = new Set(["clawkeep.v1.PutSecretRequest.value"]);
+/** OPAQUE_STRINGS by field, worked out once per field rather than per request. */
+const opaque = new WeakMap<DescField, boolean>();
+
+function isOpaque(field: DescField): boolean {
+  let known = opaque.get(field);
+  if (known === undefined) opaque.set(field, (known = field.parent !== undefined && OPAQUE_STRINGS.has(`${field.parent.typeName}.${field.name}`)));
+  return known;
+}
 
 export function validationInterceptor(): Interceptor {
   return (next) => async (req) => {
@@ -47,33 +55,41 @@ export function checkRequest(schema: DescMessage, message: Message): void {
  */
 function checkText(message: ReflectMessage, prefix: string): void {
   const wellKnown = message.desc.typeName.startsWith("google.protobuf.");
+  // A field's path is spelled out only for a message it descends into or a string it refuses:
+  // the common request (a few plain strings) checks its text without building any.
+  const nameOf = (field: DescField) => (wellKnown ? prefix.replace(/\.$/, "") : `${prefix}${field.name}`);
+  const childPrefix = (field: DescField) => (wellKnown ? prefix : `${nameOf(field)}.`);
   for (const field of message.fields) {
-    if (!message.isSet(field) || OPAQUE_STRINGS.has(`${message.desc.typeName}.${field.name}`)) continue;
-    // Inside Struct and Value the path stays the field of ours that holds them ("metadata").
-    const name = wellKnown ? prefix.replace(/\.$/, "") : `${prefix}${field.name}`;
+    if (!message.isSet(field) || isOpaque(field)) continue;
     switch (field.fieldKind) {
       case "scalar":
-        if (field.scalar === ScalarType.STRING) assertPlainText(name, message.get(field) as string);
+        if (field.scalar === ScalarType.STRING) checkString(field, message.get(field) as string, nameOf);
         break;
       case "message":
-        checkText(message.get(field), wellKnown ? prefix : `${name}.`);
+        checkText(message.get(field), childPrefix(field));
         break;
       case "list":
-        for (const item of message.get(field)) checkItem(field, item, name, wellKnown ? prefix : `${name}.`);
+        for (const item of message.get(field)) checkItem(field, item, nameOf, childPrefix);
         break;
       case "map":
         for (const [key, item] of message.get(field)) {
-          if (typeof key === "string") assertPlainText(`${name} key`, key);
-          checkItem(field, item, name, wellKnown ? prefix : `${name}.`);
+          if (typeof key === "string" && controlCharacterAt(key) >= 0) assertPlainText(`${nameOf(field)} key`, key);
+          checkItem(field, item, nameOf, childPrefix);
         }
         break;
     }
   }
 }
 
-function checkItem(field: DescField, item: unknown, name: string, prefix: string): void {
-  if (typeof item === "string") assertPlainText(name, item);
-  else if (field.fieldKind !== "scalar" && field.fieldKind !== "enum" && typeof item === "object" && item !== null && "desc" in item) checkText(item as ReflectMessage, prefix);
+type FieldPath = (field: DescField) => string;
+
+function checkString(field: DescField, value: string, nameOf: FieldPath): void {
+  if (controlCharacterAt(value) >= 0) assertPlainText(nameOf(field), value);
+}
+
+function checkItem(field: DescField, item: unknown, nameOf: FieldPath, childPrefix: FieldPath): void {
+  if (typeof item === "string") checkString(field, item, nameOf);
+  else if (field.fieldKind !== "scalar" && field.fieldKind !== "enum" && typeof item === "object" && item !== null && "desc" in item) checkText(item as ReflectMessage, childPrefix(field));
 }
 
 export function checkIdentifiers(schema: DescMessage, message: Message, prefix = ""): void {
