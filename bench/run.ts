@@ -44,35 +44,40 @@ function checkoutOf(rev: string): { label: string; dir: string } {
   return { label, dir };
 }
 
-if (suite === "engine") {
+/** The load options every throughput suite reads: run length, repeats, connections, databases. */
+function loadOptions(): { seconds: number; repeats: number; connections: number; databases: ("embedded" | "postgres")[] } {
   const only = option("only", "");
-  const against = option("against", "");
-  const runs = await runEngine({
+  return {
     seconds: Number(option("seconds", "6")),
     repeats: Number(option("repeats", "3")),
     connections: Number(option("connections", "32")),
     databases: only ? [only as "embedded" | "postgres"] : ["embedded", "postgres"],
-    against: against ? checkoutOf(against) : undefined,
-  });
+  };
+}
+
+function targetsTable(checks: { target: string; met: boolean; seen: string }[]): string {
+  return ["| target | met | seen |", "|---|---|---|", ...checks.map((c) => `| ${c.target} | ${c.met ? "yes" : "**no**"} | ${c.seen} |`)].join("\n");
+}
+
+/** Prints the report and keeps it, with its figures as JSON, in bench/results/. */
+function keep(name: string, report: string, figures: object): void {
+  console.log(`\n${report}`);
+  writeFileSync(`bench/results/${stamp}-${name}.md`, report);
+  writeFileSync(`bench/results/${stamp}-${name}.json`, `${JSON.stringify({ stamp, machine, ...figures }, null, 2)}\n`);
+}
+
+if (suite === "engine") {
+  const against = option("against", "");
+  const runs = await runEngine({ ...loadOptions(), against: against ? checkoutOf(against) : undefined });
   const table = engineTable(runs);
   const checks = checkTargets(runs);
-  const targets = ["| target | met | seen |", "|---|---|---|", ...checks.map((c) => `| ${c.target} | ${c.met ? "yes" : "**no**"} | ${c.seen} |`)].join("\n");
+  const targets = targetsTable(checks);
   const report = `# Engine benchmark, ${stamp}\n\n\`npm run bench ${args.join(" ")}\`, ${machine}. A load generator in its own process (autocannon flat out; evenly paced requests for fixed rates), ${option("connections", "32")} connections; each workload runs ${option("repeats", "3")} × ${option("seconds", "6")} s and the median run is shown.\n\n${table}\n\n${targets}\n`;
-  console.log(`\n${report}`);
-  writeFileSync(`bench/results/${stamp}-engine.md`, report);
-  writeFileSync(`bench/results/${stamp}-engine.json`, `${JSON.stringify({ stamp, machine, runs, checks }, null, 2)}\n`);
+  keep("engine", report, { runs, checks });
 } else if (suite === "sign") {
-  const only = option("only", "");
-  const rows = await runSign({
-    seconds: Number(option("seconds", "6")),
-    repeats: Number(option("repeats", "3")),
-    connections: Number(option("connections", "32")),
-    databases: only ? [only as "embedded" | "postgres"] : ["embedded", "postgres"],
-  });
+  const rows = await runSign(loadOptions());
   const report = `# Sign-only benchmark, ${stamp}\n\n\`npm run bench ${args.join(" ")}\`, ${machine}. A load generator in its own process (autocannon flat out), ${option("connections", "32")} connections, median of ${option("repeats", "3")} runs of ${option("seconds", "6")} s; raw viem signs the same EIP-1559 transaction in the benchmark's own process, one thread, no server.\n\n${signTable(rows)}\n`;
-  console.log(`\n${report}`);
-  writeFileSync(`bench/results/${stamp}-sign.md`, report);
-  writeFileSync(`bench/results/${stamp}-sign.json`, `${JSON.stringify({ stamp, machine, rows }, null, 2)}\n`);
+  keep("sign", report, { rows });
 } else if (suite === "fleet") {
   const options = {
     kind: option("only", "postgres") as "embedded" | "postgres",
@@ -83,11 +88,9 @@ if (suite === "engine") {
   };
   const run = await runFleet(options);
   const checks = fleetTargets(run);
-  const targets = ["| target | met | seen |", "|---|---|---|", ...checks.map((c) => `| ${c.target} | ${c.met ? "yes" : "**no**"} | ${c.seen} |`)].join("\n");
+  const targets = targetsTable(checks);
   const report = `# Fleet benchmark, ${stamp}\n\n\`npm run bench ${args.join(" ")}\`, ${machine}. A real server process; a separate load-generator process holds ${options.agents} agents on one WatchFleetTokens stream with the package's FleetTokenManager, asks it for every agent's token once a second, and runs ${options.pollers} agents that each exchange their key (POST /v1/auth/agent-token) every two thirds of the TTL from a random phase. Steady-state figures start once every fleet agent has its first token.\n\n${fleetTable(run)}\n\nIssuance per second over the steady state: ${run.load.perSecond.join(" ")}\n\n${targets}\n`;
-  console.log(`\n${report}`);
-  writeFileSync(`bench/results/${stamp}-fleet.md`, report);
-  writeFileSync(`bench/results/${stamp}-fleet.json`, `${JSON.stringify({ stamp, machine, run, checks }, null, 2)}\n`);
+  keep("fleet", report, { run, checks });
 } else {
   console.error(`unknown benchmark "${suite}"; try: engine, sign, fleet`);
   process.exit(2);
