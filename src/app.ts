@@ -41,7 +41,6 @@ import { Shares } from "./domain/sharing/shares.js";
 import { Secrets } from "./domain/vaults/secrets.js";
 import { Vaults } from "./domain/vaults/vaults.js";
 import type { EventBus } from "./events/bus.js";
-import { ApprovalPage } from "./web/approval-page.js";
 import { Mailer } from "./mail/mailer.js";
 
 export interface AppServices {
@@ -72,8 +71,8 @@ export interface AppServices {
   enrollmentExpiry: EnrollmentExpiry;
   orgSettings: OrgSettingsEditor;
   shares: Shares;
-  /** The HTML page behind approval_url, where a signed-in human allows or denies an enrollment. */
-  approvalPage: ApprovalPage;
+  /** Keys the console's CSRF tokens (src/web/console). */
+  consoleCsrfKey: Buffer;
   /** Sends mail through SMTP, or keeps it in the development outbox; close it before the database. */
   mailer: Mailer;
   /** The Intents API: the configured chains, agents' signing keys, and their transactions. */
@@ -136,15 +135,6 @@ export async function openServices(parts: { config: Config; database: Database; 
   const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
   enrollmentExpiry.start();
   const verifiers = [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })];
-  const approvalPage = new ApprovalPage({
-    accounts,
-    enrollments,
-    verifiers,
-    ipRuleGate,
-    csrfKey: deriveKey(masterKey, "approval page csrf"),
-    publicUrl: config.publicUrl,
-    logger,
-  });
   return {
     keyring,
     jwtKeys,
@@ -170,7 +160,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     orgSettings: new OrgSettingsEditor(database.dataSource, audit),
     shares,
     mailer,
-    approvalPage,
+    consoleCsrfKey: deriveKey(masterKey, "console csrf"),
     chains,
     signingKeys,
     transactions,

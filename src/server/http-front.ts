@@ -26,8 +26,8 @@ export interface HttpFrontOptions {
   shutdownSignal: AbortSignal;
   /** Proxies whose X-Forwarded-For decides the client address (CLAWKEEP_TRUSTED_PROXIES). */
   trustedProxies?: Cidr[];
-  /** HTML pages served beside the API (the enrollment approval page). */
-  pages?: HtmlPages;
+  /** HTML pages served beside the API (the console), given the context values an API call of a request gets. */
+  createPages?: (contextValues: (req: NodeServerRequest) => ContextValues) => HtmlPages;
 }
 
 export interface HtmlPages {
@@ -48,6 +48,7 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
     return values;
   };
   const rest = options.createRest((req) => contextValues(req, true));
+  const pages = options.createPages?.((req) => contextValues(req, false));
 
   return (req, res) => {
     const incoming = req.headers["x-request-id"];
@@ -79,8 +80,8 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
       }, failed);
       return;
     }
-    if (options.pages?.handles(path)) {
-      options.pages.serve(req, res, clientAddressOf(req)).catch(failed);
+    if (pages?.handles(path)) {
+      pages.serve(req, res, clientAddressOf(req)).catch(failed);
       return;
     }
     rest(req, res).catch(failed);

@@ -20,6 +20,7 @@ import { createMetrics, type Metrics } from "./metrics.js";
 import { buildRestRoutes } from "./rest/routes.js";
 import { createRestTranscoder } from "./rest/transcoder.js";
 import { buildRpcHandlers, type RpcRouterOptions } from "./rpc-router.js";
+import { Console } from "../web/console/console.js";
 
 export interface ServerDeps {
   config: Config;
@@ -72,7 +73,8 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     logger,
     shutdownSignal: shutdown.signal,
     trustedProxies: config.trustedProxies,
-    pages: deps.app.approvalPage,
+    createPages: (contextValues) =>
+      new Console({ rpcHandlers, contextValues, csrfKey: deps.app.consoleCsrfKey, publicUrl: config.publicUrl, logger }),
     createRest: (contextValues) => createRestTranscoder({ routes: restRoutes, handlers: rpcHandlers, maxBodyBytes: config.maxRequestBytes, contextValues }),
   });
   const listener = await listen(front, { port: config.port, host: config.host, requestTimeoutMs: config.requestTimeoutMs });

@@ -4,18 +4,18 @@ import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 
 /** Forms here carry an email, a password and two tokens; anything bigger is not ours. */
-const MAX_FORM_BYTES = 16 * 1024;
+const DEFAULT_MAX_FORM_BYTES = 16 * 1024;
 
 export class FormTooLargeError extends Error {
   override name = "FormTooLargeError";
 }
 
-export async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+export async function readForm(req: IncomingMessage, maxBytes = DEFAULT_MAX_FORM_BYTES): Promise<URLSearchParams> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_FORM_BYTES) throw new FormTooLargeError(`the form is larger than ${MAX_FORM_BYTES} bytes`);
+    if (size > maxBytes) throw new FormTooLargeError(`the form is larger than ${maxBytes} bytes`);
     chunks.push(chunk as Buffer);
   }
   return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));

@@ -125,7 +125,7 @@ describe("self-enrollment with a real mail server and a real browser", () => {
     expect(landing!.headers()["x-frame-options"]).toBe("DENY");
     await signInIfAsked(page, human);
     expect(await page.title()).toBe('Agent "my-agent" asks to be enrolled · Clawkeep');
-    const facts = await page.textContent("table");
+    const facts = await page.textContent(".facts");
     expect(facts).toContain("my-agent");
     expect(facts).toContain("127.0.0.1");
     expect(await page.getAttribute('button[value="allow"]', "class")).toContain("chosen");
@@ -208,10 +208,10 @@ describe("self-enrollment with a real mail server and a real browser", () => {
     await page.fill('input[name="email"]', human.email);
     await page.fill('input[name="password"]', "wrong password entirely");
     await page.click('button:has-text("Sign in")');
-    expect(await page.textContent('[role="alert"]')).toBe("email or password is incorrect");
+    expect(await page.textContent(`[role="alert"]`)).toBe("Email or password is incorrect");
     await signInIfAsked(page, human);
     // The description is shown as text, never run.
-    expect(await page.textContent("table")).toContain("<script>alert(1)</script>");
+    expect(await page.textContent(".facts")).toContain("<script>alert(1)</script>");
     await page.click('button[value="deny"]');
     expect(await page.title()).toBe('Agent "unwelcome" denied · Clawkeep');
     // Reloading the link now shows the decision, with nothing left to press.

@@ -1,0 +1,11 @@
+// Every console page, by area. A new page goes into its area's file under pages/ and is listed
+// in that file's routes; this is the one place that gathers them.
+import type { ConsoleRoute } from "./page.js";
+import { accountRoutes } from "./pages/account.js";
+import { enrollmentRoutes } from "./pages/enrollments.js";
+import { secretRoutes } from "./pages/secrets.js";
+import { vaultRoutes } from "./pages/vaults.js";
+
+export function consoleRoutes(): ConsoleRoute[] {
+  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes];
+}
