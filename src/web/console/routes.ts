@@ -2,10 +2,12 @@
 // in that file's routes; this is the one place that gathers them.
 import type { ConsoleRoute } from "./page.js";
 import { accountRoutes } from "./pages/account.js";
+import { auditRoutes } from "./pages/audit.js";
 import { enrollmentRoutes } from "./pages/enrollments.js";
 import { secretRoutes } from "./pages/secrets.js";
+import { shareRoutes } from "./pages/shares.js";
 import { vaultRoutes } from "./pages/vaults.js";
 
 export function consoleRoutes(): ConsoleRoute[] {
-  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes];
+  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...shareRoutes, ...auditRoutes];
 }

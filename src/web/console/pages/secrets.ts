@@ -98,7 +98,7 @@ ${alert(extra.error)}
       ["Type", current?.type ?? "—"],
       ["Current version", current ? String(current.version) : "—"],
     ])}
-<div class="actions">${formTag(req, `${base}/reveal`, html`${hiddenPath}${submit("Reveal value", "plain")}`)}</div></div>
+<div class="actions">${formTag(req, `${base}/reveal`, html`${hiddenPath}${submit("Reveal value", "plain")}`)}<a href="${href("/console/shares/new", { vault: vaultId, path })}">Share…</a></div></div>
 ${revealed}
 <h2>Versions</h2>
 ${history}

@@ -1,0 +1,187 @@
+// Shares: what others shared with me (inbound: accept, decline, read) and what I shared (outbound:
+// access counts, revoke). Reading a share is an explicit POST that goes through AccessShare, so it
+// is counted and audited exactly like an API access; the value is rendered into that one answer
+// (no-store) and never into a URL, a redirect or a cookie. Share ids travel in form fields, not in
+// URLs: a link share's id is all a reader needs.
+import type { SharedSecret, ShareListItem } from "../../../../gen/ts/clawkeep/v1/sharing_pb.js";
+import { alert, badge, emptyState, href, html, PAGE_SIZE, paged, table, when, type Html } from "../html.js";
+import { field, formTag, page, redirect, submit, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
+import { confirmingForm } from "./confirm-form.js";
+import { directory, type Directory } from "./directory.js";
+import { tryInline } from "./inline.js";
+import { shareCreateRoutes } from "./share-new.js";
+
+const RECIPIENTS: Record<string, string> = {
+  creator: "the agent's creator",
+  user: "a member",
+  agent: "an agent",
+  external_email: "an email address",
+  anyone_with_link: "anyone with the link",
+};
+
+function recipient(s: ShareListItem): Html | string {
+  if (s.recipientType === "anyone_with_link") return html`<span class="muted">anyone with the link</span>`;
+  return s.recipientEmail ? s.recipientEmail : RECIPIENTS[s.recipientType] ?? s.recipientType;
+}
+
+function accesses(s: ShareListItem): string {
+  return s.maxAccessCount === undefined ? `${s.accessCount}` : `${s.accessCount} / ${s.maxAccessCount}`;
+}
+
+function status(s: ShareListItem, inbound: boolean): Html {
+  if (s.isExpired) return badge(s.maxAccessCount !== undefined && s.accessCount >= s.maxAccessCount ? "used up" : "expired", "bad");
+  if (!s.isAccepted) return badge(inbound ? "waiting for you" : "not accepted yet", "warn");
+  return badge(s.recipientType === "anyone_with_link" ? "active" : "accepted", "ok");
+}
+
+/** Who created each share, from the share.create events of the audit log (the share lists do not say). */
+async function senders(req: PageRequest, dir: Directory): Promise<Map<string, Html>> {
+  const found = await tryInline(() => req.rpc.audit.queryAuditEvents({ action: "share.create", limit: 1000 }));
+  const map = new Map<string, Html>();
+  if (found.ok) for (const e of found.value.events) map.set(e.resourceId, dir.name(e.actorType, e.actorId));
+  return map;
+}
+
+function shareIdField(id: string): Html {
+  return html`<input type="hidden" name="share_id" value="${id}">`;
+}
+
+interface Extra {
+  error?: string;
+  status?: number;
+  /** The share whose read failed: offer its passphrase. */
+  retry?: string;
+  revealed?: SharedSecret;
+}
+
+async function list(req: PageRequest, extra: Extra = {}): Promise<PageResult> {
+  const [{ shares: inbound }, { shares: outbound }, dir] = await Promise.all([
+    req.rpc.shares.listInboundShares({}),
+    req.rpc.shares.listOutboundShares({}),
+    directory(req),
+  ]);
+  const from = inbound.length > 0 ? await senders(req, dir) : new Map<string, Html>();
+  // Two lists on one page, each with its own page number: ?page= for inbound, ?out= for outbound.
+  const inPage = paged(inbound, req.query, "/console/shares", { out: req.query.get("out") ?? undefined });
+  const outPage = pagedBy(outbound, req.query, "out", "/console/shares", { page: req.query.get("page") ?? undefined });
+
+  const inboundList =
+    inbound.length === 0
+      ? emptyState("Nothing has been shared with you.", "When a member or one of your agents shares a secret with you, it appears here for you to accept and read.")
+      : html`${table(inPage.rows, [
+          { label: "From", cell: (s) => from.get(s.id) ?? html`<span class="muted">unknown</span>` },
+          { label: "Secret", cell: (s) => html`<code>${s.secretPath}</code>` },
+          { label: "Status", cell: (s) => status(s, true) },
+          { label: "Expires", cell: (s) => when(s.expiresAt) },
+          { label: "Reads", cell: (s) => accesses(s), numeric: true },
+          { label: "", cell: (s) => inboundActions(req, s) },
+        ])}${inPage.pager}`;
+
+  const outboundList =
+    outbound.length === 0
+      ? emptyState("You have not shared anything.", html`Open a secret in one of your <a href="/console/vaults">vaults</a> and choose Share, or <a href="/console/shares/new">create a share</a> here.`)
+      : html`${table(outPage.rows, [
+          { label: "Secret", cell: (s) => html`<code>${s.secretPath}</code>` },
+          { label: "Recipient", cell: (s) => recipient(s) },
+          { label: "Reads", cell: (s) => accesses(s), numeric: true },
+          { label: "Created", cell: (s) => when(s.createdAt) },
+          { label: "Expires", cell: (s) => when(s.expiresAt) },
+          { label: "Status", cell: (s) => status(s, false) },
+          {
+            label: "",
+            cell: (s) =>
+              confirmingForm(req, "/console/shares/revoke", `Revoke the share of ${s.secretPath}? Its recipient loses access at once.`, html`${shareIdField(s.id)}<button type="submit" class="link">Revoke</button>`, `Revoke the share of ${s.secretPath}`),
+          },
+        ])}${outPage.pager}`;
+
+  return page(
+    "Shares",
+    html`<div class="actions"><a href="/console/shares/new">Share a secret →</a></div>
+${alert(extra.error)}${retryForm(req, extra.retry)}${revealed(extra.revealed)}
+<h2>Shared with you</h2>
+${inboundList}
+<h2>Shared by you</h2>
+${outboundList}`,
+    { section: "shares", status: extra.status ?? (extra.error ? 400 : 200) },
+  );
+}
+
+/** paged(), for a second list on the same page: its page number is the query parameter `param`. */
+function pagedBy<T>(items: readonly T[], query: URLSearchParams, param: string, basePath: string, keep: Record<string, string | undefined>): { rows: T[]; pager: Html } {
+  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
+  const asked = Number.parseInt(query.get(param) ?? "1", 10);
+  const current = Number.isFinite(asked) ? Math.min(Math.max(asked, 1), pages) : 1;
+  const rows = items.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE);
+  if (pages === 1) return { rows, pager: html`` };
+  const link = (n: number, label: string) => html`<a href="${href(basePath, { ...keep, [param]: n })}">${label}</a>`;
+  return {
+    rows,
+    pager: html`<nav class="pager" aria-label="Pages">${current > 1 ? link(current - 1, "← Previous") : ""}<span>Page ${current} of ${pages} · ${items.length} in all</span>${current < pages ? link(current + 1, "Next →") : ""}</nav>`,
+  };
+}
+
+function inboundActions(req: PageRequest, s: ShareListItem): Html {
+  if (s.isExpired) return html``;
+  const id = shareIdField(s.id);
+  if (!s.isAccepted) {
+    return html`${formTag(req, "/console/shares/accept", html`${id}<button type="submit" class="link">Accept</button>`)}
+ · ${formTag(req, "/console/shares/decline", html`${id}<button type="submit" class="link">Decline</button>`)}`;
+  }
+  return html`${formTag(req, "/console/shares/read", html`${id}<button type="submit" class="link">Read</button>`)}
+ · ${formTag(req, "/console/shares/decline", html`${id}<button type="submit" class="link">Decline</button>`)}`;
+}
+
+function retryForm(req: PageRequest, shareId: string | undefined): Html {
+  if (!shareId) return html``;
+  return formTag(
+    req,
+    "/console/shares/read",
+    html`${shareIdField(shareId)}${field("Passphrase, if the sender set one", "passphrase", { type: "password", autocomplete: "off" })}${submit("Read with passphrase", "plain")}`,
+    { className: "inline", label: "Read with a passphrase" },
+  );
+}
+
+function revealed(secret: SharedSecret | undefined): Html {
+  if (!secret) return html``;
+  const reads = secret.maxAccessCount === undefined ? `read ${secret.accessCount} times so far` : `read ${secret.accessCount} of ${secret.maxAccessCount} allowed times`;
+  return html`<div class="once" role="region" aria-label="Shared value"><p><strong>${secret.path}</strong> (${secret.type}) · ${reads}; this read was written to the audit log.</p>
+<pre class="value" id="shared-value">${secret.value}</pre><button type="button" data-copy="#shared-value" hidden>Copy</button></div>`;
+}
+
+async function accept(req: PageRequest): Promise<PageResult> {
+  const shareId = req.form.get("share_id") ?? "";
+  const done = await tryInline(() => req.rpc.shares.acceptShare({ shareId }));
+  if (!done.ok) return list(req, { error: `The share was not accepted: ${done.error}`, status: done.status });
+  return redirect("/console/shares", "Share accepted; you can read it now.");
+}
+
+async function decline(req: PageRequest): Promise<PageResult> {
+  const shareId = req.form.get("share_id") ?? "";
+  const done = await tryInline(() => req.rpc.shares.declineShare({ shareId }));
+  if (!done.ok) return list(req, { error: `The share was not declined: ${done.error}`, status: done.status });
+  return redirect("/console/shares", "Share declined; it can no longer be read.");
+}
+
+async function read(req: PageRequest): Promise<PageResult> {
+  const shareId = req.form.get("share_id") ?? "";
+  const passphrase = req.form.get("passphrase") ?? "";
+  const done = await tryInline(() => req.rpc.shares.accessShare({ shareId, passphrase: passphrase || undefined }));
+  if (!done.ok) return list(req, { error: `The share was not read: ${done.error}`, status: done.status, retry: shareId });
+  return list(req, { revealed: done.value.sharedSecret });
+}
+
+async function revoke(req: PageRequest): Promise<PageResult> {
+  const shareId = req.form.get("share_id") ?? "";
+  const done = await tryInline(() => req.rpc.shares.revokeShare({ shareId }));
+  if (!done.ok) return list(req, { error: `The share was not revoked: ${done.error}`, status: done.status });
+  return redirect("/console/shares", "Share revoked; its recipient can no longer read it.");
+}
+
+export const shareRoutes: ConsoleRoute[] = [
+  { method: "GET", pattern: "/console/shares", handle: (req) => list(req) },
+  { method: "POST", pattern: "/console/shares/accept", handle: accept },
+  { method: "POST", pattern: "/console/shares/decline", handle: decline },
+  { method: "POST", pattern: "/console/shares/read", handle: read },
+  { method: "POST", pattern: "/console/shares/revoke", handle: revoke },
+  ...shareCreateRoutes,
+];
