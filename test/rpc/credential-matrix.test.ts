@@ -333,6 +333,17 @@ const ROWS: Row[] = [
     request: () => ({ vaultId, secretPathPattern: `tmp/c${++n}/**`, principalType: "user", principalId: owner.id, permissions: ["read"] }),
   },
   { method: VaultService.method.listPolicies, expect: { ...VAULT_ONLY, "with policy": 403, owner: "ok" }, request: () => ({ vaultId }) },
+  // The same callers as ListPolicies: the owner learns who reads api-keys/openai and why.
+  {
+    method: VaultService.method.checkPathAccess,
+    expect: { ...VAULT_ONLY, "with policy": 403, owner: "ok" },
+    request: () => ({ vaultId, path: "api-keys/openai" }),
+    check: (_caller, messages) =>
+      expect((messages[0] as { principals: unknown[] }).principals).toEqual([
+        expect.objectContaining({ principalType: "user", principalId: owner.id, reason: "owner", policyIds: [] }),
+        expect.objectContaining({ principalType: "user", principalId: withPolicy.id, reason: "policy", policyIds: [policyId], conditional: false }),
+      ]),
+  },
   {
     method: VaultService.method.updatePolicy,
     expect: { ...VAULT_ONLY, "with policy": 403, owner: "ok" },
