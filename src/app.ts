@@ -54,6 +54,8 @@ export interface AppServices {
   apiKeys: PersonalApiKeys;
   members: Members;
   auditQuery: AuditQuery;
+  /** When agents of an organisation last acted (their newest audit event as actor): fills Agent.last_active_at. */
+  agentActivity: (orgId: string, agentIds: string[]) => Promise<Map<string, Date>>;
   auditVerifier: AuditVerifier;
   auditWatch: AuditWatch;
   ipRules: IpRules;
@@ -145,6 +147,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     publicUrl: config.publicUrl,
     logger,
   });
+  const auditQuery = new AuditQuery(database.dataSource, auditSequencer);
   return {
     keyring,
     jwtKeys,
@@ -153,7 +156,8 @@ export async function openServices(parts: { config: Config; database: Database; 
     accounts,
     apiKeys,
     members,
-    auditQuery: new AuditQuery(database.dataSource, auditSequencer),
+    auditQuery,
+    agentActivity: (orgId, agentIds) => auditQuery.lastAgentActivity(orgId, agentIds),
     auditVerifier: new AuditVerifier(database.dataSource, auditKey, auditSequencer),
     auditWatch: new AuditWatch(database.dataSource, bus),
     ipRules: new IpRules(database.dataSource, audit, bus, ipRuleGate),
