@@ -4,10 +4,11 @@ import type { ConsoleRoute } from "./page.js";
 import { accountRoutes } from "./pages/account.js";
 import { auditRoutes } from "./pages/audit.js";
 import { enrollmentRoutes } from "./pages/enrollments.js";
+import { orgRoutes } from "./pages/org.js";
 import { secretRoutes } from "./pages/secrets.js";
 import { shareRoutes } from "./pages/shares.js";
 import { vaultRoutes } from "./pages/vaults.js";
 
 export function consoleRoutes(): ConsoleRoute[] {
-  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...shareRoutes, ...auditRoutes];
+  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...shareRoutes, ...auditRoutes, ...orgRoutes];
 }
