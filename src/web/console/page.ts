@@ -37,7 +37,7 @@ export type PageResult =
   | { kind: "redirect"; location: string; notice?: string; signIn?: Tokens; signOut?: boolean };
 
 /** The nav entry a page belongs to. */
-export type Section = "vaults" | "agents" | "enrollments" | "shares" | "audit" | "org" | "account";
+export type Section = "home" | "vaults" | "agents" | "enrollments" | "shares" | "audit" | "org" | "account";
 
 export function page(title: string, body: Html, options: { status?: number; section?: Section } = {}): PageResult {
   return { kind: "page", title, body, ...options };

@@ -3,9 +3,10 @@
 import type { ConsoleRoute } from "./page.js";
 import { accountRoutes } from "./pages/account.js";
 import { enrollmentRoutes } from "./pages/enrollments.js";
+import { homeRoutes } from "./pages/home.js";
 import { secretRoutes } from "./pages/secrets.js";
 import { vaultRoutes } from "./pages/vaults.js";
 
 export function consoleRoutes(): ConsoleRoute[] {
-  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes];
+  return [...accountRoutes, ...homeRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes];
 }

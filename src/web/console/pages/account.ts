@@ -63,7 +63,7 @@ async function signUp(req: PageRequest): Promise<PageResult> {
   // Signing up answers an access token only; a login gives the refresh token a console session needs.
   const tokens = await attempt(() => req.rpc.auth.login({ email, password }), { signingIn: true });
   if (!tokens.ok) return redirect("/console/sign-in", "Your account was created; sign in to continue.");
-  return { kind: "redirect", location: nextOf(req), notice: "Welcome to Clawkeep. Create a vault to keep your first secret.", signIn: { accessToken: tokens.value.accessToken, expiresIn: tokens.value.expiresIn, refreshToken: tokens.value.refreshToken } };
+  return { kind: "redirect", location: nextOf(req) === "/console" ? "/console/vaults" : nextOf(req), notice: "Welcome to Clawkeep. Create a vault to keep your first secret.", signIn: { accessToken: tokens.value.accessToken, expiresIn: tokens.value.expiresIn, refreshToken: tokens.value.refreshToken } };
 }
 
 async function signOut(req: PageRequest): Promise<PageResult> {
