@@ -4,11 +4,12 @@ import type { ConsoleRoute } from "./page.js";
 import { accountRoutes } from "./pages/account.js";
 import { auditRoutes } from "./pages/audit.js";
 import { enrollmentRoutes } from "./pages/enrollments.js";
+import { homeRoutes } from "./pages/home.js";
 import { orgRoutes } from "./pages/org.js";
 import { secretRoutes } from "./pages/secrets.js";
 import { shareRoutes } from "./pages/shares.js";
 import { vaultRoutes } from "./pages/vaults.js";
 
 export function consoleRoutes(): ConsoleRoute[] {
-  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...shareRoutes, ...auditRoutes, ...orgRoutes];
+  return [...accountRoutes, ...homeRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...shareRoutes, ...auditRoutes, ...orgRoutes];
 }
