@@ -74,7 +74,14 @@ export async function startServer(deps: ServerDeps): Promise<RunningServer> {
     shutdownSignal: shutdown.signal,
     trustedProxies: config.trustedProxies,
     createPages: (contextValues) =>
-      new Console({ rpcHandlers, contextValues, csrfKey: deps.app.consoleCsrfKey, publicUrl: config.publicUrl, logger }),
+      new Console({
+        rpcHandlers,
+        contextValues,
+        csrfKey: deps.app.consoleCsrfKey,
+        publicUrl: config.publicUrl,
+        apiRateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitBurst },
+        logger,
+      }),
     createRest: (contextValues) => createRestTranscoder({ routes: restRoutes, handlers: rpcHandlers, maxBodyBytes: config.maxRequestBytes, contextValues }),
   });
   const listener = await listen(front, { port: config.port, host: config.host, requestTimeoutMs: config.requestTimeoutMs });

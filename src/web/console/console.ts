@@ -61,6 +61,12 @@ export interface ConsoleDeps {
   csrfKey: Buffer;
   /** Cookies get Secure when Clawkeep is reached over https. */
   publicUrl: string;
+  /**
+   * The API's per-address limit (CLAWKEEP_RATE_LIMIT_*). Pages get a fifth of its rate and 30% of
+   * its burst (10/s and 60 by default): plenty for a person, too few for a scraper, and raised
+   * with the API's where many people share one address.
+   */
+  apiRateLimit?: { perSecond: number; burst: number };
   logger: Logger;
 }
 
@@ -80,14 +86,16 @@ interface MatchedRoute {
 }
 
 export class Console {
-  /** Page requests per client address: plenty for a person, too few for a scraper. */
-  private readonly perAddress = new TokenBuckets({ perSecond: 10, burst: 60 });
+  /** Page requests per client address (see ConsoleDeps.apiRateLimit). */
+  private readonly perAddress: TokenBuckets;
   private readonly sessions: ConsoleSessions;
   private readonly routes = consoleRoutes();
   private readonly secure: boolean;
 
   constructor(private readonly deps: ConsoleDeps) {
     this.secure = deps.publicUrl.startsWith("https:");
+    const api = deps.apiRateLimit ?? { perSecond: 50, burst: 200 };
+    this.perAddress = new TokenBuckets({ perSecond: Math.max(1, api.perSecond / 5), burst: Math.max(1, Math.round(api.burst * 0.3)) });
     this.sessions = new ConsoleSessions(this.secure);
   }
 
