@@ -36,12 +36,12 @@ async function show(req: PageRequest, errors: Errors = {}, typed: { ruleType?: s
           ...(manager ? [{ label: "", cell: (r: IpRule) => deleteForm(req, r) }] : []),
         ])}${pager}`;
   const add = manager
-    ? html`${alert(errors.add)}${formTag(
+    ? formTag(
         req,
         "/console/org/ip-rules",
         html`${select("Type", "rule_type", RULE_TYPES, typed.ruleType ?? "deny")}${field("CIDR or address", "cidr", { required: true, value: typed.cidr, placeholder: "203.0.113.0/24" })}${field("Description (optional)", "label", { value: typed.label, placeholder: "office network" })}${submit("Add rule")}`,
         { className: "inline", label: "Add an IP rule" },
-      )}`
+      )
     : managersOnly("add and delete IP rules");
   return page(
     "Organisation",
@@ -51,7 +51,7 @@ async function show(req: PageRequest, errors: Errors = {}, typed: { ruleType?: s
 ${alert(errors.remove)}
 ${listing}
 <h2>Add a rule</h2>
-${add}`,
+${alert(errors.add)}${add}`,
     { section: "org", status: errors.status ?? (errors.add || errors.remove ? 400 : 200) },
   );
 }

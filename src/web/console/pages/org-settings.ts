@@ -23,7 +23,8 @@ const SETTINGS: readonly { key: keyof Pick<OrgSettings, "agentKeyClaim" | "inten
 ];
 
 function checkbox(name: string, label: string, checked: boolean, hint: string): Html {
-  return html`<label><input type="checkbox" name="${name}" value="on"${checked ? html` checked` : ""}> ${label}<small>${hint}</small></label>`;
+  // The hint sits beside the label, as field() does, so the checkbox's accessible name is its label.
+  return html`<div class="field"><label><input type="checkbox" name="${name}" value="on"${checked ? html` checked` : ""}> ${label}</label><small>${hint}</small></div>`;
 }
 
 async function show(req: PageRequest, error?: string, status?: number): Promise<PageResult> {

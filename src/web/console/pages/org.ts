@@ -41,7 +41,7 @@ async function show(req: PageRequest, errors: Errors = {}, typed: { email?: stri
 
   const invitations = manager ? await invitationList(req, dir) : html``;
   const invite = manager
-    ? html`${alert(errors.invite)}${formTag(
+    ? html`${formTag(
         req,
         "/console/org/invitations",
         html`${field("Email", "email", { type: "email", required: true, value: typed.email, placeholder: "colleague@example.com" })}${select("Role", "role", grantableRoles(req), typed.role ?? "member")}${submit("Invite")}`,
@@ -56,8 +56,8 @@ async function show(req: PageRequest, errors: Errors = {}, typed: { email?: stri
 ${alert(errors.members)}
 ${memberList}${pager}
 <h2>Invite someone</h2>
-${invite}
-${manager ? html`<h2>Pending invitations</h2>${alert(errors.invitations)}${invitations}` : ""}`,
+${alert(errors.invite)}${invite}
+${manager ? html`<h2>Pending invitations</h2>${alert(errors.invitations)}${invitations}` : alert(errors.invitations)}`,
     { section: "org", status: errors.status ?? (errors.members || errors.invite || errors.invitations ? 400 : 200) },
   );
 }
