@@ -69,7 +69,7 @@ describe("console audit log", () => {
       ["agent Audit Bot", "share.create", expect.stringContaining(`share ${share.id}`)],
     ]);
     expect(rows[0][4]).toBe("127.0.0.1");
-    expect(rows[0][5]).toMatch(/^linked [0-9a-f]{10}…$/);
+    expect(rows[0][5]).toMatch(/^linked [0-9a-f]{8}…$/);
     expect(rows.at(-1)![2]).toBe("org.create");
     expect(rows.at(-1)![5]).toMatch(/^first /);
     expect(all.html).not.toContain("sk-audited");

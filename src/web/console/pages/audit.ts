@@ -41,8 +41,8 @@ function detailText(value: JsonValue): string {
 function details(e: AuditEvent): Html {
   const entries = Object.entries(e.details ?? {});
   if (entries.length === 0) return html``;
-  const shown = entries.slice(0, 5);
-  return html`<small>${shown.map(([k, v], i) => html`${i > 0 ? " · " : ""}${k}: ${detailText(v).slice(0, 80)}`)}${entries.length > shown.length ? " · …" : ""}</small>`;
+  const shown = entries.slice(0, 4);
+  return html`<small>${shown.map(([k, v], i) => html`${i > 0 ? " · " : ""}${k}: ${detailText(v).slice(0, 60)}`)}${entries.length > shown.length ? " · …" : ""}</small>`;
 }
 
 function resource(e: AuditEvent): Html {
@@ -52,7 +52,7 @@ function resource(e: AuditEvent): Html {
 }
 
 function chainState(e: AuditEvent): Html {
-  const hash = html`<code title="integrity_hash ${e.integrityHash}">${e.integrityHash.slice(0, 10)}…</code>`;
+  const hash = html`<code title="integrity_hash ${e.integrityHash}">${e.integrityHash.slice(0, 8)}…</code>`;
   return e.prevEventId ? html`${badge("linked", "ok")} ${hash}` : html`${badge("first", "muted")} ${hash}`;
 }
 

@@ -143,7 +143,8 @@ function retryForm(req: PageRequest, shareId: string | undefined): Html {
 
 function revealed(secret: SharedSecret | undefined): Html {
   if (!secret) return html``;
-  const reads = secret.maxAccessCount === undefined ? `read ${secret.accessCount} times so far` : `read ${secret.accessCount} of ${secret.maxAccessCount} allowed times`;
+  const times = secret.accessCount === 1 ? "once" : `${secret.accessCount} times`;
+  const reads = secret.maxAccessCount === undefined ? `read ${times} so far` : `read ${times} of the ${secret.maxAccessCount} allowed`;
   return html`<div class="once" role="region" aria-label="Shared value"><p><strong>${secret.path}</strong> (${secret.type}) · ${reads}; this read was written to the audit log.</p>
 <pre class="value" id="shared-value">${secret.value}</pre><button type="button" data-copy="#shared-value" hidden>Copy</button></div>`;
 }
