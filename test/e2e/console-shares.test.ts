@@ -181,6 +181,26 @@ describe("console shares", () => {
     expect(await inbound(colleagueToken)).toEqual([]);
   });
 
+  it("shares with an agent, named in the outbound list, which reads it over REST once accepted", async () => {
+    const person = await human();
+    const empty = await person.visitor.get("/console/shares/new");
+    expect(empty.html).toContain("You have no vault to share from.");
+    const { vaultId, value } = await ownSecret(person, "agents/config");
+    const created = await call("POST", "/v1/agents", person.token, { name: "Reader Bot", scopes: ["vaults:read"] });
+    const { agent, api_key } = (await created.json()) as { agent: { id: string }; api_key: string };
+    const agentToken = ((await (await call("POST", "/v1/auth/agent-token", undefined, { agent_id: agent.id, api_key })).json()) as { access_token: string }).access_token;
+
+    const shared = await person.visitor.post("/console/shares/new", { vault: vaultId, path: "agents/config", recipient_type: "agent", recipient_agent: agent.id, expires_in_hours: "168" });
+    expect(shared.url).toBe("/console/shares");
+    expect(rowsUnder(shared.html, "Shared by you")).toEqual([["agents/config", "agent Reader Bot", "0", expect.any(String), expect.any(String), "not accepted yet", "Revoke"]]);
+    const [share] = await inbound(agentToken);
+    expect((await call("POST", `/v1/shares/${share.id}/accept`, agentToken)).status).toBe(204);
+    const read = await call("GET", `/v1/share/${share.id}`, agentToken);
+    expect(((await read.json()) as { value: string }).value).toBe(value);
+    const after = await person.visitor.get("/console/shares");
+    expect(rowsUnder(after.html, "Shared by you")[0].slice(1, 3)).toEqual(["agent Reader Bot", "1"]);
+  });
+
   it("shows the API's refusal above the form when a share cannot be made, keeping what was typed", async () => {
     const person = await human();
     const { vaultId } = await ownSecret(person, "api-keys/x");

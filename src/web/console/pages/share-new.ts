@@ -3,7 +3,7 @@
 // filled in. A link share's URL is the whole credential: it is shown once, in the answer of the
 // POST, and never again (the lists do not show it).
 import { timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { alert, code, facts, html, when } from "../html.js";
+import { alert, code, emptyState, facts, html, when } from "../html.js";
 import { field, formTag, page, redirect, select, submit, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
 import { directory } from "./directory.js";
 import { tryInline } from "./inline.js";
@@ -30,6 +30,13 @@ function value(req: PageRequest, name: string, fallback = ""): string {
 
 async function form(req: PageRequest, error?: string, status = 400): Promise<PageResult> {
   const [{ vaults }, dir] = await Promise.all([req.rpc.vaults.listVaults({}), directory(req)]);
+  if (vaults.length === 0) {
+    return page(
+      "Share a secret",
+      html`<p class="crumbs"><a href="/console/shares">Shares</a></p>${emptyState("You have no vault to share from.", html`A share hands out one secret of a vault you can read. <a href="/console/vaults">Create a vault</a> and add a secret first.`)}`,
+      { section: "shares" },
+    );
+  }
   const others = dir.members.filter((m) => m.id !== req.user?.id);
   const vaultId = value(req, "vault");
   const memberOptions = others.length > 0 ? others.map((m) => [m.id, m.displayName ? `${m.email} (${m.displayName})` : m.email] as const) : [["", "No other members yet"] as const];

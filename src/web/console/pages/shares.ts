@@ -3,6 +3,7 @@
 // is counted and audited exactly like an API access; the value is rendered into that one answer
 // (no-store) and never into a URL, a redirect or a cookie. Share ids travel in form fields, not in
 // URLs: a link share's id is all a reader needs.
+import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { SharedSecret, ShareListItem } from "../../../../gen/ts/clawkeep/v1/sharing_pb.js";
 import { alert, badge, emptyState, href, html, PAGE_SIZE, paged, table, when, type Html } from "../html.js";
 import { field, formTag, page, redirect, submit, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
@@ -19,8 +20,9 @@ const RECIPIENTS: Record<string, string> = {
   anyone_with_link: "anyone with the link",
 };
 
-function recipient(s: ShareListItem): Html | string {
+function recipient(s: ShareListItem, agents: Map<string, Html>): Html | string {
   if (s.recipientType === "anyone_with_link") return html`<span class="muted">anyone with the link</span>`;
+  if (s.recipientType === "agent") return agents.get(s.id) ?? RECIPIENTS.agent;
   return s.recipientEmail ? s.recipientEmail : RECIPIENTS[s.recipientType] ?? s.recipientType;
 }
 
@@ -34,12 +36,27 @@ function status(s: ShareListItem, inbound: boolean): Html {
   return badge(s.recipientType === "anyone_with_link" ? "active" : "accepted", "ok");
 }
 
-/** Who created each share, from the share.create events of the audit log (the share lists do not say). */
-async function senders(req: PageRequest, dir: Directory): Promise<Map<string, Html>> {
-  const found = await tryInline(() => req.rpc.audit.queryAuditEvents({ action: "share.create", limit: 1000 }));
-  const map = new Map<string, Html>();
-  if (found.ok) for (const e of found.value.events) map.set(e.resourceId, dir.name(e.actorType, e.actorId));
-  return map;
+/**
+ * What the share lists leave out, from the share.create events of the audit log: who sent each
+ * inbound share, and which agent an outbound share is for. One query, over the time the shown
+ * rows were created in; a share whose event this organisation's log does not hold (one sent from
+ * another organisation) stays unknown.
+ */
+async function creations(req: PageRequest, dir: Directory, rows: readonly ShareListItem[]): Promise<{ sender: Map<string, Html>; agent: Map<string, Html> }> {
+  const sender = new Map<string, Html>();
+  const agent = new Map<string, Html>();
+  const times = rows.map((s) => (s.createdAt ? timestampDate(s.createdAt).getTime() : NaN)).filter((t) => Number.isFinite(t));
+  if (times.length === 0) return { sender, agent };
+  const from = timestampFromDate(new Date(Math.min(...times) - 60_000));
+  const to = timestampFromDate(new Date(Math.max(...times) + 60_000));
+  const found = await tryInline(() => req.rpc.audit.queryAuditEvents({ action: "share.create", from, to, limit: 1000 }));
+  if (!found.ok) return { sender, agent };
+  for (const e of found.value.events) {
+    sender.set(e.resourceId, dir.name(e.actorType, e.actorId));
+    const agentId = e.details?.recipient_agent_id;
+    if (typeof agentId === "string") agent.set(e.resourceId, dir.name("agent", agentId));
+  }
+  return { sender, agent };
 }
 
 function shareIdField(id: string): Html {
@@ -60,16 +77,16 @@ async function list(req: PageRequest, extra: Extra = {}): Promise<PageResult> {
     req.rpc.shares.listOutboundShares({}),
     directory(req),
   ]);
-  const from = inbound.length > 0 ? await senders(req, dir) : new Map<string, Html>();
   // Two lists on one page, each with its own page number: ?page= for inbound, ?out= for outbound.
   const inPage = paged(inbound, req.query, "/console/shares", { out: req.query.get("out") ?? undefined });
   const outPage = pagedBy(outbound, req.query, "out", "/console/shares", { page: req.query.get("page") ?? undefined });
+  const created = await creations(req, dir, [...inPage.rows, ...outPage.rows]);
 
   const inboundList =
     inbound.length === 0
       ? emptyState("Nothing has been shared with you.", "When a member or one of your agents shares a secret with you, it appears here for you to accept and read.")
       : html`${table(inPage.rows, [
-          { label: "From", cell: (s) => from.get(s.id) ?? html`<span class="muted">unknown</span>` },
+          { label: "From", cell: (s) => created.sender.get(s.id) ?? html`<span class="muted">unknown</span>` },
           { label: "Secret", cell: (s) => html`<code>${s.secretPath}</code>` },
           { label: "Status", cell: (s) => status(s, true) },
           { label: "Expires", cell: (s) => when(s.expiresAt) },
@@ -82,7 +99,7 @@ async function list(req: PageRequest, extra: Extra = {}): Promise<PageResult> {
       ? emptyState("You have not shared anything.", html`Open a secret in one of your <a href="/console/vaults">vaults</a> and choose Share, or <a href="/console/shares/new">create a share</a> here.`)
       : html`${table(outPage.rows, [
           { label: "Secret", cell: (s) => html`<code>${s.secretPath}</code>` },
-          { label: "Recipient", cell: (s) => recipient(s) },
+          { label: "Recipient", cell: (s) => recipient(s, created.agent) },
           { label: "Reads", cell: (s) => accesses(s), numeric: true },
           { label: "Created", cell: (s) => when(s.createdAt) },
           { label: "Expires", cell: (s) => when(s.expiresAt) },
