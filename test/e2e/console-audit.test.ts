@@ -129,5 +129,8 @@ describe("console audit log", () => {
     const unknown = await person.visitor.get("/console/audit?action=secret.steal");
     expect(unknown.status).toBe(400);
     expect(unknown.alert).toMatch(/action/);
+    const far = await person.visitor.get("/console/audit?offset=99999999999999");
+    expect(far.status).toBe(200);
+    expect(far.html).toContain("No older events.");
   });
 });

@@ -211,6 +211,12 @@ describe("console shares", () => {
     expect(missing.status).toBe(404);
     expect(missing.alert).toMatch(/^The share was not created: /);
     expect(missing.html).toContain('value="api-keys/nothing-here"');
+    const forever = await person.visitor.post("/console/shares/new", { vault: vaultId, path: "api-keys/x", recipient_type: "anyone_with_link", expires_in_hours: "99999999999" });
+    expect(forever.status).toBe(400);
+    expect(forever.alert).toBe("Choose how long the share lasts.");
+    const tooLong = await person.visitor.post("/console/shares/new", { vault: vaultId, path: "api-keys/x", recipient_type: "anyone_with_link", expires_in_hours: "9000" });
+    expect(tooLong.status).toBe(400);
+    expect(tooLong.alert).toBe("The share was not created: Expires_in_hours must be 1 to 8760, got 9000");
   });
 
   it("refuses an accept posted without its CSRF token, and the share stays unaccepted", async () => {

@@ -14,6 +14,7 @@ import { tryInline } from "./inline.js";
 const PER_PAGE = 50;
 /** VerifyAuditChain's largest window. */
 const VERIFY_LIMIT = 10_000;
+const MAX_OFFSET = 2_000_000_000;
 const FILTERS = ["action", "actor", "resource", "from", "to"] as const;
 
 type Filters = Record<(typeof FILTERS)[number], string>;
@@ -78,7 +79,8 @@ function verdict(v: VerifyAuditChainResponse): Html {
 
 async function show(req: PageRequest, extra: { verified?: VerifyAuditChainResponse; verifyError?: string } = {}): Promise<PageResult> {
   const f = filtersOf(req.query);
-  const offset = Math.max(0, Number.parseInt(req.query.get("offset") ?? "0", 10) || 0);
+  // The API's offset is an int32: anything beyond it is no page anyway.
+  const offset = Math.min(MAX_OFFSET, Math.max(0, Number.parseInt(req.query.get("offset") ?? "0", 10) || 0));
   const from = instant("From", f.from);
   const to = instant("To", f.to);
   let error: string | undefined;

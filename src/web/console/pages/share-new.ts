@@ -70,7 +70,9 @@ async function create(req: PageRequest): Promise<PageResult> {
   const recipientType = req.form.get("recipient_type") ?? "";
   const maxReads = (req.form.get("max_access_count") ?? "").trim();
   if (maxReads && !/^\d{1,9}$/.test(maxReads)) return form(req, "Maximum reads must be a whole number.");
-  const hours = Number.parseInt(req.form.get("expires_in_hours") ?? "", 10);
+  const lifetime = req.form.get("expires_in_hours") ?? "";
+  if (!/^\d{1,6}$/.test(lifetime)) return form(req, "Choose how long the share lasts.");
+  const hours = Number(lifetime);
   const at = (req.form.get("expires_at") ?? "").trim();
   let expiresAt: Timestamp | undefined;
   if (at) {
@@ -87,7 +89,7 @@ async function create(req: PageRequest): Promise<PageResult> {
       recipientId: recipientType === "user" ? req.form.get("recipient_user") ?? "" : recipientType === "agent" ? req.form.get("recipient_agent") ?? "" : "",
       email: recipientType === "external_email" ? req.form.get("email") ?? "" : "",
       expiresAt,
-      expiresInHours: expiresAt || !Number.isInteger(hours) ? undefined : hours,
+      expiresInHours: expiresAt ? undefined : hours,
       maxAccessCount: maxReads ? Number(maxReads) : undefined,
       passphrase: req.form.get("passphrase") ?? "",
     }),
