@@ -91,7 +91,7 @@ describe("console organisation: members and invitations", () => {
     const boss = await owner();
     const page = await boss.visitor.post("/console/org/invitations", { email: "not an address", role: "member" });
     expect(page.status).toBe(400);
-    expect(page.alert).toMatch(/^not an address was not invited: .*email/i);
+    expect(page.alert).toMatch(/^The invitation of not an address was not sent: .*email/i);
     expect(page.html).toContain('value="not an address"');
   });
 
@@ -118,7 +118,7 @@ describe("console organisation: members and invitations", () => {
     expect((await members(boss.token)).find((m) => m.id === boss.id)?.role).toBe("owner");
     const invitation = await worker.visitor.post("/console/org/invitations", { email: "friend@example.com", role: "member" });
     expect(invitation.status).toBe(403);
-    expect(invitation.alert).toMatch(/^friend@example\.com was not invited: /);
+    expect(invitation.alert).toMatch(/^The invitation of friend@example\.com was not sent: Only owners and admins/);
 
     const promoted = await boss.visitor.post(`/console/org/members/${worker.id}/role`, { role: "admin" });
     expect(promoted.notice).toBe(`${worker.email} is now admin.`);

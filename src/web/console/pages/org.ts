@@ -102,15 +102,16 @@ async function invite(req: PageRequest): Promise<PageResult> {
   const email = (req.form.get("email") ?? "").trim();
   const role = req.form.get("role") ?? "member";
   const done = await tryInline(() => req.rpc.org.inviteMember({ email, role }));
-  if (!done.ok) return show(req, { invite: `${email || "The invitation"} was not invited: ${done.error}`, status: done.status }, { email, role });
+  if (!done.ok) return show(req, { invite: `The invitation${email ? ` of ${email}` : ""} was not sent: ${done.error}`, status: done.status }, { email, role });
   return redirect("/console/org", `Invitation sent: ${done.value.email} joins as ${role} on signing up.`);
 }
 
 async function revokeInvitation(req: PageRequest): Promise<PageResult> {
-  const email = req.form.get("email") ?? "the invitation";
+  const email = req.form.get("email") ?? "";
+  const of = email ? ` of ${email}` : "";
   const done = await tryInline(() => req.rpc.org.revokeInvitation({ invitationId: req.form.get("invitation_id") ?? "" }));
-  if (!done.ok) return show(req, { invitations: `The invitation of ${email} was not revoked: ${done.error}`, status: done.status });
-  return redirect("/console/org", `Invitation of ${email} revoked.`);
+  if (!done.ok) return show(req, { invitations: `The invitation${of} was not revoked: ${done.error}`, status: done.status });
+  return redirect("/console/org", `Invitation${of} revoked.`);
 }
 
 async function memberNamed(req: PageRequest): Promise<OrgMember | undefined> {

@@ -33,8 +33,8 @@ async function form(req: PageRequest, error?: string, status = 400): Promise<Pag
   if (vaults.length === 0) {
     return page(
       "Share a secret",
-      html`<p class="crumbs"><a href="/console/shares">Shares</a></p>${emptyState("You have no vault to share from.", html`A share hands out one secret of a vault you can read. <a href="/console/vaults">Create a vault</a> and add a secret first.`)}`,
-      { section: "shares" },
+      html`<p class="crumbs"><a href="/console/shares">Shares</a></p>${alert(error)}${emptyState("You have no vault to share from.", html`A share hands out one secret of a vault you can read. <a href="/console/vaults">Create a vault</a> and add a secret first.`)}`,
+      { section: "shares", status: error ? status : 200 },
     );
   }
   const others = dir.members.filter((m) => m.id !== req.user?.id);
