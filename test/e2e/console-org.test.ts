@@ -112,6 +112,11 @@ describe("console organisation: members and invitations", () => {
     expect(asMember.html).not.toContain("/role\"");
     expect(asMember.html).toContain("Only owners and admins of the organisation invite people, change roles and remove members.");
     expect(asMember.html).not.toContain("Pending invitations");
+    // The other areas work for a member too: what the API lets them see.
+    expect((await worker.visitor.get("/console/shares")).status).toBe(200);
+    const audit = await worker.visitor.post("/console/audit/verify", {});
+    expect(audit.status).toBe(200);
+    expect(audit.notice).toMatch(/^The chain verifies\./);
     const refused = await worker.visitor.post(`/console/org/members/${boss.id}/role`, { role: "member" });
     expect(refused.status).toBe(403);
     expect(refused.alert).toBe(`The role of ${boss.email} was not changed: Only owners and admins manage members`);
