@@ -143,7 +143,7 @@ ${alert(error)}
 ${formTag(
   req,
   `/console/org/members/${member.id}/remove`,
-  html`<p class="warning">${yourself ? "You are about to remove yourself: you lose access to this organisation at once." : html`<strong>${who(member)}</strong>, ${member.role}, loses access to this organisation at once: their sessions and personal API keys are revoked.`} Vaults, secrets and agents stay.</p>
+  html`<p class="warning">${yourself ? "You are about to remove yourself: you lose access to this organisation at once." : html`<strong>${who(member)}</strong>, ${member.role}, loses access to this organisation at once: their sessions and personal API keys are revoked.`} Secrets they shared can no longer be read through their shares.</p>
 <div class="actions">${submit(`Remove ${member.email}`, "danger")} <a href="/console/org">Cancel</a></div>`,
   { className: "panel", label: `Remove ${member.email}` },
 )}`,
