@@ -2,10 +2,15 @@
 // in that file's routes; this is the one place that gathers them.
 import type { ConsoleRoute } from "./page.js";
 import { accountRoutes } from "./pages/account.js";
+import { agentGuardrailRoutes } from "./pages/agent-guardrails.js";
+import { agentRoutes } from "./pages/agents.js";
 import { enrollmentRoutes } from "./pages/enrollments.js";
+import { policyRoutes } from "./pages/policies.js";
 import { secretRoutes } from "./pages/secrets.js";
+import { signingKeyRoutes } from "./pages/signing-keys.js";
+import { transactionRoutes } from "./pages/transactions.js";
 import { vaultRoutes } from "./pages/vaults.js";
 
 export function consoleRoutes(): ConsoleRoute[] {
-  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes];
+  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...agentRoutes, ...agentGuardrailRoutes, ...signingKeyRoutes, ...transactionRoutes, ...policyRoutes];
 }
