@@ -32,6 +32,7 @@ import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokens } from "./domain/identity/user-tokens.js";
 import { Chains } from "./domain/intents/chains.js";
+import { KeyBalances } from "./domain/intents/key-balances.js";
 import { SigningKeys } from "./domain/intents/signing-keys.js";
 import { Transactions } from "./domain/intents/transactions.js";
 import { EvmClients } from "./chains/evm.js";
@@ -80,6 +81,8 @@ export interface AppServices {
   /** The Intents API: the configured chains, agents' signing keys, and their transactions. */
   chains: Chains;
   signingKeys: SigningKeys;
+  /** What an agent's active signing key holds on a configured chain, asked of its node. */
+  keyBalances: KeyBalances;
   transactions: Transactions;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
@@ -132,7 +135,8 @@ export async function openServices(parts: { config: Config; database: Database; 
   });
   const chains = new Chains(config.chains);
   const signingKeys = new SigningKeys(database.dataSource, agents, secrets, audit);
-  const transactions = new Transactions(database.dataSource, agents, chains, signingKeys, new EvmClients({ timeoutMs: config.chainRpcTimeoutMs }), audit);
+  const evm = new EvmClients({ timeoutMs: config.chainRpcTimeoutMs });
+  const transactions = new Transactions(database.dataSource, agents, chains, signingKeys, evm, audit);
   const shares = new Shares({ dataSource: database.dataSource, secrets, accounts, agents, audit, mail: mailer, ipRules: ipRuleGate, publicUrl: config.publicUrl });
   const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
   enrollmentExpiry.start();
@@ -167,6 +171,7 @@ export async function openServices(parts: { config: Config; database: Database; 
     consoleCsrfKey: deriveKey(masterKey, "console csrf"),
     chains,
     signingKeys,
+    keyBalances: new KeyBalances(signingKeys, chains, evm),
     transactions,
     verifiers,
     publicUrl: config.publicUrl,
