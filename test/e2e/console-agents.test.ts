@@ -3,7 +3,7 @@
 // status, key rotation, delete, a member's refusal, another organisation's agent; and against a
 // real local EVM node, signing keys with their balance and the agent's transactions.
 import { randomBytes } from "node:crypto";
-import { parseEther, type Hex } from "viem";
+import { formatEther, parseEther, type Hex } from "viem";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConsoleVisitor, decode, type ConsolePage } from "../support/console.js";
 import { FUNDER, startEvmNode, type EvmNode } from "../support/evm-node.js";
@@ -245,6 +245,8 @@ describe("signing keys and transactions, against a real EVM node", () => {
 
     const hash = await node.rpc<Hex>("eth_sendTransaction", [{ from: FUNDER, to: address, value: `0x${parseEther("2").toString(16)}` }]);
     await waitForReceipt(node, hash);
+    const funded = await visitor.get(`/console/agents/${agentId}/signing-keys`);
+    expect(rowOf(funded.html, address)).toContain("2 ETH <span class=\"muted\">on Hardhat (local)</span>");
     const token = ((await (await rest("POST", "/v1/auth/agent-token", undefined, { agent_id: agentId, api_key: apiKey })).json()) as { access_token: string }).access_token;
     const to = `0x${randomBytes(20).toString("hex")}`;
     const sent = await rest("POST", `/v1/agents/${agentId}/transactions`, token, { chain: "hardhat", to, value: "0.25" });
@@ -264,6 +266,11 @@ describe("signing keys and transactions, against a real EVM node", () => {
     expect(detail.html).toContain("250000000000000000");
     expect(detail.html).not.toContain("signed_tx");
 
+    // The balance is the node's: 2 ETH less the 0.25 sent and the fee.
+    const spent = await visitor.get(`/console/agents/${agentId}/signing-keys`);
+    const onChain = (await node.rpc<Hex>("eth_getBalance", [address, "latest"])) as Hex;
+    expect(rowOf(spent.html, address)).toContain(`${formatEther(BigInt(onChain))} ETH`);
+    expect(formatEther(BigInt(onChain)).startsWith("1.74")).toBe(true);
     // Today's spend on the guardrails page is the API's.
     const guard = await visitor.get(`/console/agents/${agentId}/guardrails`);
     expect(decode(guard.html)).toContain("Transactions today1");

@@ -7,14 +7,12 @@ import { attempt } from "../api-errors.js";
 import { alert, badge, code, emptyState, html, table, when, type Html } from "../html.js";
 import { formTag, page, redirect, select, submit, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
 import { agentHeader, agentPath, loadAgent } from "./agent-frame.js";
-import { balancesOf } from "./signing-key-balance.js";
+import { balancesOf, familyOf } from "./signing-key-balance.js";
 
-/** The family whose key signs on a configured chain: every chain with a numeric id is EVM. */
-const EVM_FAMILY = "ethereum";
-
+/** The key families to offer, each with the configured chains its key signs on (only EVM so far). */
 function familyOptions(chains: readonly Chain[]): (readonly [string, string])[] {
-  const names = chains.filter((c) => c.chainId > 0).map((c) => c.displayName || c.name);
-  return [[EVM_FAMILY, names.length > 0 ? `Ethereum / EVM: signs on ${names.join(", ")}` : "Ethereum / EVM (no chain is configured on this server yet)"]];
+  const names = chains.filter((c) => familyOf(c) === "ethereum").map((c) => c.displayName || c.name);
+  return [["ethereum", names.length > 0 ? `Ethereum / EVM: signs on ${names.join(", ")}` : "Ethereum / EVM (no chain is configured on this server yet)"]];
 }
 
 async function show(req: PageRequest, error?: { message: string; status: number }): Promise<PageResult> {
