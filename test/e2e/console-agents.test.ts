@@ -54,6 +54,7 @@ describe("registering an agent", () => {
     const { visitor, token } = await owner();
     const empty = await visitor.get("/console/agents");
     expect(empty.html).toContain("No agents yet.");
+    expect(empty.html).toContain('href="/console/agents/new"');
     expect(empty.html).toContain("/v1/agents/enroll");
 
     const { vaultId } = await vaultOf(token, "ops");
@@ -84,8 +85,9 @@ describe("registering an agent", () => {
     expect(row).toContain("api_key");
     // The exchange above is the agent's last activity, as the API reports it.
     const agent = (await (await call("GET", `/v1/agents/${agentId}`, token)).json()) as { last_active_at?: string };
-    if (agent.last_active_at) expect(row).toContain(agent.last_active_at.slice(0, 16).replace("T", " "));
-    else expect(row).toContain("never");
+    expect(agent.last_active_at).toBeDefined();
+    expect(row).toContain(`${agent.last_active_at!.slice(0, 16).replace("T", " ")} UTC`);
+    expect(row).not.toContain("never");
   });
 
   it("shows the API's refusal of a bad registration in place and keeps what was typed", async () => {
@@ -98,6 +100,17 @@ describe("registering an agent", () => {
     const ttl = await visitor.post("/console/agents", { name: "ok", token_ttl_seconds: "100000" });
     expect(ttl.status).toBe(400);
     expect(ttl.alert).toBe("Token_ttl_seconds must be 1-86400, got 100000");
+  });
+
+  it("pages a long list, 25 agents a page", async () => {
+    const { visitor, token } = await owner();
+    for (let i = 1; i <= 27; i++) expect((await call("POST", "/v1/agents", token, { name: `fleet-${String(i).padStart(2, "0")}` })).status).toBe(201);
+    const first = await visitor.get("/console/agents");
+    expect(first.html).toContain("Page 1 of 2 · 27 in all");
+    const second = await visitor.get("/console/agents?page=2");
+    expect(second.html).toContain("Page 2 of 2 · 27 in all");
+    expect((first.html.match(/fleet-\d\d</g) ?? []).length + (second.html.match(/fleet-\d\d</g) ?? []).length).toBe(27);
+    expect((second.html.match(/fleet-\d\d</g) ?? []).length).toBe(2);
   });
 });
 
