@@ -149,6 +149,30 @@ describe("an agent's page", () => {
     expect(after).toMatchObject({ tx_daily_limit: "2", tx_max_per_day: 3 });
   });
 
+  it("edits settings through update_mask: an emptied field is cleared, a past key expiry stops the key", async () => {
+    const { visitor, token } = await owner();
+    const { vaultId } = await vaultOf(token, "bound");
+    const { agentId, apiKey } = await register(visitor, "settler", { token_ttl_seconds: "600", scopes: "api-keys/**" });
+    const form = await visitor.get(`/console/agents/${agentId}/settings`);
+    expect(form.html).toContain('value="600"');
+    const settings = { name: "settler-2", description: "renamed", vault_id: vaultId, scopes: "", token_ttl_seconds: "", api_key_expires_at: "", expires_at: "" };
+    const bad = await visitor.post(`/console/agents/${agentId}/settings`, { ...settings, token_ttl_seconds: "0" });
+    expect(bad.status).toBe(400);
+    expect(bad.alert).toBe("Token_ttl_seconds must be 1-86400, got 0");
+    expect(bad.html).toContain('value="renamed"');
+    const saved = await visitor.post(`/console/agents/${agentId}/settings`, settings);
+    expect(saved.notice).toBe('Settings of "settler-2" saved.');
+    const after = await agentOverRest(token, agentId);
+    expect(after).toMatchObject({ name: "settler-2", description: "renamed", vault_ids: [vaultId] });
+    expect(after.scopes ?? []).toEqual([]);
+    expect(after).not.toHaveProperty("token_ttl_seconds");
+    expect(((await (await exchange(agentId, apiKey)).json()) as { expires_in: number }).expires_in).toBe(3600);
+
+    await visitor.post(`/console/agents/${agentId}/settings`, { ...settings, api_key_expires_at: "2020-01-01T00:00" });
+    expect((await exchange(agentId, apiKey)).status).toBe(401);
+    expect((await visitor.get(`/console/agents/${agentId}`)).html).toContain("2020-01-01 00:00 UTC");
+  });
+
   it("deactivates and reactivates, rotates the key (shown once), and deletes only when the name is typed", async () => {
     const { visitor, token } = await owner();
     const { agentId, apiKey } = await register(visitor, "rotor");
@@ -211,7 +235,7 @@ describe("an agent's page", () => {
     const stranger = await restSignup(call);
     const theirs = (await (await call("POST", "/v1/agents", stranger.token, { name: "their-secret-bot" })).json()) as { agent: { id: string } };
     const { visitor } = await owner();
-    for (const tail of ["", "/guardrails", "/signing-keys", "/transactions"]) {
+    for (const tail of ["", "/settings", "/guardrails", "/signing-keys", "/transactions"]) {
       const page = await visitor.get(`/console/agents/${theirs.agent.id}${tail}`);
       expect(page.status, tail).toBe(404);
       expect(page.title).toBe("Not found");

@@ -3,6 +3,7 @@
 import type { ConsoleRoute } from "./page.js";
 import { accountRoutes } from "./pages/account.js";
 import { agentGuardrailRoutes } from "./pages/agent-guardrails.js";
+import { agentSettingRoutes } from "./pages/agent-settings.js";
 import { agentRoutes } from "./pages/agents.js";
 import { enrollmentRoutes } from "./pages/enrollments.js";
 import { policyRoutes } from "./pages/policies.js";
@@ -12,5 +13,5 @@ import { transactionRoutes } from "./pages/transactions.js";
 import { vaultRoutes } from "./pages/vaults.js";
 
 export function consoleRoutes(): ConsoleRoute[] {
-  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...agentRoutes, ...agentGuardrailRoutes, ...signingKeyRoutes, ...transactionRoutes, ...policyRoutes];
+  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...agentRoutes, ...agentSettingRoutes, ...agentGuardrailRoutes, ...signingKeyRoutes, ...transactionRoutes, ...policyRoutes];
 }

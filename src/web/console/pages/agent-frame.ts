@@ -1,14 +1,16 @@
 // What every page of one agent shares: loading the agent (another organisation's id is the API's
 // not-found, which the console turns into the 404 page), the crumbs, and the tabs between the
 // agent's pages. Also the small form helpers those pages share.
+import { timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Agent } from "../../../../gen/ts/clawkeep/v1/agents_pb.js";
 import { badge, html, type Html } from "../html.js";
 import type { PageRequest } from "../page.js";
 
-export type AgentTab = "overview" | "guardrails" | "signing-keys" | "transactions";
+export type AgentTab = "overview" | "settings" | "guardrails" | "signing-keys" | "transactions";
 
 const TABS: readonly [AgentTab, string, string][] = [
   ["overview", "Overview", ""],
+  ["settings", "Settings", "/settings"],
   ["guardrails", "Guardrails", "/guardrails"],
   ["signing-keys", "Signing keys", "/signing-keys"],
   ["transactions", "Transactions", "/transactions"],
@@ -48,4 +50,12 @@ export function listOf(text: string | null): string[] {
 /** A labelled checkbox, posted as "on" when ticked. */
 export function checkbox(label: string, name: string, checked: boolean, hint?: string, value = "on"): Html {
   return html`<label><input type="checkbox" name="${name}" value="${value}"${checked ? html` checked` : ""}> ${label}${hint ? html`<small>${hint}</small>` : ""}</label>`;
+}
+
+/** A datetime-local value (UTC) as a timestamp; undefined when empty, an error sentence when bad. */
+export function timestampOf(text: string, label: string): { ok: true; value?: Timestamp } | { ok: false; error: string } {
+  if (text === "") return { ok: true };
+  const date = new Date(`${text}Z`);
+  if (Number.isNaN(date.getTime())) return { ok: false, error: `${label}: "${text}" is not a date and time.` };
+  return { ok: true, value: timestampFromDate(date) };
 }

@@ -1,11 +1,10 @@
 // Agents: the organisation's list, registering one (its API key shown once, in the answer), and
 // one agent's overview: facts, today's activity, deactivate / reactivate, a new API key, delete.
-import { timestampFromDate, type Timestamp } from "@bufbuild/protobuf/wkt";
 import type { Agent } from "../../../../gen/ts/clawkeep/v1/agents_pb.js";
 import { attempt } from "../api-errors.js";
 import { alert, code, emptyState, facts, html, join, paged, table, when, type Html } from "../html.js";
 import { field, formTag, page, redirect, submit, textArea, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
-import { agentHeader, agentPath, checkbox, listOf, loadAgent, statusBadge } from "./agent-frame.js";
+import { agentHeader, agentPath, checkbox, listOf, loadAgent, statusBadge, timestampOf } from "./agent-frame.js";
 import { keyOnce, rotateForm } from "./agent-keys.js";
 
 const NONE = html`<span class="muted">—</span>`;
@@ -66,14 +65,6 @@ ${checkbox("Uses the Intents API (signs transactions through Clawkeep)", "intent
 )}`,
     { section: "agents", status: error ? status : 200 },
   );
-}
-
-/** A datetime-local value (UTC) as a timestamp; undefined when empty, an error sentence when bad. */
-export function timestampOf(text: string, label: string): { ok: true; value?: Timestamp } | { ok: false; error: string } {
-  if (text === "") return { ok: true };
-  const date = new Date(`${text}Z`);
-  if (Number.isNaN(date.getTime())) return { ok: false, error: `${label}: "${text}" is not a date and time.` };
-  return { ok: true, value: timestampFromDate(date) };
 }
 
 async function register(req: PageRequest): Promise<PageResult> {
