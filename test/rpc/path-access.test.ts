@@ -136,6 +136,23 @@ describe("CheckPathAccess", () => {
     expect((await check(PATH, "write")).permission).toBe("write");
   });
 
+  it("leaves out an Intents API agent where the path holds a signing key, as a read refuses it", async () => {
+    const created = await agents.createAgent({ name: "signer", intentsApiEnabled: true }, as(owner));
+    const { accessToken } = await createClient(AuthService, harness.transport).exchangeAgentToken({ apiKey: created.apiKey });
+    const headers = { authorization: `Bearer ${accessToken}` };
+    await vaults.createPolicy({ vaultId, secretPathPattern: "wallets/**", principalType: "agent", principalId: created.agent!.id, permissions: ["read"] }, as(owner));
+    await vaults.putSecret({ vaultId, path: "wallets/hot", type: "private_key", value: "0xkey" }, as(owner));
+    await vaults.putSecret({ vaultId, path: "wallets/label", type: "note", value: "hot wallet" }, as(owner));
+    const readers = async (path: string) => (await check(path)).principals.map((g) => g.principalId);
+    expect(await readers("wallets/hot")).not.toContain(created.agent!.id);
+    expect((await status(vaults.getSecret({ vaultId, path: "wallets/hot" }, { headers })))[0]).toBe(403);
+    expect(await readers("wallets/label")).toContain(created.agent!.id);
+    expect((await vaults.getSecret({ vaultId, path: "wallets/label" }, { headers })).secret?.value).toBe("hot wallet");
+    // No secret there yet: the type cannot refuse, policies decide.
+    expect(await readers("wallets/cold")).toContain(created.agent!.id);
+    await agents.updateAgent({ agentId: created.agent!.id, isActive: false }, as(owner));
+  });
+
   it("names an agent that owns a vault, and its human, as owners", async () => {
     const bot = callers.find((c) => c.name === "good bot")!;
     const own = (await vaults.createVault({ name: "the bot's" }, { headers: bot.headers })).vault!.id;

@@ -11,7 +11,9 @@ import { conditionsToJson, parseConditions } from "./policy/conditions.js";
 import { validatePattern } from "./policy/glob.js";
 import { PERMISSIONS, type Effect, type Permission, type PolicyRule, type PrincipalType } from "./policy/types.js";
 import { decideAccess } from "./access-decision.js";
-import { validateSecretPath } from "./secret-rules.js";
+import { validateSecretPath, type SecretType } from "./secret-rules.js";
+import { latestEnabledVersion, liveSecretId } from "./secret-store.js";
+import { refusesSigningKeyRead } from "./secrets.js";
 import { deletePolicy, insertPolicy, policiesOfVault, policyForUpdate, updatePolicy, type Policy } from "./policy-store.js";
 import type { VaultCache } from "./vault-cache.js";
 import type { VaultAccess, Vaults } from "./vaults.js";
@@ -138,6 +140,9 @@ export class Policies {
     const permission = parsePermission(rawPermission || "read");
     await this.managedVault(this.dataSource, principal, vaultId);
     const now = new Date();
+    // What a read of the path's current secret refuses by its type alone (secrets.ts): an Intents
+    // API agent never reads a private_key or ssh_key secret, whatever its policies say.
+    const type = permission === "read" ? await currentSecretType(this.dataSource, vaultId, path) : undefined;
     const grants: PathAccessGrant[] = [];
     for (const { principal: candidate, displayName } of await this.principals.orgPrincipals(this.dataSource, principal.orgId)) {
       let access: VaultAccess;
@@ -148,6 +153,7 @@ export class Policies {
         if (error instanceof DomainError && (error.kind === "not_found" || error.kind === "permission_denied")) continue;
         throw error;
       }
+      if (type !== undefined && refusesSigningKeyRead(candidate, type)) continue;
       const decide = (policies: PolicyRule[]) => decideAccess(candidate, { isOwner: access.isOwner, policies }, path, permission, "", now);
       const always = decide(worstCase(access.policies));
       const favourable = decide(bestCase(access.policies));
@@ -264,6 +270,12 @@ function policyNotFound(policyId: string, vaultId: string): DomainError {
 function parsePrincipalType(raw: string): PrincipalType {
   if (raw !== "user" && raw !== "agent") throw new DomainError("invalid_argument", `principal_type must be "user" or "agent", got "${raw.slice(0, 32)}"`);
   return raw;
+}
+
+/** The type of the path's live secret's latest enabled version; undefined when there is none. */
+async function currentSecretType(q: Queryable, vaultId: string, path: string): Promise<SecretType | undefined> {
+  const secretId = await liveSecretId(q, vaultId, path);
+  return secretId === undefined ? undefined : (await latestEnabledVersion(q, secretId))?.type;
 }
 
 function hasConditions(policy: PolicyRule): boolean {

@@ -456,8 +456,13 @@ function readAllowed(principal: Principal, access: VaultAccess, path: string, ip
   return decideAccess(principal, access, path, "read", ip, now).allowed;
 }
 
+/** Whether reads of a secret of this type are refused to the principal whatever its policies say: an Intents API agent never reads signing keys. */
+export function refusesSigningKeyRead(principal: Pick<Principal, "agent">, type: SecretType): boolean {
+  return principal.agent?.intentsApiEnabled === true && SIGNING_KEY_TYPES.has(type);
+}
+
 function refuseSigningKeyRead(principal: Principal, type: SecretType): void {
-  if (principal.agent?.intentsApiEnabled && SIGNING_KEY_TYPES.has(type)) {
+  if (refusesSigningKeyRead(principal, type)) {
     throw new DomainError("permission_denied", `agents with the Intents API enabled cannot read ${type} secrets; ask the server to sign instead`);
   }
 }

@@ -1501,7 +1501,9 @@ export const VaultService: GenService<{
    * vault, and why (Clawkeep addition; no 1Claw operationId). For the same callers as
    * ListPolicies. The answer comes from the very decision a secret read or write makes (agent
    * binding and scopes, vault ownership, policies by precedence), for every member and every
-   * agent that can act; whether a secret exists at the path does not matter.
+   * agent that can act. Whether a secret exists at the path does not matter, with one exception
+   * the read path makes too: an agent with intents_api_enabled is never listed as a reader of a
+   * path whose current secret is a private_key or ssh_key.
    *
    * @generated from rpc clawkeep.v1.VaultService.CheckPathAccess
    */
