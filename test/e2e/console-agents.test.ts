@@ -15,13 +15,19 @@ import { startTestServer, type TestServer } from "../support/server.js";
 let server: TestServer;
 let call: RestCall;
 
-beforeAll(async () => {
-  server = await startTestServer({ env: NO_RATE_LIMIT });
-  call = restCaller(server.url);
-});
-afterAll(async () => {
-  await server?.close();
-});
+/**
+ * Each group of tests gets a server of its own: the console allows one address a burst of 60
+ * pages and then 10 a second, and every test here browses from 127.0.0.1.
+ */
+function useOwnServer(): void {
+  beforeAll(async () => {
+    server = await startTestServer({ env: NO_RATE_LIMIT });
+    call = restCaller(server.url);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+}
 
 /** The key and agent id of a register or rotate answer: the one-time panel's read-only field. */
 function shownKey(page: ConsolePage): { apiKey: string; agentId: string } {
@@ -50,6 +56,8 @@ async function owner(): Promise<{ visitor: ConsoleVisitor; token: string }> {
 }
 
 describe("registering an agent", () => {
+  useOwnServer();
+
   it("shows the key once, in the answer only, and the key trades for a token over REST", async () => {
     const { visitor, token } = await owner();
     const empty = await visitor.get("/console/agents");
@@ -115,6 +123,8 @@ describe("registering an agent", () => {
 });
 
 describe("an agent's page", () => {
+  useOwnServer();
+
   it("edits guardrails, shows the API's validation sentence inline, and clears an emptied limit", async () => {
     const { visitor, token } = await owner();
     const { agentId } = await register(visitor, "trader", { intents_api_enabled: "on" });
@@ -172,6 +182,11 @@ describe("an agent's page", () => {
     expect((await exchange(agentId, apiKey)).status).toBe(401);
     expect((await visitor.get(`/console/agents/${agentId}`)).html).toContain("2020-01-01 00:00 UTC");
   });
+
+});
+
+describe("an agent's lifecycle, and who may see and change it", () => {
+  useOwnServer();
 
   it("deactivates and reactivates, rotates the key (shown once), and deletes only when the name is typed", async () => {
     const { visitor, token } = await owner();

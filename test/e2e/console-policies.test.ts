@@ -11,13 +11,19 @@ import { startTestServer, type TestServer } from "../support/server.js";
 let server: TestServer;
 let call: RestCall;
 
-beforeAll(async () => {
-  server = await startTestServer({ env: NO_RATE_LIMIT });
-  call = restCaller(server.url);
-});
-afterAll(async () => {
-  await server?.close();
-});
+/**
+ * Each group of tests gets a server of its own: the console allows one address a burst of 60
+ * pages and then 10 a second, and every test here browses from 127.0.0.1.
+ */
+function useOwnServer(): void {
+  beforeAll(async () => {
+    server = await startTestServer({ env: NO_RATE_LIMIT });
+    call = restCaller(server.url);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+}
 
 interface Setup {
   owner: RestPerson;
@@ -64,6 +70,8 @@ async function policiesOverRest(s: Setup): Promise<{ id: string; principal_id: s
 }
 
 describe("a vault's policies", () => {
+  useOwnServer();
+
   it("grants the agent a path from the console, answers who can read it, and deleting the policy stops the read", async () => {
     const s = await setup();
     // Without a policy the agent is told the secret is not there (the API does not reveal it).
@@ -142,6 +150,11 @@ describe("a vault's policies", () => {
     expect((await agentRead(s)).status).toBe(403);
     expect((await call("PUT", `/v1/vaults/${s.vaultId}/secrets/api-keys/new`, s.agentToken, { type: "api_key", value: "v" })).status).toBeLessThan(300);
   });
+
+});
+
+describe("a vault's policies: refusals", () => {
+  useOwnServer();
 
   it("shows the API's sentence for a bad pattern or path, and a member's refusal to manage policies", async () => {
     const s = await setup();
