@@ -121,7 +121,8 @@ function spendToday(agent: Agent): Html {
   return html`${agent.txSpentToday || "0"} spent · ${agent.txCountToday} transaction${agent.txCountToday === 1 ? "" : "s"}${byChain.length > 0 ? html` (${join(byChain.map(([chain, value]) => html`${chain}: ${value}`), ", ")})` : ""}`;
 }
 
-export async function overview(req: PageRequest, errors: { status?: string; remove?: string; rotate?: string; code?: number } = {}): Promise<PageResult> {
+/** The overview; `errors` puts the API's sentence above the form it concerns, the page answering `httpStatus`. */
+async function overview(req: PageRequest, errors: { activation?: string; remove?: string; rotate?: string; httpStatus?: number } = {}): Promise<PageResult> {
   const agent = await loadAgent(req);
   const [people, vaults] = await Promise.all([peopleById(req), attempt(() => req.rpc.vaults.listVaults({}))]);
   const vaultNames = new Map(vaults.ok ? vaults.value.vaults.map((v) => [v.id, v.name]) : []);
@@ -166,7 +167,7 @@ export async function overview(req: PageRequest, errors: { status?: string; remo
       ["P-256 ECDH public key", agent.ecdhPublicKey ? code(agent.ecdhPublicKey) : NONE],
     ])}</div>
 <h2>Status</h2>
-${alert(errors.status)}
+${alert(errors.activation)}
 ${statusForm}
 <h2>API key</h2>
 ${alert(errors.rotate)}
@@ -181,21 +182,21 @@ ${field(`Type the agent's name, "${agent.name}", to confirm`, "confirm_name", { 
 <div class="actions">${submit("Delete agent", "danger")}</div>`,
   { className: "stack panel", label: "Delete this agent" },
 )}`,
-    { section: "agents", status: errors.status || errors.remove || errors.rotate ? (errors.code ?? 400) : 200 },
+    { section: "agents", status: errors.activation || errors.remove || errors.rotate ? (errors.httpStatus ?? 400) : 200 },
   );
 }
 
 async function setStatus(req: PageRequest): Promise<PageResult> {
   const isActive = req.form.get("is_active") === "true";
   const changed = await attempt(() => req.rpc.agents.updateAgent({ agentId: req.params.agentId, isActive, updateMask: { paths: ["is_active"] } }));
-  if (!changed.ok) return overview(req, { status: changed.error, code: changed.status });
+  if (!changed.ok) return overview(req, { activation: changed.error, httpStatus: changed.status });
   const name = changed.value.agent?.name ?? "";
   return redirect(agentPath(req.params.agentId), isActive ? `Agent "${name}" is active again.` : `Agent "${name}" deactivated; its tokens were revoked.`);
 }
 
 async function rotate(req: PageRequest): Promise<PageResult> {
   const rotated = await attempt(() => req.rpc.agents.rotateAgentKey({ agentId: req.params.agentId }));
-  if (!rotated.ok) return overview(req, { rotate: `The key was not rotated: ${rotated.error}`, code: rotated.status });
+  if (!rotated.ok) return overview(req, { rotate: `The key was not rotated: ${rotated.error}`, httpStatus: rotated.status });
   const agent = rotated.value.agent;
   const id = agent?.id ?? req.params.agentId;
   return page(
@@ -212,7 +213,7 @@ async function remove(req: PageRequest): Promise<PageResult> {
   const agent = await loadAgent(req);
   if ((req.form.get("confirm_name") ?? "") !== agent.name) return overview(req, { remove: `The name you typed is not "${agent.name}"; the agent was not deleted.` });
   const deleted = await attempt(() => req.rpc.agents.deleteAgent({ agentId: agent.id }));
-  if (!deleted.ok) return overview(req, { remove: deleted.error, code: deleted.status });
+  if (!deleted.ok) return overview(req, { remove: deleted.error, httpStatus: deleted.status });
   return redirect("/console/agents", `Agent "${agent.name}" deleted; its key and tokens no longer work.`);
 }
 
