@@ -13,8 +13,8 @@ import { AuditVerifier } from "./domain/audit/audit-verify.js";
 import { AuditWatch } from "./domain/audit/audit-watch.js";
 import { AgentStanding } from "./domain/agents/agent-standing.js";
 import { AgentTokens } from "./domain/agents/agent-tokens.js";
-import { isLiveAgent } from "./domain/agents/agent-store.js";
-import { Agents } from "./domain/agents/agents.js";
+import { isLiveAgent, liveAgentsOfOrg } from "./domain/agents/agent-store.js";
+import { agentPrincipal, Agents, mayAct } from "./domain/agents/agents.js";
 import { EnrollmentExpiry } from "./domain/agents/enrollment-expiry.js";
 import { EnrollmentWatch } from "./domain/agents/enrollment-watch.js";
 import { Enrollments } from "./domain/agents/enrollments.js";
@@ -22,7 +22,7 @@ import { FleetTokens } from "./domain/agents/fleet-tokens.js";
 import { AccessTokenVerifier } from "./domain/identity/access-tokens.js";
 import { Accounts } from "./domain/identity/accounts.js";
 import { PersonalApiKeys } from "./domain/identity/api-keys.js";
-import { isMember } from "./domain/identity/identity-store.js";
+import { isMember, membersOfOrg } from "./domain/identity/identity-store.js";
 import { IpRuleGate } from "./domain/identity/ip-rule-gate.js";
 import { IpRules } from "./domain/identity/ip-rules.js";
 import { Members } from "./domain/identity/members.js";
@@ -32,10 +32,11 @@ import type { CredentialVerifier } from "./domain/identity/principal.js";
 import { Sessions } from "./domain/identity/sessions.js";
 import { UserTokens } from "./domain/identity/user-tokens.js";
 import { Chains } from "./domain/intents/chains.js";
+import { KeyBalances } from "./domain/intents/key-balances.js";
 import { SigningKeys } from "./domain/intents/signing-keys.js";
 import { Transactions } from "./domain/intents/transactions.js";
 import { EvmClients } from "./chains/evm.js";
-import { Policies } from "./domain/vaults/policies.js";
+import { Policies, type PolicyPrincipals } from "./domain/vaults/policies.js";
 import { VaultCache } from "./domain/vaults/vault-cache.js";
 import { Shares } from "./domain/sharing/shares.js";
 import { Secrets } from "./domain/vaults/secrets.js";
@@ -53,6 +54,8 @@ export interface AppServices {
   apiKeys: PersonalApiKeys;
   members: Members;
   auditQuery: AuditQuery;
+  /** When agents of an organisation last acted (their newest audit event as actor): fills Agent.last_active_at. */
+  agentActivity: (orgId: string, agentIds: string[]) => Promise<Map<string, Date>>;
   auditVerifier: AuditVerifier;
   auditWatch: AuditWatch;
   ipRules: IpRules;
@@ -78,6 +81,8 @@ export interface AppServices {
   /** The Intents API: the configured chains, agents' signing keys, and their transactions. */
   chains: Chains;
   signingKeys: SigningKeys;
+  /** What an agent's active signing key holds on a configured chain, asked of its node. */
+  keyBalances: KeyBalances;
   transactions: Transactions;
   /** Tried in order by the authn interceptor for every bearer credential. */
   verifiers: CredentialVerifier[];
@@ -114,7 +119,7 @@ export async function openServices(parts: { config: Config; database: Database; 
   await mailer.start();
   const agents = new Agents(database.dataSource, secrets, audit, apiKeyPepper, agentStanding);
   // Policies name members and agents: the identity and agents stores say who those are.
-  const policies = new Policies(database.dataSource, vaults, vaultCache, audit, { isMember, isLiveAgent });
+  const policies = new Policies(database.dataSource, vaults, vaultCache, audit, { isMember, isLiveAgent, orgPrincipals });
   const enrollments = new Enrollments({
     dataSource: database.dataSource,
     accounts,
@@ -130,11 +135,13 @@ export async function openServices(parts: { config: Config; database: Database; 
   });
   const chains = new Chains(config.chains);
   const signingKeys = new SigningKeys(database.dataSource, agents, secrets, audit);
-  const transactions = new Transactions(database.dataSource, agents, chains, signingKeys, new EvmClients({ timeoutMs: config.chainRpcTimeoutMs }), audit);
+  const evm = new EvmClients({ timeoutMs: config.chainRpcTimeoutMs });
+  const transactions = new Transactions(database.dataSource, agents, chains, signingKeys, evm, audit);
   const shares = new Shares({ dataSource: database.dataSource, secrets, accounts, agents, audit, mail: mailer, ipRules: ipRuleGate, publicUrl: config.publicUrl });
   const enrollmentExpiry = new EnrollmentExpiry({ dataSource: database.dataSource, bus, audit, logger });
   enrollmentExpiry.start();
   const verifiers = [apiKeys, new AccessTokenVerifier(jwtKeys, { user: new UserTokens(database.dataSource, apiKeys), agent: agentTokens })];
+  const auditQuery = new AuditQuery(database.dataSource, auditSequencer);
   return {
     keyring,
     jwtKeys,
@@ -143,7 +150,8 @@ export async function openServices(parts: { config: Config; database: Database; 
     accounts,
     apiKeys,
     members,
-    auditQuery: new AuditQuery(database.dataSource, auditSequencer),
+    auditQuery,
+    agentActivity: (orgId, agentIds) => auditQuery.lastAgentActivity(orgId, agentIds),
     auditVerifier: new AuditVerifier(database.dataSource, auditKey, auditSequencer),
     auditWatch: new AuditWatch(database.dataSource, bus),
     ipRules: new IpRules(database.dataSource, audit, bus, ipRuleGate),
@@ -163,8 +171,19 @@ export async function openServices(parts: { config: Config; database: Database; 
     consoleCsrfKey: deriveKey(masterKey, "console csrf"),
     chains,
     signingKeys,
+    keyBalances: new KeyBalances(signingKeys, chains, evm),
     transactions,
     verifiers,
     publicUrl: config.publicUrl,
   };
 }
+
+/** Every member and every agent that can act now, as the principals they act as (for CheckPathAccess). */
+const orgPrincipals: PolicyPrincipals["orgPrincipals"] = async (q, orgId) => {
+  const [members, agents] = await Promise.all([membersOfOrg(q, orgId), liveAgentsOfOrg(q, orgId)]);
+  const now = Date.now();
+  return [
+    ...members.map((member) => ({ principal: { type: "user" as const, id: member.id, orgId, role: member.role }, displayName: member.email })),
+    ...agents.filter((agent) => mayAct(agent, now)).map((agent) => ({ principal: agentPrincipal(agent), displayName: agent.name })),
+  ];
+};

@@ -11,12 +11,19 @@ import { clientAddress, principalOf } from "./call-context.js";
 /** What agents spent and sent through the Intents API in the last 24 hours (major unit), by id. */
 export type SpendLookup = (agentIds: string[]) => Promise<Map<string, { spent: string; count: number }>>;
 
-export function agentService(agents: Agents, spending: SpendLookup): Partial<ServiceImpl<typeof AgentService>> {
+/** When agents of one organisation last acted (their newest audit event as actor), by id; absent if never. */
+export type ActivityLookup = (orgId: string, agentIds: string[]) => Promise<Map<string, Date>>;
+
+export function agentService(agents: Agents, spending: SpendLookup, activity: ActivityLookup): Partial<ServiceImpl<typeof AgentService>> {
+  /** The agents as read (GetAgent, ListAgents, GetAgentSelf): with today's spend and their last activity. */
   const withSpend = async (records: AgentRecord[]): Promise<MessageInitShape<typeof AgentSchema>[]> => {
-    const spent = await spending(records.map((agent) => agent.id));
+    if (records.length === 0) return [];
+    const ids = records.map((agent) => agent.id);
+    const [spent, active] = await Promise.all([spending(ids), activity(records[0].orgId, ids)]);
     return records.map((agent) => {
       const { spent: value, count } = spent.get(agent.id) ?? { spent: "0", count: 0 };
-      return { ...toAgent(agent), txSpentToday: value, txSpentTodayEth: value, txCountToday: count };
+      const lastActive = active.get(agent.id);
+      return { ...toAgent(agent), txSpentToday: value, txSpentTodayEth: value, txCountToday: count, lastActiveAt: lastActive ? timestampFromDate(lastActive) : undefined };
     });
   };
   return {
@@ -162,6 +169,6 @@ export function toAgent(agent: AgentRecord): MessageInitShape<typeof AgentSchema
     apiKeyExpiresAt: timestamp(agent.apiKeyExpiresAt),
     expiresAt: timestamp(agent.expiresAt),
     createdAt: timestampFromDate(agent.createdAt),
-    lastActiveAt: timestamp(agent.lastActiveAt),
+    // When the agent last acted is filled in where it is read (getAgent, listAgents, getAgentSelf).
   };
 }

@@ -13,6 +13,7 @@ import type {
 } from "../../gen/ts/clawkeep/v1/intents_pb.js";
 import type { ChainConfig } from "../chains/registry.js";
 import type { Chains } from "../domain/intents/chains.js";
+import type { KeyBalances } from "../domain/intents/key-balances.js";
 import type { SigningKeyInfo, SigningKeys } from "../domain/intents/signing-keys.js";
 import type { TransactionInput, TransactionRecord, Transactions } from "../domain/intents/transactions.js";
 import { clientAddress, principalOf } from "./call-context.js";
@@ -20,11 +21,12 @@ import { clientAddress, principalOf } from "./call-context.js";
 export interface IntentDeps {
   chains: Chains;
   signingKeys: SigningKeys;
+  keyBalances: KeyBalances;
   transactions: Transactions;
 }
 
 export function intentService(deps: IntentDeps): Partial<ServiceImpl<typeof IntentService>> {
-  const { chains, signingKeys, transactions } = deps;
+  const { chains, signingKeys, keyBalances, transactions } = deps;
   return {
     async submitTransaction(req, ctx) {
       const key = ctx.requestHeader.get("idempotency-key")?.trim() ?? "";
@@ -82,6 +84,10 @@ export function intentService(deps: IntentDeps): Partial<ServiceImpl<typeof Inte
     async deactivateSigningKey(req, ctx) {
       await signingKeys.deactivate(principalOf(ctx), req.agentId, req.chain, clientAddress(ctx));
       return {};
+    },
+    async getSigningKeyBalance(req, ctx) {
+      const balance = await keyBalances.of(principalOf(ctx), req.agentId, req.chain);
+      return { chain: balance.chain, address: balance.address, balanceWei: balance.wei.toString(), balanceDisplay: balance.display, nativeCurrency: balance.nativeCurrency };
     },
     async listChains() {
       return { chains: chains.list().map(toChain) };

@@ -2,10 +2,10 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import type { IpRuleSchema, OrgMemberSchema, OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
+import type { InvitationSchema, IpRuleSchema, OrgMemberSchema, OrgService } from "../../gen/ts/clawkeep/v1/org_pb.js";
 import type { IpRule, IpRules } from "../domain/identity/ip-rules.js";
 import type { Agents } from "../domain/agents/agents.js";
-import type { Member, Members } from "../domain/identity/members.js";
+import type { Member, Members, PendingInvitation } from "../domain/identity/members.js";
 import type { OrgSettingsEditor } from "../domain/identity/org-settings.js";
 import { clientAddress, principalOf } from "./call-context.js";
 
@@ -26,6 +26,13 @@ export function orgService(members: Members, ipRules: IpRules, agents: Agents, s
     async inviteMember(req, ctx) {
       const { email } = await members.invite(principalOf(ctx), { email: req.email, role: req.role }, clientAddress(ctx));
       return { message: `invitation sent; ${email} joins your organisation on signing up`, email };
+    },
+    async listInvitations(_req, ctx) {
+      return { invitations: (await members.invitations(principalOf(ctx))).map(toInvitation) };
+    },
+    async revokeInvitation(req, ctx) {
+      await members.revokeInvitation(principalOf(ctx), req.invitationId, clientAddress(ctx));
+      return {};
     },
     async updateMemberRole(req, ctx) {
       return { member: toOrgMember(await members.changeRole(principalOf(ctx), req.userId, req.role, clientAddress(ctx))) };
@@ -58,6 +65,17 @@ function toIpRule(rule: IpRule): MessageInitShape<typeof IpRuleSchema> {
     appliesTo: rule.appliesTo,
     createdBy: rule.createdBy,
     createdAt: timestampFromDate(rule.createdAt),
+  };
+}
+
+function toInvitation(invitation: PendingInvitation): MessageInitShape<typeof InvitationSchema> {
+  return {
+    id: invitation.id,
+    email: invitation.email,
+    role: invitation.role,
+    invitedBy: invitation.invitedBy,
+    createdAt: timestampFromDate(invitation.createdAt),
+    expiresAt: timestampFromDate(invitation.expiresAt),
   };
 }
 

@@ -43,7 +43,7 @@ export function apiServices(deps: ApiDeps): ServiceRegistration[] {
   });
   return [
     register(AuthService, authService({ accounts: deps.app.accounts, agents: deps.app.agents, agentTokens: deps.app.agentTokens, fleetTokens: deps.app.fleetTokens, apiKeys: deps.app.apiKeys, jwtKeys: deps.app.jwtKeys, publicUrl: deps.app.publicUrl })),
-    register(AgentService, { ...agentService(deps.app.agents, (agentIds) => deps.app.transactions.spentToday(agentIds)), ...enrollmentMethods(deps.app.enrollments, deps.app.enrollmentWatch) }),
+    register(AgentService, { ...agentService(deps.app.agents, (agentIds) => deps.app.transactions.spentToday(agentIds), deps.app.agentActivity), ...enrollmentMethods(deps.app.enrollments, deps.app.enrollmentWatch) }),
     register(VaultService, vaultService(deps.app)),
     register(ShareService, shareService(deps.app.shares)),
     register(IntentService, intentService(deps.app)),

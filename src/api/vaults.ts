@@ -79,6 +79,23 @@ export function vaultService({ vaults, secrets, policies }: VaultServiceDeps): S
       );
       return { policy: toPolicy(policy) };
     },
+    async checkPathAccess(req, ctx) {
+      const permission = req.permission || "read";
+      const grants = await policies.whoCan(principalOf(ctx), req.vaultId, req.path, permission);
+      return {
+        vaultId: req.vaultId,
+        path: req.path,
+        permission,
+        principals: grants.map((grant) => ({
+          principalType: grant.principalType,
+          principalId: grant.principalId,
+          displayName: grant.displayName,
+          reason: grant.reason,
+          policyIds: grant.policyIds,
+          conditional: grant.conditional,
+        })),
+      };
+    },
     async listPolicies(req, ctx) {
       return { policies: (await policies.list(principalOf(ctx), req.vaultId)).map(toPolicy) };
     },

@@ -139,6 +139,18 @@ describe("signing keys", () => {
     expect(((await none.json()) as { detail: string }).detail).toMatch(/has no active ethereum signing key; a human of its organisation creates one/);
   });
 
+  it("show their balance on a chain over REST: 1Claw's getSigningKeyBalance shape plus native_currency", async () => {
+    const agent = await intentAgent({}, "2.5");
+    const res = await call("GET", `/v1/agents/${agent.id}/signing-keys/hardhat/balance`, human.token);
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toEqual({ chain: "hardhat", address: agent.address, balance_wei: "2500000000000000000", balance_display: "2.5", native_currency: "ETH" });
+    const bySelf = await call("GET", `/v1/agents/${agent.id}/signing-keys/${CHAIN_ID}/balance`, agent.token);
+    expect(((await bySelf.json()) as { balance_display: string }).balance_display).toBe("2.5");
+    const unknown = await call("GET", `/v1/agents/${agent.id}/signing-keys/nope/balance`, human.token);
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as { detail: string }).detail).toBe('no chain "nope" is configured');
+  });
+
   it("keeps the private key out of the agent's reach: a policy on it still meets 403", async () => {
     const agent = await intentAgent({}, "0");
     const { vault_id } = (await (await call("GET", "/v1/org/agent-keys-vault", human.token)).json()) as { vault_id: string };

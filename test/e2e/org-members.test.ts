@@ -116,3 +116,27 @@ describe("organisation members", () => {
     expect(list.members.map((m) => m.id)).toEqual([first.id]);
   });
 });
+
+describe("pending invitations", () => {
+  it("are listed for managers and revoked with 204; the email then signs up into an organisation of its own", async () => {
+    const owner = await signup();
+    const email = uniqueEmail();
+    expect((await call("POST", "/v1/org/invite", owner.token, { email, role: "admin" })).status).toBe(200);
+    const listed = (await (await call("GET", "/v1/org/invitations", owner.token)).json()) as { invitations: Record<string, unknown>[] };
+    expect(listed.invitations).toHaveLength(1);
+    const [invitation] = listed.invitations;
+    expect(Object.keys(invitation).sort()).toEqual(["created_at", "email", "expires_at", "id", "invited_by", "role"]);
+    expect(invitation).toMatchObject({ email, role: "admin", invited_by: owner.id });
+    const revoked = await call("DELETE", `/v1/org/invitations/${invitation.id}`, owner.token);
+    expect(revoked.status).toBe(204);
+    expect(await revoked.text()).toBe("");
+    expect(((await (await call("GET", "/v1/org/invitations", owner.token)).json()) as { invitations: unknown[] }).invitations).toEqual([]);
+    const again = await call("DELETE", `/v1/org/invitations/${invitation.id}`, owner.token);
+    expect(again.status).toBe(404);
+    expect(await problemOf(again)).toMatchObject({ status: 404, detail: `no pending invitation ${invitation.id} in your organisation` });
+    const joined = await signup(email);
+    const members = (await (await call("GET", "/v1/org/members", owner.token)).json()) as { members: { id: string }[] };
+    expect(members.members.map((m) => m.id)).toEqual([owner.id]);
+    expect(((await (await call("GET", "/v1/auth/me", joined.token)).json()) as { role: string }).role).toBe("owner");
+  });
+});

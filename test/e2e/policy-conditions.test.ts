@@ -64,3 +64,24 @@ describe("ip_allowlist with real client addresses", () => {
     expect(row.ip_address).toBe("203.0.113.99");
   });
 });
+
+describe("GET /v1/vaults/{vault_id}/access", () => {
+  it("names the member as a conditional reader, from the query string's path and permission", async () => {
+    const res = await call("GET", `/v1/vaults/${vaultId}/access?path=db/password&permission=read`, owner.token);
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { vault_id: string; path: string; permission: string; principals: Record<string, unknown>[] };
+    expect(body).toMatchObject({ vault_id: vaultId, path: "db/password", permission: "read" });
+    const [policy] = ((await (await call("GET", `/v1/vaults/${vaultId}/policies`, owner.token)).json()) as { policies: { id: string }[] }).policies;
+    expect(body.principals).toEqual([
+      { principal_type: "user", principal_id: owner.id, display_name: owner.email, reason: "owner", policy_ids: [], conditional: false },
+      { principal_type: "user", principal_id: member.id, display_name: member.email, reason: "policy", policy_ids: [policy.id], conditional: true },
+    ]);
+    // Nobody but the owner writes; a bad path is a 400 problem with a sentence.
+    const write = (await (await call("GET", `/v1/vaults/${vaultId}/access?path=db/password&permission=write`, owner.token)).json()) as { principals: { principal_id: string }[] };
+    expect(write.principals.map((p) => p.principal_id)).toEqual([owner.id]);
+    const bad = await call("GET", `/v1/vaults/${vaultId}/access?path=db//password`, owner.token);
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { detail: string }).detail).toBe('path "db//password" has an empty segment (double "/")');
+    expect((await call("GET", `/v1/vaults/${vaultId}/access?path=db/password`, member.token)).status).toBe(403);
+  });
+});

@@ -61,6 +61,8 @@ let policyPriority: number;
 let orgA: string;
 let orgB: string;
 let ruleId: string;
+/** A pending invitation of org A that only refused calls aim at. */
+let invitationId: string;
 let ownerKeyId: string;
 let agentKeysVaultId: string;
 let agentId: string;
@@ -149,6 +151,7 @@ beforeAll(async () => {
   [policyId, policyPriority] = [policy.id, policy.priority];
   expect(policyPriority).not.toBe(REFUSED_PRIORITY);
   ruleId = (await org().createIpRule({ ruleType: "deny", cidr: "198.51.100.0/24", label: "matrix" }, as(owner))).rule!.id;
+  invitationId = await freshInvitation();
   ownerKeyId = (await auth().createApiKey({ name: "matrix" }, as(owner))).key!.id;
   const created = await agentsClient().createAgent({ name: "matrix agent" }, as(owner));
   agentId = created.agent!.id;
@@ -203,6 +206,12 @@ const freshSecret = async () => {
 const freshPolicy = async () =>
   (await vaults().createPolicy({ vaultId, secretPathPattern: `tmp/p${++n}/**`, principalType: "user", principalId: owner.id, permissions: ["read"] }, as(owner))).policy!.id;
 const freshMember = async () => (await invitedMember(harness.transport, owner)).id;
+/** A new pending invitation of org A (by the owner), by id. */
+async function freshInvitation(): Promise<string> {
+  const email = uniqueEmail("pending");
+  await org().inviteMember({ email, role: "member" }, as(owner));
+  return (await org().listInvitations({}, as(owner))).invitations.find((i) => i.email === email)!.id;
+}
 const person: Record<Real, () => Person> = { "other org": () => stranger, "no policy": () => noPolicy, "with policy": () => withPolicy, owner: () => owner };
 const ownerGets = <T>(caller: Caller, mine: () => T | Promise<T>, theirs: T): T | Promise<T> => (caller === "owner" ? mine() : theirs);
 
@@ -324,6 +333,17 @@ const ROWS: Row[] = [
     request: () => ({ vaultId, secretPathPattern: `tmp/c${++n}/**`, principalType: "user", principalId: owner.id, permissions: ["read"] }),
   },
   { method: VaultService.method.listPolicies, expect: { ...VAULT_ONLY, "with policy": 403, owner: "ok" }, request: () => ({ vaultId }) },
+  // The same callers as ListPolicies: the owner learns who reads api-keys/openai and why.
+  {
+    method: VaultService.method.checkPathAccess,
+    expect: { ...VAULT_ONLY, "with policy": 403, owner: "ok" },
+    request: () => ({ vaultId, path: "api-keys/openai" }),
+    check: (_caller, messages) =>
+      expect((messages[0] as { principals: unknown[] }).principals).toEqual([
+        expect.objectContaining({ principalType: "user", principalId: owner.id, reason: "owner", policyIds: [] }),
+        expect.objectContaining({ principalType: "user", principalId: withPolicy.id, reason: "policy", policyIds: [policyId], conditional: false }),
+      ]),
+  },
   {
     method: VaultService.method.updatePolicy,
     expect: { ...VAULT_ONLY, "with policy": 403, owner: "ok" },
@@ -376,6 +396,17 @@ const ROWS: Row[] = [
     check: (_caller, messages) => expect((messages[0] as { vaultId: string }).vaultId).toBe(agentKeysVaultId),
   },
   { method: OrgService.method.inviteMember, expect: { "other org": "ok", "no policy": 403, "with policy": 403, owner: "ok" }, request: () => ({ email: uniqueEmail("matrix"), role: "member" }) },
+  {
+    method: OrgService.method.listInvitations,
+    expect: { "other org": "ok", "no policy": 403, "with policy": 403, owner: "ok" },
+    request: () => ({}),
+    check: (caller, messages) => expect(idsOf(messages, "invitations").includes(invitationId)).toBe(orgAOnly(caller)),
+  },
+  {
+    method: OrgService.method.revokeInvitation,
+    expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
+    request: (caller) => ownerGets(caller, async () => ({ invitationId: await freshInvitation() }), { invitationId }),
+  },
   {
     method: OrgService.method.updateMemberRole,
     expect: { "other org": 404, "no policy": 403, "with policy": 403, owner: "ok" },
@@ -803,6 +834,7 @@ describe("credential × RPC matrix", () => {
     expect(members.find((m) => m.id === withPolicy.id)?.role).toBe("member");
     expect(members.find((m) => m.id === owner.id)?.role).toBe("owner");
     expect((await org().listIpRules({}, as(owner))).rules.map((r) => r.id)).toContain(ruleId);
+    expect((await org().listInvitations({}, as(owner))).invitations.map((i) => i.id)).toContain(invitationId);
     expect((await auth().listApiKeys({}, as(owner))).keys.map((k) => k.id)).toContain(ownerKeyId);
     expect((await agentsClient().getAgent({ agentId }, as(owner))).agent).toMatchObject({ id: agentId, isActive: true });
     // The enrollments only refused calls aimed at are still pending, undecided, without an agent.

@@ -105,7 +105,12 @@ const ALIASES: { httpMethod: string; route: string; rpc: string; status: number;
   { httpMethod: "GET", route: "/v1/audit", rpc: "QueryAuditEvents", status: 200 },
 ];
 
-/** Clawkeep's own REST routes (enrollment review and claim, organisation settings), not in the 1Claw reference. */
+/**
+ * Routes beyond the 68 in scope: Clawkeep's own (enrollment review and claim, organisation
+ * settings, pending invitations, who could use a path), not in the 1Claw reference; and 1Claw
+ * operations of its OpenAPI that rest-surface.md leaves out of scope but the console needs
+ * (getSigningKeyBalance, on 1Claw's path).
+ */
 const CLAWKEEP_ADDITIONS = [
   "POST /v1/agents/enroll/{enrollment_id}/claim",
   "GET /v1/enrollments",
@@ -114,6 +119,10 @@ const CLAWKEEP_ADDITIONS = [
   "POST /v1/enrollments/{enrollment_id}/deny",
   "GET /v1/org/settings",
   "PATCH /v1/org/settings",
+  "GET /v1/org/invitations",
+  "DELETE /v1/org/invitations/{invitation_id}",
+  "GET /v1/vaults/{vault_id}/access",
+  "GET /v1/agents/{agent_id}/signing-keys/{chain}/balance",
 ];
 
 describe("the reference table", () => {

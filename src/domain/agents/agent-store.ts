@@ -37,6 +37,10 @@ export interface AgentRow {
   /** Copied into every token; bumping it revokes them all. */
   revocation_epoch: number;
   created_at: Date;
+  /**
+   * No longer written or read: an agent's last activity is its newest audit event as actor.
+   * Kept until every instance runs a version that does not select it, then dropped.
+   */
   last_active_at: Date | null;
   deleted_at: Date | null;
 }
@@ -174,15 +178,6 @@ export async function replaceIdentityKeys(manager: EntityManager, agentId: strin
     ]),
   );
   return row;
-}
-
-/** Sets last_active_at to now, unless it was set less than `precisionSeconds` ago. */
-export async function touchLastActive(q: Queryable, agentId: string, precisionSeconds: number): Promise<void> {
-  await q.query(
-    `UPDATE "clawkeep_agents" SET "last_active_at" = now()
-     WHERE "id" = $1 AND ("last_active_at" IS NULL OR "last_active_at" < now() - make_interval(secs => $2))`,
-    [agentId, precisionSeconds],
-  );
 }
 
 // ---- Reading

@@ -14,7 +14,7 @@ import type { ClaimsResolver } from "../identity/access-tokens.js";
 import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import type { AgentStanding } from "./agent-standing.js";
-import { AGENT_EXCHANGE, agentsWithKeys, DEFAULT_AGENT_TOKEN_TTL_SECONDS, touchLastActive, type ExchangedAgent, type StoredAgent } from "./agent-store.js";
+import { AGENT_EXCHANGE, agentsWithKeys, DEFAULT_AGENT_TOKEN_TTL_SECONDS, type ExchangedAgent, type StoredAgent } from "./agent-store.js";
 import { agentPrincipal, mayAct } from "./agents.js";
 
 export interface AgentTokenGrant {
@@ -35,8 +35,6 @@ export interface HeldToken {
 }
 
 const SUBJECT_PREFIX = "agent:";
-/** last_active_at is kept to this precision. */
-const LAST_ACTIVE_PRECISION_MS = 60_000;
 
 /** Failed exchanges allowed per key prefix and per client address in the window. */
 export const AGENT_EXCHANGE_LIMITS: LoginLimits = { perAccount: 10, perAddress: 30, windowSeconds: 10 * 60 };
@@ -105,17 +103,9 @@ export class AgentTokens implements ClaimsResolver {
       },
       expiresIn,
     );
-    await this.touch(row);
+    // No write of last_active_at: the exchange's audit event (appended by the statement above) is
+    // the agent's last activity, read from the audit log by GetAgent and ListAgents.
     return { accessToken, expiresIn, agentId: row.id, vaultIds, epoch: row.revocation_epoch };
-  }
-
-  /**
-   * Records the agent's last activity, to the minute: a fleet exchanging in a loop would otherwise
-   * write (and lock) its agent row on every exchange.
-   */
-  private async touch(row: StoredAgent): Promise<void> {
-    if (row.last_active_at && Date.now() - new Date(row.last_active_at).getTime() < LAST_ACTIVE_PRECISION_MS) return;
-    await touchLastActive(this.dataSource, row.id, LAST_ACTIVE_PRECISION_MS / 1000);
   }
 
   /**

@@ -45,7 +45,6 @@ export interface AgentRecord {
   apiKeyExpiresAt: Date | null;
   expiresAt: Date | null;
   createdAt: Date;
-  lastActiveAt: Date | null;
 }
 
 export interface CreateAgentInput {
@@ -369,6 +368,5 @@ export function toAgent(row: StoredAgent): AgentRecord {
     apiKeyExpiresAt: date(row.api_key_expires_at),
     expiresAt: date(row.expires_at),
     createdAt: new Date(row.created_at),
-    lastActiveAt: date(row.last_active_at),
   };
 }

@@ -6,6 +6,7 @@
 export const AUDIT_ACTIONS = [
   "org.create",
   "org.invite",
+  "org.invitation_revoke",
   "org.member_role_change",
   "org.member_remove",
   "org.settings_update",

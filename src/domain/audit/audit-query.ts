@@ -7,7 +7,7 @@ import type { Principal } from "../identity/principal.js";
 import { AUDIT_ACTIONS, isAuditAction } from "./actions.js";
 import type { AuditEvent } from "./audit-log.js";
 import type { AuditSequencer } from "./audit-sequencer.js";
-import { queryEvents, toAuditEvent } from "./audit-store.js";
+import { lastAgentActivity, queryEvents, toAuditEvent } from "./audit-store.js";
 
 export const DEFAULT_QUERY_LIMIT = 100;
 export const MAX_QUERY_LIMIT = 1000;
@@ -33,6 +33,15 @@ export class AuditQuery {
     private readonly dataSource: DataSource,
     private readonly sequencer: Pick<AuditSequencer, "flush">,
   ) {}
+
+  /**
+   * When each of these agents of the organisation last acted: its newest audit event as actor
+   * (chained or still pending). Agents that never acted are absent. For other modules (the agents'
+   * last_active_at); the caller has decided who may know.
+   */
+  lastAgentActivity(orgId: string, agentIds: string[]): Promise<Map<string, Date>> {
+    return lastAgentActivity(this.dataSource, orgId, agentIds);
+  }
 
   /** The organisation's chained events; every event committed before the call is chained first. */
   async query(principal: Principal, input: AuditQueryInput): Promise<AuditEvent[]> {

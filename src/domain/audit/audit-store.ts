@@ -219,6 +219,22 @@ export function queryEvents(q: Queryable, filters: EventFilters, page: { limit: 
   return q.query(`${SELECT_EVENTS} WHERE ${where.join(" AND ")} ORDER BY "seq" DESC LIMIT $${params.push(page.limit)} OFFSET $${params.push(page.offset)}`, params);
 }
 
+/**
+ * The newest event time of each of these agents as an actor in the organisation, pending events
+ * included (they are durable); agents that never acted are absent. One backward probe of
+ * IDX_clawkeep_audit_events_agent_actor per agent.
+ */
+export async function lastAgentActivity(q: Queryable, orgId: string, agentIds: string[]): Promise<Map<string, Date>> {
+  if (agentIds.length === 0) return new Map();
+  const rows: { actor_id: string; at: Date | null }[] = await q.query(
+    `SELECT a."id" AS "actor_id",
+       (SELECT max(e."created_at") FROM "clawkeep_audit_events" e WHERE e."org_id" = $1 AND e."actor_type" = 'agent' AND e."actor_id" = a."id") AS "at"
+     FROM unnest($2::text[]) AS a("id")`,
+    [orgId, agentIds],
+  );
+  return new Map(rows.filter((row) => row.at !== null).map((row) => [row.actor_id, new Date(row.at!)]));
+}
+
 /** One event by id, as stored (chained or not). */
 export async function eventById(q: Queryable, id: string): Promise<AuditEventRow | undefined> {
   const [row]: AuditEventRow[] = await q.query(`${SELECT_EVENTS} WHERE "id" = $1`, [id]);

@@ -176,6 +176,30 @@ export async function insertInvitation(manager: EntityManager, invitation: { org
   return row.id;
 }
 
+/** A pending invitation as listed. */
+export type PendingInvitationRow = Pick<InvitationRow, "id" | "email" | "role" | "invited_by" | "created_at" | "expires_at">;
+
+/** The organisation's invitations that are neither accepted nor expired, newest first. */
+export function pendingInvitationsOfOrg(q: Queryable, orgId: string): Promise<PendingInvitationRow[]> {
+  return q.query(
+    `SELECT "id", "email", "role", "invited_by", "created_at", "expires_at" FROM "clawkeep_invitations"
+     WHERE "org_id" = $1 AND "accepted_at" IS NULL AND "expires_at" > now() ORDER BY "created_at" DESC, "id"`,
+    [orgId],
+  );
+}
+
+/** Deletes the organisation's pending (unaccepted, unexpired) invitation with this id; the row deleted, if any. */
+export async function deletePendingInvitationById(manager: EntityManager, orgId: string, invitationId: string): Promise<PendingInvitationRow | undefined> {
+  const [row] = rowsOf<PendingInvitationRow>(
+    await manager.query(
+      `DELETE FROM "clawkeep_invitations" WHERE "id" = $1 AND "org_id" = $2 AND "accepted_at" IS NULL AND "expires_at" > now()
+       RETURNING "id", "email", "role", "invited_by", "created_at", "expires_at"`,
+      [invitationId, orgId],
+    ),
+  );
+  return row;
+}
+
 /** Accepts the newest pending, unexpired invitation of the email (locked, so only one sign-up takes it). */
 export async function acceptInvitation(manager: EntityManager, email: string): Promise<Pick<InvitationRow, "id" | "org_id" | "role"> | undefined> {
   const [row] = rowsOf<Pick<InvitationRow, "id" | "org_id" | "role">>(

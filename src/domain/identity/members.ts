@@ -8,14 +8,17 @@ import { DomainError } from "../errors.js";
 import { isUuid } from "../ids.js";
 import {
   deletePendingInvitation,
+  deletePendingInvitationById,
   deleteUser,
   insertInvitation,
   lockMemberships,
   memberOfOrg,
   membersOfOrg,
   ownerCount,
+  pendingInvitationsOfOrg,
   setMemberRole,
   type MemberRow,
+  type PendingInvitationRow,
 } from "./identity-store.js";
 import type { OrgRole, Principal } from "./principal.js";
 import { normalizeEmail } from "./validation.js";
@@ -29,6 +32,17 @@ export interface Member {
   displayName: string;
   role: OrgRole;
   createdAt: Date;
+}
+
+/** An invitation waiting for its email to sign up. */
+export interface PendingInvitation {
+  id: string;
+  email: string;
+  role: OrgRole;
+  /** The user who sent it. */
+  invitedBy: string;
+  createdAt: Date;
+  expiresAt: Date;
 }
 
 export class Members {
@@ -63,6 +77,36 @@ export class Members {
       });
     });
     return { email };
+  }
+
+  /** The organisation's pending invitations (not accepted, not expired), newest first; owners and admins. */
+  async invitations(principal: Principal): Promise<PendingInvitation[]> {
+    requireOrgManager(principal, "only owners and admins see the organisation's invitations");
+    return (await pendingInvitationsOfOrg(this.dataSource, principal.orgId)).map(toInvitation);
+  }
+
+  /**
+   * Deletes a pending invitation, audited; owners and admins, and only an owner revokes an
+   * invitation to the owner role (as only an owner sends one). Unknown, another organisation's,
+   * accepted and expired invitations are all 404: none of them is pending here.
+   */
+  async revokeInvitation(principal: Principal, invitationId: string, ip: string): Promise<void> {
+    requireOrgManager(principal, "only owners and admins revoke invitations");
+    if (!isUuid(invitationId)) throw new DomainError("invalid_argument", "invitation_id must be a UUID");
+    await this.dataSource.transaction(async (manager) => {
+      const row = await deletePendingInvitationById(manager, principal.orgId, invitationId);
+      if (!row) throw new DomainError("not_found", `no pending invitation ${invitationId} in your organisation`);
+      // Throwing rolls the delete back.
+      if (row.role === "owner" && principal.role !== "owner") throw new DomainError("permission_denied", "only an owner can revoke an invitation to the owner role");
+      await this.audit.append(manager, {
+        orgId: principal.orgId,
+        actor: { type: "user", id: principal.id },
+        action: "org.invitation_revoke",
+        resource: { type: "invitation", id: row.id },
+        details: { email: row.email, role: row.role },
+        ip,
+      });
+    });
   }
 
   async changeRole(principal: Principal, userId: string, newRole: string, ip: string): Promise<Member> {
@@ -128,6 +172,10 @@ function assertManager(principal: Principal): void {
 function parseRole(raw: string): OrgRole {
   if (!isOrgRole(raw)) throw new DomainError("invalid_argument", `role must be one of ${ORG_ROLES.join(", ")}; got "${raw.slice(0, 32)}"`);
   return raw;
+}
+
+function toInvitation(row: PendingInvitationRow): PendingInvitation {
+  return { id: row.id, email: row.email, role: row.role, invitedBy: row.invited_by, createdAt: new Date(row.created_at), expiresAt: new Date(row.expires_at) };
 }
 
 function toMember(row: MemberRow): Member {

@@ -135,6 +135,14 @@ export class SigningKeys {
     return (await signingKeysOf(this.dataSource, agentId)).map(toInfo);
   }
 
+  /** The agent's active key for a family, for the callers of `list`; 404 when it has none. */
+  async activeFor(principal: Principal, agentId: string, family: string): Promise<SigningKeyInfo> {
+    await this.agents.get(principal, agentId);
+    const row = await activeSigningKey(this.dataSource, agentId, family);
+    if (!row) throw new DomainError("not_found", `agent ${agentId} has no active ${family} signing key`);
+    return toInfo(row);
+  }
+
   /** The agent's active key for a family (public parts and where its private half is); 400 when it has none. */
   async active(agentId: string, family: string): Promise<SigningKeyRow> {
     const row = await activeSigningKey(this.dataSource, agentId, family);

@@ -9,10 +9,14 @@ import type { Principal } from "../identity/principal.js";
 import { isUuid } from "../ids.js";
 import { conditionsToJson, parseConditions } from "./policy/conditions.js";
 import { validatePattern } from "./policy/glob.js";
-import { PERMISSIONS, type Effect, type Permission, type PrincipalType } from "./policy/types.js";
+import { PERMISSIONS, type Effect, type Permission, type PolicyRule, type PrincipalType } from "./policy/types.js";
+import { decideAccess } from "./access-decision.js";
+import { validateSecretPath, type SecretType } from "./secret-rules.js";
+import { latestEnabledVersion, liveSecretId } from "./secret-store.js";
+import { refusesSigningKeyRead } from "./secrets.js";
 import { deletePolicy, insertPolicy, policiesOfVault, policyForUpdate, updatePolicy, type Policy } from "./policy-store.js";
 import type { VaultCache } from "./vault-cache.js";
-import type { Vaults } from "./vaults.js";
+import type { VaultAccess, Vaults } from "./vaults.js";
 
 export type { Policy } from "./policy-store.js";
 
@@ -20,6 +24,30 @@ export type { Policy } from "./policy-store.js";
 export interface PolicyPrincipals {
   isMember(q: DataSource | EntityManager, orgId: string, userId: string): Promise<boolean>;
   isLiveAgent(q: DataSource | EntityManager, orgId: string, agentId: string): Promise<boolean>;
+  /**
+   * Every member of the organisation (by join date) and every agent that can act now (active, not
+   * deleted, not expired; by creation), each as the principal it acts as.
+   */
+  orgPrincipals(q: DataSource | EntityManager, orgId: string): Promise<OrgPrincipal[]>;
+}
+
+/** A member or agent of the organisation, as it would act, with the name people know it by. */
+export interface OrgPrincipal {
+  principal: Principal;
+  /** A member's email, an agent's name. */
+  displayName: string;
+}
+
+/** One principal that could use a path (CheckPathAccess), and why. */
+export interface PathAccessGrant {
+  principalType: PrincipalType;
+  principalId: string;
+  displayName: string;
+  /** "owner": vault ownership bypasses policies; "policy": the policies in policyIds decide. */
+  reason: "owner" | "policy";
+  policyIds: string[];
+  /** The access depends on policy conditions (ip_allowlist, time_window) evaluated at request time. */
+  conditional: boolean;
 }
 
 export interface CreatePolicyInput {
@@ -97,6 +125,49 @@ export class Policies {
   async list(principal: Principal, vaultId: string): Promise<Policy[]> {
     await this.managedVault(this.dataSource, principal, vaultId);
     return policiesOfVault(this.dataSource, vaultId);
+  }
+
+  /**
+   * Who of the organisation could do `permission` on `path` in the vault, by the decision the
+   * secret operations make (decideAccess over Vaults.access); for those who may list the vault's
+   * policies. Conditions depend on the request, so each principal is decided twice: with every
+   * conditional deny applying and no conditional allow (if that allows, access is unconditional),
+   * then with every conditional allow applying and no conditional deny (if only that allows, access
+   * is conditional). Anyone neither decision allows is left out.
+   */
+  async whoCan(principal: Principal, vaultId: string, path: string, rawPermission: string): Promise<PathAccessGrant[]> {
+    validateSecretPath(path);
+    const permission = parsePermission(rawPermission || "read");
+    await this.managedVault(this.dataSource, principal, vaultId);
+    const now = new Date();
+    // What a read of the path's current secret refuses by its type alone (secrets.ts): an Intents
+    // API agent never reads a private_key or ssh_key secret, whatever its policies say.
+    const type = permission === "read" ? await currentSecretType(this.dataSource, vaultId, path) : undefined;
+    const grants: PathAccessGrant[] = [];
+    for (const { principal: candidate, displayName } of await this.principals.orgPrincipals(this.dataSource, principal.orgId)) {
+      let access: VaultAccess;
+      try {
+        access = await this.vaults.access(this.dataSource, candidate, vaultId);
+      } catch (error) {
+        // Not bound to the vault, or no relation to it at all: no access, as for a read.
+        if (error instanceof DomainError && (error.kind === "not_found" || error.kind === "permission_denied")) continue;
+        throw error;
+      }
+      if (type !== undefined && refusesSigningKeyRead(candidate, type)) continue;
+      const decide = (policies: PolicyRule[]) => decideAccess(candidate, { isOwner: access.isOwner, policies }, path, permission, "", now);
+      const always = decide(worstCase(access.policies));
+      const favourable = decide(bestCase(access.policies));
+      if (!always.allowed && !favourable.allowed) continue;
+      const base = { principalType: candidate.type, principalId: candidate.id, displayName };
+      if (favourable.reason === "owner") {
+        grants.push({ ...base, reason: "owner", policyIds: [], conditional: false });
+        continue;
+      }
+      // The deciding allow whatever the conditions, and the one when they are favourable.
+      const policyIds = [always, favourable].flatMap((d) => (d.allowed && d.reason === "policy" ? [d.policy.id] : []));
+      grants.push({ ...base, reason: "policy", policyIds: [...new Set(policyIds)], conditional: !always.allowed });
+    }
+    return grants;
   }
 
   async update(principal: Principal, vaultId: string, policyId: string, input: UpdatePolicyInput, ip: string): Promise<Policy> {
@@ -199,6 +270,35 @@ function policyNotFound(policyId: string, vaultId: string): DomainError {
 function parsePrincipalType(raw: string): PrincipalType {
   if (raw !== "user" && raw !== "agent") throw new DomainError("invalid_argument", `principal_type must be "user" or "agent", got "${raw.slice(0, 32)}"`);
   return raw;
+}
+
+/** The type of the path's live secret's latest enabled version; undefined when there is none. */
+async function currentSecretType(q: Queryable, vaultId: string, path: string): Promise<SecretType | undefined> {
+  const secretId = await liveSecretId(q, vaultId, path);
+  return secretId === undefined ? undefined : (await latestEnabledVersion(q, secretId))?.type;
+}
+
+function hasConditions(policy: PolicyRule): boolean {
+  return policy.conditions.ipAllowlist !== undefined || policy.conditions.timeWindow !== undefined;
+}
+
+function withoutConditions(policy: PolicyRule): PolicyRule {
+  return hasConditions(policy) ? { ...policy, conditions: {} } : policy;
+}
+
+/** Conditions at their least favourable: conditional denies always apply, conditional allows never. */
+function worstCase(policies: readonly PolicyRule[]): PolicyRule[] {
+  return policies.filter((policy) => policy.effect === "deny" || !hasConditions(policy)).map(withoutConditions);
+}
+
+/** Conditions at their most favourable: conditional allows always apply, conditional denies never. */
+function bestCase(policies: readonly PolicyRule[]): PolicyRule[] {
+  return policies.filter((policy) => policy.effect === "allow" || !hasConditions(policy)).map(withoutConditions);
+}
+
+function parsePermission(raw: string): Permission {
+  if (!(PERMISSIONS as readonly string[]).includes(raw)) throw new DomainError("invalid_argument", `permission must be one of ${PERMISSIONS.join(", ")}, got "${raw.slice(0, 32)}"`);
+  return raw as Permission;
 }
 
 function parsePermissions(raw: string[]): Permission[] {

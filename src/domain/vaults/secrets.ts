@@ -10,8 +10,7 @@ import type { Keyring } from "../../crypto/keyring.js";
 import { failClosed, type AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
-import { scopesAllow } from "../agents/scopes.js";
-import { evaluate } from "./policy/evaluate.js";
+import { decideAccess, decidedBy } from "./access-decision.js";
 import type { Decision, Permission } from "./policy/types.js";
 import { decodeListCursor, encodeListCursor, parseListLimit } from "./list-cursor.js";
 import {
@@ -429,14 +428,11 @@ export class Secrets {
    */
   private async authorize(principal: Principal, vaultId: string, path: string, permission: Permission, ip: string): Promise<Decision> {
     const access: VaultAccess = await this.vaults.access(this.dataSource, principal, vaultId);
-    if (principal.agent && !scopesAllow(principal.agent.scopes, path, permission)) {
-      await this.auditDenial(principal, vaultId, path, permission, "scopes", ip);
-      // The official MCP server re-exchanges its token on this exact wording.
-      throw new DomainError("permission_denied", `scopes do not cover ${permission} on "${path}"`);
-    }
-    const decision = evaluate(access.policies, { principal, path, permission, isOwner: access.isOwner, clientIp: ip, now: new Date() });
+    const decision = decideAccess(principal, access, path, permission, ip, new Date());
     if (decision.allowed) return decision;
     await this.auditDenial(principal, vaultId, path, permission, decidedBy(decision), ip);
+    // The official MCP server re-exchanges its token on this exact wording.
+    if (decision.reason === "scopes") throw new DomainError("permission_denied", `scopes do not cover ${permission} on "${path}"`);
     throw new DomainError(
       "permission_denied",
       decision.reason === "policy" ? `policy ${decision.policy.id} denies ${permission} on "${path}"` : `no policy allows you to ${permission} "${path}" in this vault`,
@@ -457,19 +453,20 @@ export class Secrets {
 
 /** Whether scopes (an agent's ceiling) and policies let the caller read `path`; no auditing. */
 function readAllowed(principal: Principal, access: VaultAccess, path: string, ip: string, now: Date): boolean {
-  if (principal.agent && !scopesAllow(principal.agent.scopes, path, "read")) return false;
-  return evaluate(access.policies, { principal, path, permission: "read", isOwner: access.isOwner, clientIp: ip, now }).allowed;
+  return decideAccess(principal, access, path, "read", ip, now).allowed;
+}
+
+/** Whether reads of a secret of this type are refused to the principal whatever its policies say: an Intents API agent never reads signing keys. */
+export function refusesSigningKeyRead(principal: Pick<Principal, "agent">, type: SecretType): boolean {
+  return principal.agent?.intentsApiEnabled === true && SIGNING_KEY_TYPES.has(type);
 }
 
 function refuseSigningKeyRead(principal: Principal, type: SecretType): void {
-  if (principal.agent?.intentsApiEnabled && SIGNING_KEY_TYPES.has(type)) {
+  if (refusesSigningKeyRead(principal, type)) {
     throw new DomainError("permission_denied", `agents with the Intents API enabled cannot read ${type} secrets; ask the server to sign instead`);
   }
 }
 
-function decidedBy(decision: Decision): string {
-  return decision.reason === "policy" ? `policy:${decision.policy.id}` : decision.reason;
-}
 
 async function liveSecret(manager: EntityManager, vaultId: string, path: string): Promise<{ id: string }> {
   const id = await liveSecretId(manager, vaultId, path);

@@ -112,7 +112,10 @@ type Agent struct {
 	// When the agent stops being able to exchange its key; unset means never.
 	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,34,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
 	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,35,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	// Last successful key exchange or authenticated call; unset if never used.
+	// When the agent last did something the audit log records with the agent as its actor: a
+	// token exchange, a secret read, write, list or refusal, a share, a transaction, a vault it
+	// created. Unset when the agent has never acted. Filled by GetAgent, ListAgents and
+	// GetAgentSelf; the other answers that carry an agent leave it unset.
 	LastActiveAt *timestamppb.Timestamp `protobuf:"bytes,36,opt,name=last_active_at,json=lastActiveAt,proto3" json:"last_active_at,omitempty"`
 }
 

@@ -53,6 +53,12 @@ type IntentServiceClient interface {
 	// Deactivates the agent's signing key for a chain (operationId deactivateSigningKey); the key
 	// is kept for the audit trail but signs nothing more. 404 if there is no active key.
 	DeactivateSigningKey(ctx context.Context, in *DeactivateSigningKeyRequest, opts ...grpc.CallOption) (*DeactivateSigningKeyResponse, error)
+	// The native balance of the agent's active signing key on one configured chain, read from that
+	// chain's node (operationId getSigningKeyBalance). For the same callers as ListSigningKeys: the
+	// agent itself or humans of its organisation. 404 when the chain is not configured (as
+	// GetChain) or the agent has no active key for the chain's family; 503 naming the chain when
+	// its node does not answer. ERC-20 balances (1Claw's ?tokens=) are not served.
+	GetSigningKeyBalance(ctx context.Context, in *GetSigningKeyBalanceRequest, opts ...grpc.CallOption) (*GetSigningKeyBalanceResponse, error)
 	// Lists the enabled chains (operationId listChains).
 	ListChains(ctx context.Context, in *ListChainsRequest, opts ...grpc.CallOption) (*ListChainsResponse, error)
 	// Returns one chain by name (e.g. "ethereum") or numeric chain id (operationId getChain).
@@ -148,6 +154,15 @@ func (c *intentServiceClient) DeactivateSigningKey(ctx context.Context, in *Deac
 	return out, nil
 }
 
+func (c *intentServiceClient) GetSigningKeyBalance(ctx context.Context, in *GetSigningKeyBalanceRequest, opts ...grpc.CallOption) (*GetSigningKeyBalanceResponse, error) {
+	out := new(GetSigningKeyBalanceResponse)
+	err := c.cc.Invoke(ctx, "/clawkeep.v1.IntentService/GetSigningKeyBalance", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *intentServiceClient) ListChains(ctx context.Context, in *ListChainsRequest, opts ...grpc.CallOption) (*ListChainsResponse, error) {
 	out := new(ListChainsResponse)
 	err := c.cc.Invoke(ctx, "/clawkeep.v1.IntentService/ListChains", in, out, opts...)
@@ -206,6 +221,12 @@ type IntentServiceServer interface {
 	// Deactivates the agent's signing key for a chain (operationId deactivateSigningKey); the key
 	// is kept for the audit trail but signs nothing more. 404 if there is no active key.
 	DeactivateSigningKey(context.Context, *DeactivateSigningKeyRequest) (*DeactivateSigningKeyResponse, error)
+	// The native balance of the agent's active signing key on one configured chain, read from that
+	// chain's node (operationId getSigningKeyBalance). For the same callers as ListSigningKeys: the
+	// agent itself or humans of its organisation. 404 when the chain is not configured (as
+	// GetChain) or the agent has no active key for the chain's family; 503 naming the chain when
+	// its node does not answer. ERC-20 balances (1Claw's ?tokens=) are not served.
+	GetSigningKeyBalance(context.Context, *GetSigningKeyBalanceRequest) (*GetSigningKeyBalanceResponse, error)
 	// Lists the enabled chains (operationId listChains).
 	ListChains(context.Context, *ListChainsRequest) (*ListChainsResponse, error)
 	// Returns one chain by name (e.g. "ethereum") or numeric chain id (operationId getChain).
@@ -243,6 +264,9 @@ func (UnimplementedIntentServiceServer) RotateSigningKey(context.Context, *Rotat
 }
 func (UnimplementedIntentServiceServer) DeactivateSigningKey(context.Context, *DeactivateSigningKeyRequest) (*DeactivateSigningKeyResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method DeactivateSigningKey not implemented")
+}
+func (UnimplementedIntentServiceServer) GetSigningKeyBalance(context.Context, *GetSigningKeyBalanceRequest) (*GetSigningKeyBalanceResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GetSigningKeyBalance not implemented")
 }
 func (UnimplementedIntentServiceServer) ListChains(context.Context, *ListChainsRequest) (*ListChainsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListChains not implemented")
@@ -425,6 +449,24 @@ func _IntentService_DeactivateSigningKey_Handler(srv interface{}, ctx context.Co
 	return interceptor(ctx, in, info, handler)
 }
 
+func _IntentService_GetSigningKeyBalance_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSigningKeyBalanceRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(IntentServiceServer).GetSigningKeyBalance(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/clawkeep.v1.IntentService/GetSigningKeyBalance",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(IntentServiceServer).GetSigningKeyBalance(ctx, req.(*GetSigningKeyBalanceRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _IntentService_ListChains_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(ListChainsRequest)
 	if err := dec(in); err != nil {
@@ -500,6 +542,10 @@ var _IntentService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeactivateSigningKey",
 			Handler:    _IntentService_DeactivateSigningKey_Handler,
+		},
+		{
+			MethodName: "GetSigningKeyBalance",
+			Handler:    _IntentService_GetSigningKeyBalance_Handler,
 		},
 		{
 			MethodName: "ListChains",

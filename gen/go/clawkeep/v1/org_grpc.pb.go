@@ -27,6 +27,14 @@ type OrgServiceClient interface {
 	// inviteMember). The invitation is accepted when that email signs up. Owners and admins only;
 	// only an owner may invite an owner.
 	InviteMember(ctx context.Context, in *InviteMemberRequest, opts ...grpc.CallOption) (*InviteMemberResponse, error)
+	// Lists the organisation's pending invitations: not accepted and not expired, newest first
+	// (Clawkeep addition; no 1Claw operationId). Owners and admins only.
+	ListInvitations(ctx context.Context, in *ListInvitationsRequest, opts ...grpc.CallOption) (*ListInvitationsResponse, error)
+	// Deletes a pending invitation, so that signing up with its email no longer joins the
+	// organisation (Clawkeep addition; no 1Claw operationId). Owners and admins only; only an owner
+	// may revoke an invitation to the owner role. 404 for an invitation that is unknown, of another
+	// organisation, already accepted or expired.
+	RevokeInvitation(ctx context.Context, in *RevokeInvitationRequest, opts ...grpc.CallOption) (*RevokeInvitationResponse, error)
 	// Changes a member's role (operationId updateMemberRole). Owners and admins only; only an
 	// owner may grant or take away the owner role, and the last owner cannot be demoted (400).
 	UpdateMemberRole(ctx context.Context, in *UpdateMemberRoleRequest, opts ...grpc.CallOption) (*UpdateMemberRoleResponse, error)
@@ -79,6 +87,24 @@ func (c *orgServiceClient) GetAgentKeysVault(ctx context.Context, in *GetAgentKe
 func (c *orgServiceClient) InviteMember(ctx context.Context, in *InviteMemberRequest, opts ...grpc.CallOption) (*InviteMemberResponse, error) {
 	out := new(InviteMemberResponse)
 	err := c.cc.Invoke(ctx, "/clawkeep.v1.OrgService/InviteMember", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orgServiceClient) ListInvitations(ctx context.Context, in *ListInvitationsRequest, opts ...grpc.CallOption) (*ListInvitationsResponse, error) {
+	out := new(ListInvitationsResponse)
+	err := c.cc.Invoke(ctx, "/clawkeep.v1.OrgService/ListInvitations", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *orgServiceClient) RevokeInvitation(ctx context.Context, in *RevokeInvitationRequest, opts ...grpc.CallOption) (*RevokeInvitationResponse, error) {
+	out := new(RevokeInvitationResponse)
+	err := c.cc.Invoke(ctx, "/clawkeep.v1.OrgService/RevokeInvitation", in, out, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -162,6 +188,14 @@ type OrgServiceServer interface {
 	// inviteMember). The invitation is accepted when that email signs up. Owners and admins only;
 	// only an owner may invite an owner.
 	InviteMember(context.Context, *InviteMemberRequest) (*InviteMemberResponse, error)
+	// Lists the organisation's pending invitations: not accepted and not expired, newest first
+	// (Clawkeep addition; no 1Claw operationId). Owners and admins only.
+	ListInvitations(context.Context, *ListInvitationsRequest) (*ListInvitationsResponse, error)
+	// Deletes a pending invitation, so that signing up with its email no longer joins the
+	// organisation (Clawkeep addition; no 1Claw operationId). Owners and admins only; only an owner
+	// may revoke an invitation to the owner role. 404 for an invitation that is unknown, of another
+	// organisation, already accepted or expired.
+	RevokeInvitation(context.Context, *RevokeInvitationRequest) (*RevokeInvitationResponse, error)
 	// Changes a member's role (operationId updateMemberRole). Owners and admins only; only an
 	// owner may grant or take away the owner role, and the last owner cannot be demoted (400).
 	UpdateMemberRole(context.Context, *UpdateMemberRoleRequest) (*UpdateMemberRoleResponse, error)
@@ -198,6 +232,12 @@ func (UnimplementedOrgServiceServer) GetAgentKeysVault(context.Context, *GetAgen
 }
 func (UnimplementedOrgServiceServer) InviteMember(context.Context, *InviteMemberRequest) (*InviteMemberResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method InviteMember not implemented")
+}
+func (UnimplementedOrgServiceServer) ListInvitations(context.Context, *ListInvitationsRequest) (*ListInvitationsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ListInvitations not implemented")
+}
+func (UnimplementedOrgServiceServer) RevokeInvitation(context.Context, *RevokeInvitationRequest) (*RevokeInvitationResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RevokeInvitation not implemented")
 }
 func (UnimplementedOrgServiceServer) UpdateMemberRole(context.Context, *UpdateMemberRoleRequest) (*UpdateMemberRoleResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateMemberRole not implemented")
@@ -283,6 +323,42 @@ func _OrgService_InviteMember_Handler(srv interface{}, ctx context.Context, dec 
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(OrgServiceServer).InviteMember(ctx, req.(*InviteMemberRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrgService_ListInvitations_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListInvitationsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrgServiceServer).ListInvitations(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/clawkeep.v1.OrgService/ListInvitations",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrgServiceServer).ListInvitations(ctx, req.(*ListInvitationsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _OrgService_RevokeInvitation_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(RevokeInvitationRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(OrgServiceServer).RevokeInvitation(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/clawkeep.v1.OrgService/RevokeInvitation",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(OrgServiceServer).RevokeInvitation(ctx, req.(*RevokeInvitationRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -428,6 +504,14 @@ var _OrgService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "InviteMember",
 			Handler:    _OrgService_InviteMember_Handler,
+		},
+		{
+			MethodName: "ListInvitations",
+			Handler:    _OrgService_ListInvitations_Handler,
+		},
+		{
+			MethodName: "RevokeInvitation",
+			Handler:    _OrgService_RevokeInvitation_Handler,
 		},
 		{
 			MethodName: "UpdateMemberRole",

@@ -66,6 +66,14 @@ type VaultServiceClient interface {
 	// Lists the policies of a vault, for the same callers as CreatePolicy
 	// (operationId listPolicies).
 	ListPolicies(ctx context.Context, in *ListPoliciesRequest, opts ...grpc.CallOption) (*ListPoliciesResponse, error)
+	// Answers who in the organisation could read (or write, or delete) one secret path of the
+	// vault, and why (Clawkeep addition; no 1Claw operationId). For the same callers as
+	// ListPolicies. The answer comes from the very decision a secret read or write makes (agent
+	// binding and scopes, vault ownership, policies by precedence), for every member and every
+	// agent that can act. Whether a secret exists at the path does not matter, with one exception
+	// the read path makes too: an agent with intents_api_enabled is never listed as a reader of a
+	// path whose current secret is a private_key or ssh_key.
+	CheckPathAccess(ctx context.Context, in *CheckPathAccessRequest, opts ...grpc.CallOption) (*CheckPathAccessResponse, error)
 	// Changes the mutable fields of a policy; the principal and the path pattern are fixed at
 	// creation. Takes effect on the very next request (operationId updatePolicy).
 	UpdatePolicy(ctx context.Context, in *UpdatePolicyRequest, opts ...grpc.CallOption) (*UpdatePolicyResponse, error)
@@ -199,6 +207,15 @@ func (c *vaultServiceClient) ListPolicies(ctx context.Context, in *ListPoliciesR
 	return out, nil
 }
 
+func (c *vaultServiceClient) CheckPathAccess(ctx context.Context, in *CheckPathAccessRequest, opts ...grpc.CallOption) (*CheckPathAccessResponse, error) {
+	out := new(CheckPathAccessResponse)
+	err := c.cc.Invoke(ctx, "/clawkeep.v1.VaultService/CheckPathAccess", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *vaultServiceClient) UpdatePolicy(ctx context.Context, in *UpdatePolicyRequest, opts ...grpc.CallOption) (*UpdatePolicyResponse, error) {
 	out := new(UpdatePolicyResponse)
 	err := c.cc.Invoke(ctx, "/clawkeep.v1.VaultService/UpdatePolicy", in, out, opts...)
@@ -270,6 +287,14 @@ type VaultServiceServer interface {
 	// Lists the policies of a vault, for the same callers as CreatePolicy
 	// (operationId listPolicies).
 	ListPolicies(context.Context, *ListPoliciesRequest) (*ListPoliciesResponse, error)
+	// Answers who in the organisation could read (or write, or delete) one secret path of the
+	// vault, and why (Clawkeep addition; no 1Claw operationId). For the same callers as
+	// ListPolicies. The answer comes from the very decision a secret read or write makes (agent
+	// binding and scopes, vault ownership, policies by precedence), for every member and every
+	// agent that can act. Whether a secret exists at the path does not matter, with one exception
+	// the read path makes too: an agent with intents_api_enabled is never listed as a reader of a
+	// path whose current secret is a private_key or ssh_key.
+	CheckPathAccess(context.Context, *CheckPathAccessRequest) (*CheckPathAccessResponse, error)
 	// Changes the mutable fields of a policy; the principal and the path pattern are fixed at
 	// creation. Takes effect on the very next request (operationId updatePolicy).
 	UpdatePolicy(context.Context, *UpdatePolicyRequest) (*UpdatePolicyResponse, error)
@@ -321,6 +346,9 @@ func (UnimplementedVaultServiceServer) CreatePolicy(context.Context, *CreatePoli
 }
 func (UnimplementedVaultServiceServer) ListPolicies(context.Context, *ListPoliciesRequest) (*ListPoliciesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListPolicies not implemented")
+}
+func (UnimplementedVaultServiceServer) CheckPathAccess(context.Context, *CheckPathAccessRequest) (*CheckPathAccessResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CheckPathAccess not implemented")
 }
 func (UnimplementedVaultServiceServer) UpdatePolicy(context.Context, *UpdatePolicyRequest) (*UpdatePolicyResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdatePolicy not implemented")
@@ -575,6 +603,24 @@ func _VaultService_ListPolicies_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _VaultService_CheckPathAccess_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CheckPathAccessRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(VaultServiceServer).CheckPathAccess(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/clawkeep.v1.VaultService/CheckPathAccess",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(VaultServiceServer).CheckPathAccess(ctx, req.(*CheckPathAccessRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _VaultService_UpdatePolicy_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UpdatePolicyRequest)
 	if err := dec(in); err != nil {
@@ -666,6 +712,10 @@ var _VaultService_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListPolicies",
 			Handler:    _VaultService_ListPolicies_Handler,
+		},
+		{
+			MethodName: "CheckPathAccess",
+			Handler:    _VaultService_CheckPathAccess_Handler,
 		},
 		{
 			MethodName: "UpdatePolicy",

@@ -91,6 +91,28 @@ class GetChainResponse(_message.Message):
     chain: Chain
     def __init__(self, chain: _Optional[_Union[Chain, _Mapping]] = ...) -> None: ...
 
+class GetSigningKeyBalanceRequest(_message.Message):
+    __slots__ = ["agent_id", "chain"]
+    AGENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_FIELD_NUMBER: _ClassVar[int]
+    agent_id: str
+    chain: str
+    def __init__(self, agent_id: _Optional[str] = ..., chain: _Optional[str] = ...) -> None: ...
+
+class GetSigningKeyBalanceResponse(_message.Message):
+    __slots__ = ["address", "balance_display", "balance_wei", "chain", "native_currency"]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_DISPLAY_FIELD_NUMBER: _ClassVar[int]
+    BALANCE_WEI_FIELD_NUMBER: _ClassVar[int]
+    CHAIN_FIELD_NUMBER: _ClassVar[int]
+    NATIVE_CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    address: str
+    balance_display: str
+    balance_wei: str
+    chain: str
+    native_currency: str
+    def __init__(self, chain: _Optional[str] = ..., address: _Optional[str] = ..., balance_wei: _Optional[str] = ..., balance_display: _Optional[str] = ..., native_currency: _Optional[str] = ...) -> None: ...
+
 class GetTransactionRequest(_message.Message):
     __slots__ = ["agent_id", "include_signed_tx", "tx_id"]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -64,6 +64,11 @@ class IntentServiceStub(object):
                 request_serializer=clawkeep_dot_v1_dot_intents__pb2.DeactivateSigningKeyRequest.SerializeToString,
                 response_deserializer=clawkeep_dot_v1_dot_intents__pb2.DeactivateSigningKeyResponse.FromString,
                 )
+        self.GetSigningKeyBalance = channel.unary_unary(
+                '/clawkeep.v1.IntentService/GetSigningKeyBalance',
+                request_serializer=clawkeep_dot_v1_dot_intents__pb2.GetSigningKeyBalanceRequest.SerializeToString,
+                response_deserializer=clawkeep_dot_v1_dot_intents__pb2.GetSigningKeyBalanceResponse.FromString,
+                )
         self.ListChains = channel.unary_unary(
                 '/clawkeep.v1.IntentService/ListChains',
                 request_serializer=clawkeep_dot_v1_dot_intents__pb2.ListChainsRequest.SerializeToString,
@@ -165,6 +170,17 @@ class IntentServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSigningKeyBalance(self, request, context):
+        """The native balance of the agent's active signing key on one configured chain, read from that
+        chain's node (operationId getSigningKeyBalance). For the same callers as ListSigningKeys: the
+        agent itself or humans of its organisation. 404 when the chain is not configured (as
+        GetChain) or the agent has no active key for the chain's family; 503 naming the chain when
+        its node does not answer. ERC-20 balances (1Claw's ?tokens=) are not served.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListChains(self, request, context):
         """Lists the enabled chains (operationId listChains).
         """
@@ -226,6 +242,11 @@ def add_IntentServiceServicer_to_server(servicer, server):
                     servicer.DeactivateSigningKey,
                     request_deserializer=clawkeep_dot_v1_dot_intents__pb2.DeactivateSigningKeyRequest.FromString,
                     response_serializer=clawkeep_dot_v1_dot_intents__pb2.DeactivateSigningKeyResponse.SerializeToString,
+            ),
+            'GetSigningKeyBalance': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSigningKeyBalance,
+                    request_deserializer=clawkeep_dot_v1_dot_intents__pb2.GetSigningKeyBalanceRequest.FromString,
+                    response_serializer=clawkeep_dot_v1_dot_intents__pb2.GetSigningKeyBalanceResponse.SerializeToString,
             ),
             'ListChains': grpc.unary_unary_rpc_method_handler(
                     servicer.ListChains,
@@ -402,6 +423,23 @@ class IntentService(object):
         return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.IntentService/DeactivateSigningKey',
             clawkeep_dot_v1_dot_intents__pb2.DeactivateSigningKeyRequest.SerializeToString,
             clawkeep_dot_v1_dot_intents__pb2.DeactivateSigningKeyResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def GetSigningKeyBalance(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.IntentService/GetSigningKeyBalance',
+            clawkeep_dot_v1_dot_intents__pb2.GetSigningKeyBalanceRequest.SerializeToString,
+            clawkeep_dot_v1_dot_intents__pb2.GetSigningKeyBalanceResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

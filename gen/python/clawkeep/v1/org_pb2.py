@@ -16,7 +16,7 @@ from google.api import annotations_pb2 as google_dot_api_dot_annotations__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63lawkeep/v1/org.proto\x12\x0b\x63lawkeep.v1\x1a\x19\x63lawkeep/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"s\n\x0bOrgSettings\x12&\n\x0f\x61gent_key_claim\x18\x01 \x01(\x08R\ragentKeyClaim\x12<\n\x1aintents_require_simulation\x18\x02 \x01(\x08R\x18intentsRequireSimulation\"\x17\n\x15GetOrgSettingsRequest\"N\n\x16GetOrgSettingsResponse\x12\x34\n\x08settings\x18\x01 \x01(\x0b\x32\x18.clawkeep.v1.OrgSettingsR\x08settings\"\xbd\x01\n\x18UpdateOrgSettingsRequest\x12+\n\x0f\x61gent_key_claim\x18\x01 \x01(\x08H\x00R\ragentKeyClaim\x88\x01\x01\x12\x41\n\x1aintents_require_simulation\x18\x02 \x01(\x08H\x01R\x18intentsRequireSimulation\x88\x01\x01\x42\x12\n\x10_agent_key_claimB\x1d\n\x1b_intents_require_simulation\"Q\n\x19UpdateOrgSettingsResponse\x12\x34\n\x08settings\x18\x01 \x01(\x0b\x32\x18.clawkeep.v1.OrgSettingsR\x08settings\"\x17\n\x15ListOrgMembersRequest\"J\n\x16ListOrgMembersResponse\x12\x30\n\x07members\x18\x01 \x03(\x0b\x32\x16.clawkeep.v1.OrgMemberR\x07members\"\xc4\x01\n\tOrgMember\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12\x12\n\x04role\x18\x04 \x01(\tR\x04role\x12\x1f\n\x0b\x61uth_method\x18\x05 \x01(\tR\nauthMethod\x12\x39\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\"\x1a\n\x18GetAgentKeysVaultRequest\"6\n\x19GetAgentKeysVaultResponse\x12\x19\n\x08vault_id\x18\x01 \x01(\tR\x07vaultId\"?\n\x13InviteMemberRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x12\n\x04role\x18\x02 \x01(\tR\x04role\"F\n\x14InviteMemberResponse\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\"F\n\x17UpdateMemberRoleRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04role\x18\x02 \x01(\tR\x04role\"J\n\x18UpdateMemberRoleResponse\x12.\n\x06member\x18\x01 \x01(\x0b\x32\x16.clawkeep.v1.OrgMemberR\x06member\".\n\x13RemoveMemberRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x16\n\x14RemoveMemberResponse\"\x14\n\x12ListIpRulesRequest\"@\n\x13ListIpRulesResponse\x12)\n\x05rules\x18\x01 \x03(\x0b\x32\x13.clawkeep.v1.IpRuleR\x05rules\"\xef\x01\n\x06IpRule\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x15\n\x06org_id\x18\x02 \x01(\tR\x05orgId\x12\x1b\n\trule_type\x18\x03 \x01(\tR\x08ruleType\x12\x12\n\x04\x63idr\x18\x04 \x01(\tR\x04\x63idr\x12\x14\n\x05label\x18\x05 \x01(\tR\x05label\x12\x1d\n\napplies_to\x18\x06 \x01(\tR\tappliesTo\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedBy\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\"{\n\x13\x43reateIpRuleRequest\x12\x1b\n\trule_type\x18\x01 \x01(\tR\x08ruleType\x12\x12\n\x04\x63idr\x18\x02 \x01(\tR\x04\x63idr\x12\x14\n\x05label\x18\x03 \x01(\tR\x05label\x12\x1d\n\napplies_to\x18\x04 \x01(\tR\tappliesTo\"?\n\x14\x43reateIpRuleResponse\x12\'\n\x04rule\x18\x01 \x01(\x0b\x32\x13.clawkeep.v1.IpRuleR\x04rule\".\n\x13\x44\x65leteIpRuleRequest\x12\x17\n\x07rule_id\x18\x01 \x01(\tR\x06ruleId\"\x16\n\x14\x44\x65leteIpRuleResponse2\xbc\n\n\nOrgService\x12y\n\x0eListOrgMembers\x12\".clawkeep.v1.ListOrgMembersRequest\x1a#.clawkeep.v1.ListOrgMembersResponse\"\x1e\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/org/members\x12\x8b\x01\n\x11GetAgentKeysVault\x12%.clawkeep.v1.GetAgentKeysVaultRequest\x1a&.clawkeep.v1.GetAgentKeysVaultResponse\"\'\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/org/agent-keys-vault\x12r\n\x0cInviteMember\x12 .clawkeep.v1.InviteMemberRequest\x1a!.clawkeep.v1.InviteMemberResponse\"\x1d\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/org/invite\x12\x91\x01\n\x10UpdateMemberRole\x12$.clawkeep.v1.UpdateMemberRoleRequest\x1a%.clawkeep.v1.UpdateMemberRoleResponse\"0\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02&:\x01*b\x06member2\x19/v1/org/members/{user_id}\x12\x7f\n\x0cRemoveMember\x12 .clawkeep.v1.RemoveMemberRequest\x1a!.clawkeep.v1.RemoveMemberResponse\"*\x88\xb5\x18\x02\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02\x1b*\x19/v1/org/members/{user_id}\x12\x84\x01\n\x0eGetOrgSettings\x12\".clawkeep.v1.GetOrgSettingsRequest\x1a#.clawkeep.v1.GetOrgSettingsResponse\")\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x1c\x62\x08settings\x12\x10/v1/org/settings\x12\x8d\x01\n\x11UpdateOrgSettings\x12%.clawkeep.v1.UpdateOrgSettingsRequest\x1a&.clawkeep.v1.UpdateOrgSettingsResponse\")\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*b\x08settings2\x10/v1/org/settings\x12v\n\x0bListIpRules\x12\x1f.clawkeep.v1.ListIpRulesRequest\x1a .clawkeep.v1.ListIpRulesResponse\"$\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/security/ip-rules\x12\x84\x01\n\x0c\x43reateIpRule\x12 .clawkeep.v1.CreateIpRuleRequest\x1a!.clawkeep.v1.CreateIpRuleResponse\"/\x88\xb5\x18\x02\x90\xb5\x18\xc9\x01\x82\xd3\xe4\x93\x02 :\x01*b\x04rule\"\x15/v1/security/ip-rules\x12\x85\x01\n\x0c\x44\x65leteIpRule\x12 .clawkeep.v1.DeleteIpRuleRequest\x1a!.clawkeep.v1.DeleteIpRuleResponse\"0\x88\xb5\x18\x02\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02!*\x1f/v1/security/ip-rules/{rule_id}B<Z:github.com/clawkeep/clawkeep/gen/go/clawkeep/v1;clawkeepv1b\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x63lawkeep/v1/org.proto\x12\x0b\x63lawkeep.v1\x1a\x19\x63lawkeep/v1/options.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"s\n\x0bOrgSettings\x12&\n\x0f\x61gent_key_claim\x18\x01 \x01(\x08R\ragentKeyClaim\x12<\n\x1aintents_require_simulation\x18\x02 \x01(\x08R\x18intentsRequireSimulation\"\x17\n\x15GetOrgSettingsRequest\"N\n\x16GetOrgSettingsResponse\x12\x34\n\x08settings\x18\x01 \x01(\x0b\x32\x18.clawkeep.v1.OrgSettingsR\x08settings\"\xbd\x01\n\x18UpdateOrgSettingsRequest\x12+\n\x0f\x61gent_key_claim\x18\x01 \x01(\x08H\x00R\ragentKeyClaim\x88\x01\x01\x12\x41\n\x1aintents_require_simulation\x18\x02 \x01(\x08H\x01R\x18intentsRequireSimulation\x88\x01\x01\x42\x12\n\x10_agent_key_claimB\x1d\n\x1b_intents_require_simulation\"Q\n\x19UpdateOrgSettingsResponse\x12\x34\n\x08settings\x18\x01 \x01(\x0b\x32\x18.clawkeep.v1.OrgSettingsR\x08settings\"\x17\n\x15ListOrgMembersRequest\"J\n\x16ListOrgMembersResponse\x12\x30\n\x07members\x18\x01 \x03(\x0b\x32\x16.clawkeep.v1.OrgMemberR\x07members\"\xc4\x01\n\tOrgMember\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12!\n\x0c\x64isplay_name\x18\x03 \x01(\tR\x0b\x64isplayName\x12\x12\n\x04role\x18\x04 \x01(\tR\x04role\x12\x1f\n\x0b\x61uth_method\x18\x05 \x01(\tR\nauthMethod\x12\x39\n\ncreated_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\"\x1a\n\x18GetAgentKeysVaultRequest\"6\n\x19GetAgentKeysVaultResponse\x12\x19\n\x08vault_id\x18\x01 \x01(\tR\x07vaultId\"?\n\x13InviteMemberRequest\x12\x14\n\x05\x65mail\x18\x01 \x01(\tR\x05\x65mail\x12\x12\n\x04role\x18\x02 \x01(\tR\x04role\"F\n\x14InviteMemberResponse\x12\x18\n\x07message\x18\x01 \x01(\tR\x07message\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\"\x18\n\x16ListInvitationsRequest\"T\n\x17ListInvitationsResponse\x12\x39\n\x0binvitations\x18\x01 \x03(\x0b\x32\x17.clawkeep.v1.InvitationR\x0binvitations\"\xdb\x01\n\nInvitation\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x14\n\x05\x65mail\x18\x02 \x01(\tR\x05\x65mail\x12\x12\n\x04role\x18\x03 \x01(\tR\x04role\x12\x1d\n\ninvited_by\x18\x04 \x01(\tR\tinvitedBy\x12\x39\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\x12\x39\n\nexpires_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\texpiresAt\">\n\x17RevokeInvitationRequest\x12#\n\rinvitation_id\x18\x01 \x01(\tR\x0cinvitationId\"\x1a\n\x18RevokeInvitationResponse\"F\n\x17UpdateMemberRoleRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\x12\x12\n\x04role\x18\x02 \x01(\tR\x04role\"J\n\x18UpdateMemberRoleResponse\x12.\n\x06member\x18\x01 \x01(\x0b\x32\x16.clawkeep.v1.OrgMemberR\x06member\".\n\x13RemoveMemberRequest\x12\x17\n\x07user_id\x18\x01 \x01(\tR\x06userId\"\x16\n\x14RemoveMemberResponse\"\x14\n\x12ListIpRulesRequest\"@\n\x13ListIpRulesResponse\x12)\n\x05rules\x18\x01 \x03(\x0b\x32\x13.clawkeep.v1.IpRuleR\x05rules\"\xef\x01\n\x06IpRule\x12\x0e\n\x02id\x18\x01 \x01(\tR\x02id\x12\x15\n\x06org_id\x18\x02 \x01(\tR\x05orgId\x12\x1b\n\trule_type\x18\x03 \x01(\tR\x08ruleType\x12\x12\n\x04\x63idr\x18\x04 \x01(\tR\x04\x63idr\x12\x14\n\x05label\x18\x05 \x01(\tR\x05label\x12\x1d\n\napplies_to\x18\x06 \x01(\tR\tappliesTo\x12\x1d\n\ncreated_by\x18\x07 \x01(\tR\tcreatedBy\x12\x39\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.TimestampR\tcreatedAt\"{\n\x13\x43reateIpRuleRequest\x12\x1b\n\trule_type\x18\x01 \x01(\tR\x08ruleType\x12\x12\n\x04\x63idr\x18\x02 \x01(\tR\x04\x63idr\x12\x14\n\x05label\x18\x03 \x01(\tR\x05label\x12\x1d\n\napplies_to\x18\x04 \x01(\tR\tappliesTo\"?\n\x14\x43reateIpRuleResponse\x12\'\n\x04rule\x18\x01 \x01(\x0b\x32\x13.clawkeep.v1.IpRuleR\x04rule\".\n\x13\x44\x65leteIpRuleRequest\x12\x17\n\x07rule_id\x18\x01 \x01(\tR\x06ruleId\"\x16\n\x14\x44\x65leteIpRuleResponse2\xd7\x0c\n\nOrgService\x12y\n\x0eListOrgMembers\x12\".clawkeep.v1.ListOrgMembersRequest\x1a#.clawkeep.v1.ListOrgMembersResponse\"\x1e\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x11\x12\x0f/v1/org/members\x12\x8b\x01\n\x11GetAgentKeysVault\x12%.clawkeep.v1.GetAgentKeysVaultRequest\x1a&.clawkeep.v1.GetAgentKeysVaultResponse\"\'\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/org/agent-keys-vault\x12r\n\x0cInviteMember\x12 .clawkeep.v1.InviteMemberRequest\x1a!.clawkeep.v1.InviteMemberResponse\"\x1d\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x13:\x01*\"\x0e/v1/org/invite\x12\x80\x01\n\x0fListInvitations\x12#.clawkeep.v1.ListInvitationsRequest\x1a$.clawkeep.v1.ListInvitationsResponse\"\"\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/org/invitations\x12\x95\x01\n\x10RevokeInvitation\x12$.clawkeep.v1.RevokeInvitationRequest\x1a%.clawkeep.v1.RevokeInvitationResponse\"4\x88\xb5\x18\x02\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02%*#/v1/org/invitations/{invitation_id}\x12\x91\x01\n\x10UpdateMemberRole\x12$.clawkeep.v1.UpdateMemberRoleRequest\x1a%.clawkeep.v1.UpdateMemberRoleResponse\"0\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02&:\x01*b\x06member2\x19/v1/org/members/{user_id}\x12\x7f\n\x0cRemoveMember\x12 .clawkeep.v1.RemoveMemberRequest\x1a!.clawkeep.v1.RemoveMemberResponse\"*\x88\xb5\x18\x02\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02\x1b*\x19/v1/org/members/{user_id}\x12\x84\x01\n\x0eGetOrgSettings\x12\".clawkeep.v1.GetOrgSettingsRequest\x1a#.clawkeep.v1.GetOrgSettingsResponse\")\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x1c\x62\x08settings\x12\x10/v1/org/settings\x12\x8d\x01\n\x11UpdateOrgSettings\x12%.clawkeep.v1.UpdateOrgSettingsRequest\x1a&.clawkeep.v1.UpdateOrgSettingsResponse\")\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x1f:\x01*b\x08settings2\x10/v1/org/settings\x12v\n\x0bListIpRules\x12\x1f.clawkeep.v1.ListIpRulesRequest\x1a .clawkeep.v1.ListIpRulesResponse\"$\x90\x02\x01\x88\xb5\x18\x02\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/security/ip-rules\x12\x84\x01\n\x0c\x43reateIpRule\x12 .clawkeep.v1.CreateIpRuleRequest\x1a!.clawkeep.v1.CreateIpRuleResponse\"/\x88\xb5\x18\x02\x90\xb5\x18\xc9\x01\x82\xd3\xe4\x93\x02 :\x01*b\x04rule\"\x15/v1/security/ip-rules\x12\x85\x01\n\x0c\x44\x65leteIpRule\x12 .clawkeep.v1.DeleteIpRuleRequest\x1a!.clawkeep.v1.DeleteIpRuleResponse\"0\x88\xb5\x18\x02\x90\xb5\x18\xcc\x01\x82\xd3\xe4\x93\x02!*\x1f/v1/security/ip-rules/{rule_id}B<Z:github.com/clawkeep/clawkeep/gen/go/clawkeep/v1;clawkeepv1b\x06proto3')
 
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, globals())
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'clawkeep.v1.org_pb2', globals())
@@ -30,6 +30,10 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _ORGSERVICE.methods_by_name['GetAgentKeysVault']._serialized_options = b'\220\002\001\210\265\030\002\202\323\344\223\002\032\022\030/v1/org/agent-keys-vault'
   _ORGSERVICE.methods_by_name['InviteMember']._options = None
   _ORGSERVICE.methods_by_name['InviteMember']._serialized_options = b'\210\265\030\002\202\323\344\223\002\023:\001*\"\016/v1/org/invite'
+  _ORGSERVICE.methods_by_name['ListInvitations']._options = None
+  _ORGSERVICE.methods_by_name['ListInvitations']._serialized_options = b'\220\002\001\210\265\030\002\202\323\344\223\002\025\022\023/v1/org/invitations'
+  _ORGSERVICE.methods_by_name['RevokeInvitation']._options = None
+  _ORGSERVICE.methods_by_name['RevokeInvitation']._serialized_options = b'\210\265\030\002\220\265\030\314\001\202\323\344\223\002%*#/v1/org/invitations/{invitation_id}'
   _ORGSERVICE.methods_by_name['UpdateMemberRole']._options = None
   _ORGSERVICE.methods_by_name['UpdateMemberRole']._serialized_options = b'\210\265\030\002\202\323\344\223\002&:\001*b\006member2\031/v1/org/members/{user_id}'
   _ORGSERVICE.methods_by_name['RemoveMember']._options = None
@@ -68,28 +72,38 @@ if _descriptor._USE_C_DESCRIPTORS == False:
   _INVITEMEMBERREQUEST._serialized_end=1072
   _INVITEMEMBERRESPONSE._serialized_start=1074
   _INVITEMEMBERRESPONSE._serialized_end=1144
-  _UPDATEMEMBERROLEREQUEST._serialized_start=1146
-  _UPDATEMEMBERROLEREQUEST._serialized_end=1216
-  _UPDATEMEMBERROLERESPONSE._serialized_start=1218
-  _UPDATEMEMBERROLERESPONSE._serialized_end=1292
-  _REMOVEMEMBERREQUEST._serialized_start=1294
-  _REMOVEMEMBERREQUEST._serialized_end=1340
-  _REMOVEMEMBERRESPONSE._serialized_start=1342
-  _REMOVEMEMBERRESPONSE._serialized_end=1364
-  _LISTIPRULESREQUEST._serialized_start=1366
-  _LISTIPRULESREQUEST._serialized_end=1386
-  _LISTIPRULESRESPONSE._serialized_start=1388
-  _LISTIPRULESRESPONSE._serialized_end=1452
-  _IPRULE._serialized_start=1455
-  _IPRULE._serialized_end=1694
-  _CREATEIPRULEREQUEST._serialized_start=1696
-  _CREATEIPRULEREQUEST._serialized_end=1819
-  _CREATEIPRULERESPONSE._serialized_start=1821
-  _CREATEIPRULERESPONSE._serialized_end=1884
-  _DELETEIPRULEREQUEST._serialized_start=1886
-  _DELETEIPRULEREQUEST._serialized_end=1932
-  _DELETEIPRULERESPONSE._serialized_start=1934
-  _DELETEIPRULERESPONSE._serialized_end=1956
-  _ORGSERVICE._serialized_start=1959
-  _ORGSERVICE._serialized_end=3299
+  _LISTINVITATIONSREQUEST._serialized_start=1146
+  _LISTINVITATIONSREQUEST._serialized_end=1170
+  _LISTINVITATIONSRESPONSE._serialized_start=1172
+  _LISTINVITATIONSRESPONSE._serialized_end=1256
+  _INVITATION._serialized_start=1259
+  _INVITATION._serialized_end=1478
+  _REVOKEINVITATIONREQUEST._serialized_start=1480
+  _REVOKEINVITATIONREQUEST._serialized_end=1542
+  _REVOKEINVITATIONRESPONSE._serialized_start=1544
+  _REVOKEINVITATIONRESPONSE._serialized_end=1570
+  _UPDATEMEMBERROLEREQUEST._serialized_start=1572
+  _UPDATEMEMBERROLEREQUEST._serialized_end=1642
+  _UPDATEMEMBERROLERESPONSE._serialized_start=1644
+  _UPDATEMEMBERROLERESPONSE._serialized_end=1718
+  _REMOVEMEMBERREQUEST._serialized_start=1720
+  _REMOVEMEMBERREQUEST._serialized_end=1766
+  _REMOVEMEMBERRESPONSE._serialized_start=1768
+  _REMOVEMEMBERRESPONSE._serialized_end=1790
+  _LISTIPRULESREQUEST._serialized_start=1792
+  _LISTIPRULESREQUEST._serialized_end=1812
+  _LISTIPRULESRESPONSE._serialized_start=1814
+  _LISTIPRULESRESPONSE._serialized_end=1878
+  _IPRULE._serialized_start=1881
+  _IPRULE._serialized_end=2120
+  _CREATEIPRULEREQUEST._serialized_start=2122
+  _CREATEIPRULEREQUEST._serialized_end=2245
+  _CREATEIPRULERESPONSE._serialized_start=2247
+  _CREATEIPRULERESPONSE._serialized_end=2310
+  _DELETEIPRULEREQUEST._serialized_start=2312
+  _DELETEIPRULEREQUEST._serialized_end=2358
+  _DELETEIPRULERESPONSE._serialized_start=2360
+  _DELETEIPRULERESPONSE._serialized_end=2382
+  _ORGSERVICE._serialized_start=2385
+  _ORGSERVICE._serialized_end=4008
 # @@protoc_insertion_point(module_scope)

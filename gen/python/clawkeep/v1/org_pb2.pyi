@@ -56,6 +56,22 @@ class GetOrgSettingsResponse(_message.Message):
     settings: OrgSettings
     def __init__(self, settings: _Optional[_Union[OrgSettings, _Mapping]] = ...) -> None: ...
 
+class Invitation(_message.Message):
+    __slots__ = ["created_at", "email", "expires_at", "id", "invited_by", "role"]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    INVITED_BY_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    created_at: _timestamp_pb2.Timestamp
+    email: str
+    expires_at: _timestamp_pb2.Timestamp
+    id: str
+    invited_by: str
+    role: str
+    def __init__(self, id: _Optional[str] = ..., email: _Optional[str] = ..., role: _Optional[str] = ..., invited_by: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ..., expires_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class InviteMemberRequest(_message.Message):
     __slots__ = ["email", "role"]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
@@ -91,6 +107,16 @@ class IpRule(_message.Message):
     org_id: str
     rule_type: str
     def __init__(self, id: _Optional[str] = ..., org_id: _Optional[str] = ..., rule_type: _Optional[str] = ..., cidr: _Optional[str] = ..., label: _Optional[str] = ..., applies_to: _Optional[str] = ..., created_by: _Optional[str] = ..., created_at: _Optional[_Union[_timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListInvitationsRequest(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
+class ListInvitationsResponse(_message.Message):
+    __slots__ = ["invitations"]
+    INVITATIONS_FIELD_NUMBER: _ClassVar[int]
+    invitations: _containers.RepeatedCompositeFieldContainer[Invitation]
+    def __init__(self, invitations: _Optional[_Iterable[_Union[Invitation, _Mapping]]] = ...) -> None: ...
 
 class ListIpRulesRequest(_message.Message):
     __slots__ = []
@@ -143,6 +169,16 @@ class RemoveMemberRequest(_message.Message):
     def __init__(self, user_id: _Optional[str] = ...) -> None: ...
 
 class RemoveMemberResponse(_message.Message):
+    __slots__ = []
+    def __init__(self) -> None: ...
+
+class RevokeInvitationRequest(_message.Message):
+    __slots__ = ["invitation_id"]
+    INVITATION_ID_FIELD_NUMBER: _ClassVar[int]
+    invitation_id: str
+    def __init__(self, invitation_id: _Optional[str] = ...) -> None: ...
+
+class RevokeInvitationResponse(_message.Message):
     __slots__ = []
     def __init__(self) -> None: ...
 

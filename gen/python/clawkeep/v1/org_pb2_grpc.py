@@ -33,6 +33,16 @@ class OrgServiceStub(object):
                 request_serializer=clawkeep_dot_v1_dot_org__pb2.InviteMemberRequest.SerializeToString,
                 response_deserializer=clawkeep_dot_v1_dot_org__pb2.InviteMemberResponse.FromString,
                 )
+        self.ListInvitations = channel.unary_unary(
+                '/clawkeep.v1.OrgService/ListInvitations',
+                request_serializer=clawkeep_dot_v1_dot_org__pb2.ListInvitationsRequest.SerializeToString,
+                response_deserializer=clawkeep_dot_v1_dot_org__pb2.ListInvitationsResponse.FromString,
+                )
+        self.RevokeInvitation = channel.unary_unary(
+                '/clawkeep.v1.OrgService/RevokeInvitation',
+                request_serializer=clawkeep_dot_v1_dot_org__pb2.RevokeInvitationRequest.SerializeToString,
+                response_deserializer=clawkeep_dot_v1_dot_org__pb2.RevokeInvitationResponse.FromString,
+                )
         self.UpdateMemberRole = channel.unary_unary(
                 '/clawkeep.v1.OrgService/UpdateMemberRole',
                 request_serializer=clawkeep_dot_v1_dot_org__pb2.UpdateMemberRoleRequest.SerializeToString,
@@ -97,6 +107,24 @@ class OrgServiceServicer(object):
         """Invites a person by email into the caller's organisation with a role (operationId
         inviteMember). The invitation is accepted when that email signs up. Owners and admins only;
         only an owner may invite an owner.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInvitations(self, request, context):
+        """Lists the organisation's pending invitations: not accepted and not expired, newest first
+        (Clawkeep addition; no 1Claw operationId). Owners and admins only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeInvitation(self, request, context):
+        """Deletes a pending invitation, so that signing up with its email no longer joins the
+        organisation (Clawkeep addition; no 1Claw operationId). Owners and admins only; only an owner
+        may revoke an invitation to the owner role. 404 for an invitation that is unknown, of another
+        organisation, already accepted or expired.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -175,6 +203,16 @@ def add_OrgServiceServicer_to_server(servicer, server):
                     servicer.InviteMember,
                     request_deserializer=clawkeep_dot_v1_dot_org__pb2.InviteMemberRequest.FromString,
                     response_serializer=clawkeep_dot_v1_dot_org__pb2.InviteMemberResponse.SerializeToString,
+            ),
+            'ListInvitations': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInvitations,
+                    request_deserializer=clawkeep_dot_v1_dot_org__pb2.ListInvitationsRequest.FromString,
+                    response_serializer=clawkeep_dot_v1_dot_org__pb2.ListInvitationsResponse.SerializeToString,
+            ),
+            'RevokeInvitation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeInvitation,
+                    request_deserializer=clawkeep_dot_v1_dot_org__pb2.RevokeInvitationRequest.FromString,
+                    response_serializer=clawkeep_dot_v1_dot_org__pb2.RevokeInvitationResponse.SerializeToString,
             ),
             'UpdateMemberRole': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdateMemberRole,
@@ -273,6 +311,40 @@ class OrgService(object):
         return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.OrgService/InviteMember',
             clawkeep_dot_v1_dot_org__pb2.InviteMemberRequest.SerializeToString,
             clawkeep_dot_v1_dot_org__pb2.InviteMemberResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def ListInvitations(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.OrgService/ListInvitations',
+            clawkeep_dot_v1_dot_org__pb2.ListInvitationsRequest.SerializeToString,
+            clawkeep_dot_v1_dot_org__pb2.ListInvitationsResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def RevokeInvitation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.OrgService/RevokeInvitation',
+            clawkeep_dot_v1_dot_org__pb2.RevokeInvitationRequest.SerializeToString,
+            clawkeep_dot_v1_dot_org__pb2.RevokeInvitationResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

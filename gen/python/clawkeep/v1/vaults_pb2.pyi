@@ -9,6 +9,28 @@ from typing import ClassVar as _ClassVar, Iterable as _Iterable, Mapping as _Map
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class CheckPathAccessRequest(_message.Message):
+    __slots__ = ["path", "permission", "vault_id"]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    PERMISSION_FIELD_NUMBER: _ClassVar[int]
+    VAULT_ID_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    permission: str
+    vault_id: str
+    def __init__(self, vault_id: _Optional[str] = ..., path: _Optional[str] = ..., permission: _Optional[str] = ...) -> None: ...
+
+class CheckPathAccessResponse(_message.Message):
+    __slots__ = ["path", "permission", "principals", "vault_id"]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    PERMISSION_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
+    VAULT_ID_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    permission: str
+    principals: _containers.RepeatedCompositeFieldContainer[PathAccessGrant]
+    vault_id: str
+    def __init__(self, vault_id: _Optional[str] = ..., path: _Optional[str] = ..., permission: _Optional[str] = ..., principals: _Optional[_Iterable[_Union[PathAccessGrant, _Mapping]]] = ...) -> None: ...
+
 class CreatePolicyRequest(_message.Message):
     __slots__ = ["conditions", "effect", "expires_at", "permissions", "principal_id", "principal_type", "priority", "secret_path_pattern", "vault_id"]
     CONDITIONS_FIELD_NUMBER: _ClassVar[int]
@@ -196,6 +218,22 @@ class ListVaultsResponse(_message.Message):
     VAULTS_FIELD_NUMBER: _ClassVar[int]
     vaults: _containers.RepeatedCompositeFieldContainer[Vault]
     def __init__(self, vaults: _Optional[_Iterable[_Union[Vault, _Mapping]]] = ...) -> None: ...
+
+class PathAccessGrant(_message.Message):
+    __slots__ = ["conditional", "display_name", "policy_ids", "principal_id", "principal_type", "reason"]
+    CONDITIONAL_FIELD_NUMBER: _ClassVar[int]
+    DISPLAY_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_IDS_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_ID_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_TYPE_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    conditional: bool
+    display_name: str
+    policy_ids: _containers.RepeatedScalarFieldContainer[str]
+    principal_id: str
+    principal_type: str
+    reason: str
+    def __init__(self, principal_type: _Optional[str] = ..., principal_id: _Optional[str] = ..., display_name: _Optional[str] = ..., reason: _Optional[str] = ..., policy_ids: _Optional[_Iterable[str]] = ..., conditional: bool = ...) -> None: ...
 
 class Policy(_message.Message):
     __slots__ = ["conditions", "created_at", "created_by", "created_by_type", "effect", "expires_at", "id", "permissions", "principal_id", "principal_type", "priority", "secret_path_pattern", "vault_id"]

@@ -87,6 +87,11 @@ class VaultServiceStub(object):
                 request_serializer=clawkeep_dot_v1_dot_vaults__pb2.ListPoliciesRequest.SerializeToString,
                 response_deserializer=clawkeep_dot_v1_dot_vaults__pb2.ListPoliciesResponse.FromString,
                 )
+        self.CheckPathAccess = channel.unary_unary(
+                '/clawkeep.v1.VaultService/CheckPathAccess',
+                request_serializer=clawkeep_dot_v1_dot_vaults__pb2.CheckPathAccessRequest.SerializeToString,
+                response_deserializer=clawkeep_dot_v1_dot_vaults__pb2.CheckPathAccessResponse.FromString,
+                )
         self.UpdatePolicy = channel.unary_unary(
                 '/clawkeep.v1.VaultService/UpdatePolicy',
                 request_serializer=clawkeep_dot_v1_dot_vaults__pb2.UpdatePolicyRequest.SerializeToString,
@@ -224,6 +229,19 @@ class VaultServiceServicer(object):
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CheckPathAccess(self, request, context):
+        """Answers who in the organisation could read (or write, or delete) one secret path of the
+        vault, and why (Clawkeep addition; no 1Claw operationId). For the same callers as
+        ListPolicies. The answer comes from the very decision a secret read or write makes (agent
+        binding and scopes, vault ownership, policies by precedence), for every member and every
+        agent that can act. Whether a secret exists at the path does not matter, with one exception
+        the read path makes too: an agent with intents_api_enabled is never listed as a reader of a
+        path whose current secret is a private_key or ssh_key.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UpdatePolicy(self, request, context):
         """Changes the mutable fields of a policy; the principal and the path pattern are fixed at
         creation. Takes effect on the very next request (operationId updatePolicy).
@@ -307,6 +325,11 @@ def add_VaultServiceServicer_to_server(servicer, server):
                     servicer.ListPolicies,
                     request_deserializer=clawkeep_dot_v1_dot_vaults__pb2.ListPoliciesRequest.FromString,
                     response_serializer=clawkeep_dot_v1_dot_vaults__pb2.ListPoliciesResponse.SerializeToString,
+            ),
+            'CheckPathAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckPathAccess,
+                    request_deserializer=clawkeep_dot_v1_dot_vaults__pb2.CheckPathAccessRequest.FromString,
+                    response_serializer=clawkeep_dot_v1_dot_vaults__pb2.CheckPathAccessResponse.SerializeToString,
             ),
             'UpdatePolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.UpdatePolicy,
@@ -554,6 +577,23 @@ class VaultService(object):
         return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.VaultService/ListPolicies',
             clawkeep_dot_v1_dot_vaults__pb2.ListPoliciesRequest.SerializeToString,
             clawkeep_dot_v1_dot_vaults__pb2.ListPoliciesResponse.FromString,
+            options, channel_credentials,
+            insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
+
+    @staticmethod
+    def CheckPathAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(request, target, '/clawkeep.v1.VaultService/CheckPathAccess',
+            clawkeep_dot_v1_dot_vaults__pb2.CheckPathAccessRequest.SerializeToString,
+            clawkeep_dot_v1_dot_vaults__pb2.CheckPathAccessResponse.FromString,
             options, channel_credentials,
             insecure, call_credentials, compression, wait_for_ready, timeout, metadata)
 

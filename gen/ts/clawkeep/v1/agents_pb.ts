@@ -279,7 +279,10 @@ export type Agent = Message<"clawkeep.v1.Agent"> & {
   createdAt?: Timestamp | undefined;
 
   /**
-   * Last successful key exchange or authenticated call; unset if never used.
+   * When the agent last did something the audit log records with the agent as its actor: a
+   * token exchange, a secret read, write, list or refusal, a share, a transaction, a vault it
+   * created. Unset when the agent has never acted. Filled by GetAgent, ListAgents and
+   * GetAgentSelf; the other answers that carry an agent leave it unset.
    *
    * @generated from field: google.protobuf.Timestamp last_active_at = 36;
    */

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file clawkeep/v1/org.proto.
  */
 export const file_clawkeep_v1_org: GenFile = /*@__PURE__*/
-  fileDesc("ChVjbGF3a2VlcC92MS9vcmcucHJvdG8SC2NsYXdrZWVwLnYxIkoKC09yZ1NldHRpbmdzEhcKD2FnZW50X2tleV9jbGFpbRgBIAEoCBIiChppbnRlbnRzX3JlcXVpcmVfc2ltdWxhdGlvbhgCIAEoCCIXChVHZXRPcmdTZXR0aW5nc1JlcXVlc3QiRAoWR2V0T3JnU2V0dGluZ3NSZXNwb25zZRIqCghzZXR0aW5ncxgBIAEoCzIYLmNsYXdrZWVwLnYxLk9yZ1NldHRpbmdzIpQBChhVcGRhdGVPcmdTZXR0aW5nc1JlcXVlc3QSHAoPYWdlbnRfa2V5X2NsYWltGAEgASgISACIAQESJwoaaW50ZW50c19yZXF1aXJlX3NpbXVsYXRpb24YAiABKAhIAYgBAUISChBfYWdlbnRfa2V5X2NsYWltQh0KG19pbnRlbnRzX3JlcXVpcmVfc2ltdWxhdGlvbiJHChlVcGRhdGVPcmdTZXR0aW5nc1Jlc3BvbnNlEioKCHNldHRpbmdzGAEgASgLMhguY2xhd2tlZXAudjEuT3JnU2V0dGluZ3MiFwoVTGlzdE9yZ01lbWJlcnNSZXF1ZXN0IkEKFkxpc3RPcmdNZW1iZXJzUmVzcG9uc2USJwoHbWVtYmVycxgBIAMoCzIWLmNsYXdrZWVwLnYxLk9yZ01lbWJlciKPAQoJT3JnTWVtYmVyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEhMKC2F1dGhfbWV0aG9kGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhoKGEdldEFnZW50S2V5c1ZhdWx0UmVxdWVzdCItChlHZXRBZ2VudEtleXNWYXVsdFJlc3BvbnNlEhAKCHZhdWx0X2lkGAEgASgJIjIKE0ludml0ZU1lbWJlclJlcXVlc3QSDQoFZW1haWwYASABKAkSDAoEcm9sZRgCIAEoCSI2ChRJbnZpdGVNZW1iZXJSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEg0KBWVtYWlsGAIgASgJIjgKF1VwZGF0ZU1lbWJlclJvbGVSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkSDAoEcm9sZRgCIAEoCSJCChhVcGRhdGVNZW1iZXJSb2xlUmVzcG9uc2USJgoGbWVtYmVyGAEgASgLMhYuY2xhd2tlZXAudjEuT3JnTWVtYmVyIiYKE1JlbW92ZU1lbWJlclJlcXVlc3QSDwoHdXNlcl9pZBgBIAEoCSIWChRSZW1vdmVNZW1iZXJSZXNwb25zZSIUChJMaXN0SXBSdWxlc1JlcXVlc3QiOQoTTGlzdElwUnVsZXNSZXNwb25zZRIiCgVydWxlcxgBIAMoCzITLmNsYXdrZWVwLnYxLklwUnVsZSKsAQoGSXBSdWxlEgoKAmlkGAEgASgJEg4KBm9yZ19pZBgCIAEoCRIRCglydWxlX3R5cGUYAyABKAkSDAoEY2lkchgEIAEoCRINCgVsYWJlbBgFIAEoCRISCgphcHBsaWVzX3RvGAYgASgJEhIKCmNyZWF0ZWRfYnkYByABKAkSLgoKY3JlYXRlZF9hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiWQoTQ3JlYXRlSXBSdWxlUmVxdWVzdBIRCglydWxlX3R5cGUYASABKAkSDAoEY2lkchgCIAEoCRINCgVsYWJlbBgDIAEoCRISCgphcHBsaWVzX3RvGAQgASgJIjkKFENyZWF0ZUlwUnVsZVJlc3BvbnNlEiEKBHJ1bGUYASABKAsyEy5jbGF3a2VlcC52MS5JcFJ1bGUiJgoTRGVsZXRlSXBSdWxlUmVxdWVzdBIPCgdydWxlX2lkGAEgASgJIhYKFERlbGV0ZUlwUnVsZVJlc3BvbnNlMrwKCgpPcmdTZXJ2aWNlEnkKDkxpc3RPcmdNZW1iZXJzEiIuY2xhd2tlZXAudjEuTGlzdE9yZ01lbWJlcnNSZXF1ZXN0GiMuY2xhd2tlZXAudjEuTGlzdE9yZ01lbWJlcnNSZXNwb25zZSIekAIBiLUYAoLT5JMCERIPL3YxL29yZy9tZW1iZXJzEosBChFHZXRBZ2VudEtleXNWYXVsdBIlLmNsYXdrZWVwLnYxLkdldEFnZW50S2V5c1ZhdWx0UmVxdWVzdBomLmNsYXdrZWVwLnYxLkdldEFnZW50S2V5c1ZhdWx0UmVzcG9uc2UiJ5ACAYi1GAKC0+STAhoSGC92MS9vcmcvYWdlbnQta2V5cy12YXVsdBJyCgxJbnZpdGVNZW1iZXISIC5jbGF3a2VlcC52MS5JbnZpdGVNZW1iZXJSZXF1ZXN0GiEuY2xhd2tlZXAudjEuSW52aXRlTWVtYmVyUmVzcG9uc2UiHYi1GAKC0+STAhM6ASoiDi92MS9vcmcvaW52aXRlEpEBChBVcGRhdGVNZW1iZXJSb2xlEiQuY2xhd2tlZXAudjEuVXBkYXRlTWVtYmVyUm9sZVJlcXVlc3QaJS5jbGF3a2VlcC52MS5VcGRhdGVNZW1iZXJSb2xlUmVzcG9uc2UiMIi1GAKC0+STAiY6ASpiBm1lbWJlcjIZL3YxL29yZy9tZW1iZXJzL3t1c2VyX2lkfRJ/CgxSZW1vdmVNZW1iZXISIC5jbGF3a2VlcC52MS5SZW1vdmVNZW1iZXJSZXF1ZXN0GiEuY2xhd2tlZXAudjEuUmVtb3ZlTWVtYmVyUmVzcG9uc2UiKoi1GAKQtRjMAYLT5JMCGyoZL3YxL29yZy9tZW1iZXJzL3t1c2VyX2lkfRKEAQoOR2V0T3JnU2V0dGluZ3MSIi5jbGF3a2VlcC52MS5HZXRPcmdTZXR0aW5nc1JlcXVlc3QaIy5jbGF3a2VlcC52MS5HZXRPcmdTZXR0aW5nc1Jlc3BvbnNlIimQAgGItRgCgtPkkwIcYghzZXR0aW5ncxIQL3YxL29yZy9zZXR0aW5ncxKNAQoRVXBkYXRlT3JnU2V0dGluZ3MSJS5jbGF3a2VlcC52MS5VcGRhdGVPcmdTZXR0aW5nc1JlcXVlc3QaJi5jbGF3a2VlcC52MS5VcGRhdGVPcmdTZXR0aW5nc1Jlc3BvbnNlIimItRgCgtPkkwIfOgEqYghzZXR0aW5nczIQL3YxL29yZy9zZXR0aW5ncxJ2CgtMaXN0SXBSdWxlcxIfLmNsYXdrZWVwLnYxLkxpc3RJcFJ1bGVzUmVxdWVzdBogLmNsYXdrZWVwLnYxLkxpc3RJcFJ1bGVzUmVzcG9uc2UiJJACAYi1GAKC0+STAhcSFS92MS9zZWN1cml0eS9pcC1ydWxlcxKEAQoMQ3JlYXRlSXBSdWxlEiAuY2xhd2tlZXAudjEuQ3JlYXRlSXBSdWxlUmVxdWVzdBohLmNsYXdrZWVwLnYxLkNyZWF0ZUlwUnVsZVJlc3BvbnNlIi+ItRgCkLUYyQGC0+STAiA6ASpiBHJ1bGUiFS92MS9zZWN1cml0eS9pcC1ydWxlcxKFAQoMRGVsZXRlSXBSdWxlEiAuY2xhd2tlZXAudjEuRGVsZXRlSXBSdWxlUmVxdWVzdBohLmNsYXdrZWVwLnYxLkRlbGV0ZUlwUnVsZVJlc3BvbnNlIjCItRgCkLUYzAGC0+STAiEqHy92MS9zZWN1cml0eS9pcC1ydWxlcy97cnVsZV9pZH1CPFo6Z2l0aHViLmNvbS9jbGF3a2VlcC9jbGF3a2VlcC9nZW4vZ28vY2xhd2tlZXAvdjE7Y2xhd2tlZXB2MWIGcHJvdG8z", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_timestamp]);
+  fileDesc("ChVjbGF3a2VlcC92MS9vcmcucHJvdG8SC2NsYXdrZWVwLnYxIkoKC09yZ1NldHRpbmdzEhcKD2FnZW50X2tleV9jbGFpbRgBIAEoCBIiChppbnRlbnRzX3JlcXVpcmVfc2ltdWxhdGlvbhgCIAEoCCIXChVHZXRPcmdTZXR0aW5nc1JlcXVlc3QiRAoWR2V0T3JnU2V0dGluZ3NSZXNwb25zZRIqCghzZXR0aW5ncxgBIAEoCzIYLmNsYXdrZWVwLnYxLk9yZ1NldHRpbmdzIpQBChhVcGRhdGVPcmdTZXR0aW5nc1JlcXVlc3QSHAoPYWdlbnRfa2V5X2NsYWltGAEgASgISACIAQESJwoaaW50ZW50c19yZXF1aXJlX3NpbXVsYXRpb24YAiABKAhIAYgBAUISChBfYWdlbnRfa2V5X2NsYWltQh0KG19pbnRlbnRzX3JlcXVpcmVfc2ltdWxhdGlvbiJHChlVcGRhdGVPcmdTZXR0aW5nc1Jlc3BvbnNlEioKCHNldHRpbmdzGAEgASgLMhguY2xhd2tlZXAudjEuT3JnU2V0dGluZ3MiFwoVTGlzdE9yZ01lbWJlcnNSZXF1ZXN0IkEKFkxpc3RPcmdNZW1iZXJzUmVzcG9uc2USJwoHbWVtYmVycxgBIAMoCzIWLmNsYXdrZWVwLnYxLk9yZ01lbWJlciKPAQoJT3JnTWVtYmVyEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEhQKDGRpc3BsYXlfbmFtZRgDIAEoCRIMCgRyb2xlGAQgASgJEhMKC2F1dGhfbWV0aG9kGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIhoKGEdldEFnZW50S2V5c1ZhdWx0UmVxdWVzdCItChlHZXRBZ2VudEtleXNWYXVsdFJlc3BvbnNlEhAKCHZhdWx0X2lkGAEgASgJIjIKE0ludml0ZU1lbWJlclJlcXVlc3QSDQoFZW1haWwYASABKAkSDAoEcm9sZRgCIAEoCSI2ChRJbnZpdGVNZW1iZXJSZXNwb25zZRIPCgdtZXNzYWdlGAEgASgJEg0KBWVtYWlsGAIgASgJIhgKFkxpc3RJbnZpdGF0aW9uc1JlcXVlc3QiRwoXTGlzdEludml0YXRpb25zUmVzcG9uc2USLAoLaW52aXRhdGlvbnMYASADKAsyFy5jbGF3a2VlcC52MS5JbnZpdGF0aW9uIqkBCgpJbnZpdGF0aW9uEgoKAmlkGAEgASgJEg0KBWVtYWlsGAIgASgJEgwKBHJvbGUYAyABKAkSEgoKaW52aXRlZF9ieRgEIAEoCRIuCgpjcmVhdGVkX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCIwChdSZXZva2VJbnZpdGF0aW9uUmVxdWVzdBIVCg1pbnZpdGF0aW9uX2lkGAEgASgJIhoKGFJldm9rZUludml0YXRpb25SZXNwb25zZSI4ChdVcGRhdGVNZW1iZXJSb2xlUmVxdWVzdBIPCgd1c2VyX2lkGAEgASgJEgwKBHJvbGUYAiABKAkiQgoYVXBkYXRlTWVtYmVyUm9sZVJlc3BvbnNlEiYKBm1lbWJlchgBIAEoCzIWLmNsYXdrZWVwLnYxLk9yZ01lbWJlciImChNSZW1vdmVNZW1iZXJSZXF1ZXN0Eg8KB3VzZXJfaWQYASABKAkiFgoUUmVtb3ZlTWVtYmVyUmVzcG9uc2UiFAoSTGlzdElwUnVsZXNSZXF1ZXN0IjkKE0xpc3RJcFJ1bGVzUmVzcG9uc2USIgoFcnVsZXMYASADKAsyEy5jbGF3a2VlcC52MS5JcFJ1bGUirAEKBklwUnVsZRIKCgJpZBgBIAEoCRIOCgZvcmdfaWQYAiABKAkSEQoJcnVsZV90eXBlGAMgASgJEgwKBGNpZHIYBCABKAkSDQoFbGFiZWwYBSABKAkSEgoKYXBwbGllc190bxgGIAEoCRISCgpjcmVhdGVkX2J5GAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIlkKE0NyZWF0ZUlwUnVsZVJlcXVlc3QSEQoJcnVsZV90eXBlGAEgASgJEgwKBGNpZHIYAiABKAkSDQoFbGFiZWwYAyABKAkSEgoKYXBwbGllc190bxgEIAEoCSI5ChRDcmVhdGVJcFJ1bGVSZXNwb25zZRIhCgRydWxlGAEgASgLMhMuY2xhd2tlZXAudjEuSXBSdWxlIiYKE0RlbGV0ZUlwUnVsZVJlcXVlc3QSDwoHcnVsZV9pZBgBIAEoCSIWChREZWxldGVJcFJ1bGVSZXNwb25zZTLXDAoKT3JnU2VydmljZRJ5Cg5MaXN0T3JnTWVtYmVycxIiLmNsYXdrZWVwLnYxLkxpc3RPcmdNZW1iZXJzUmVxdWVzdBojLmNsYXdrZWVwLnYxLkxpc3RPcmdNZW1iZXJzUmVzcG9uc2UiHpACAYi1GAKC0+STAhESDy92MS9vcmcvbWVtYmVycxKLAQoRR2V0QWdlbnRLZXlzVmF1bHQSJS5jbGF3a2VlcC52MS5HZXRBZ2VudEtleXNWYXVsdFJlcXVlc3QaJi5jbGF3a2VlcC52MS5HZXRBZ2VudEtleXNWYXVsdFJlc3BvbnNlIieQAgGItRgCgtPkkwIaEhgvdjEvb3JnL2FnZW50LWtleXMtdmF1bHQScgoMSW52aXRlTWVtYmVyEiAuY2xhd2tlZXAudjEuSW52aXRlTWVtYmVyUmVxdWVzdBohLmNsYXdrZWVwLnYxLkludml0ZU1lbWJlclJlc3BvbnNlIh2ItRgCgtPkkwITOgEqIg4vdjEvb3JnL2ludml0ZRKAAQoPTGlzdEludml0YXRpb25zEiMuY2xhd2tlZXAudjEuTGlzdEludml0YXRpb25zUmVxdWVzdBokLmNsYXdrZWVwLnYxLkxpc3RJbnZpdGF0aW9uc1Jlc3BvbnNlIiKQAgGItRgCgtPkkwIVEhMvdjEvb3JnL2ludml0YXRpb25zEpUBChBSZXZva2VJbnZpdGF0aW9uEiQuY2xhd2tlZXAudjEuUmV2b2tlSW52aXRhdGlvblJlcXVlc3QaJS5jbGF3a2VlcC52MS5SZXZva2VJbnZpdGF0aW9uUmVzcG9uc2UiNIi1GAKQtRjMAYLT5JMCJSojL3YxL29yZy9pbnZpdGF0aW9ucy97aW52aXRhdGlvbl9pZH0SkQEKEFVwZGF0ZU1lbWJlclJvbGUSJC5jbGF3a2VlcC52MS5VcGRhdGVNZW1iZXJSb2xlUmVxdWVzdBolLmNsYXdrZWVwLnYxLlVwZGF0ZU1lbWJlclJvbGVSZXNwb25zZSIwiLUYAoLT5JMCJjoBKmIGbWVtYmVyMhkvdjEvb3JnL21lbWJlcnMve3VzZXJfaWR9En8KDFJlbW92ZU1lbWJlchIgLmNsYXdrZWVwLnYxLlJlbW92ZU1lbWJlclJlcXVlc3QaIS5jbGF3a2VlcC52MS5SZW1vdmVNZW1iZXJSZXNwb25zZSIqiLUYApC1GMwBgtPkkwIbKhkvdjEvb3JnL21lbWJlcnMve3VzZXJfaWR9EoQBCg5HZXRPcmdTZXR0aW5ncxIiLmNsYXdrZWVwLnYxLkdldE9yZ1NldHRpbmdzUmVxdWVzdBojLmNsYXdrZWVwLnYxLkdldE9yZ1NldHRpbmdzUmVzcG9uc2UiKZACAYi1GAKC0+STAhxiCHNldHRpbmdzEhAvdjEvb3JnL3NldHRpbmdzEo0BChFVcGRhdGVPcmdTZXR0aW5ncxIlLmNsYXdrZWVwLnYxLlVwZGF0ZU9yZ1NldHRpbmdzUmVxdWVzdBomLmNsYXdrZWVwLnYxLlVwZGF0ZU9yZ1NldHRpbmdzUmVzcG9uc2UiKYi1GAKC0+STAh86ASpiCHNldHRpbmdzMhAvdjEvb3JnL3NldHRpbmdzEnYKC0xpc3RJcFJ1bGVzEh8uY2xhd2tlZXAudjEuTGlzdElwUnVsZXNSZXF1ZXN0GiAuY2xhd2tlZXAudjEuTGlzdElwUnVsZXNSZXNwb25zZSIkkAIBiLUYAoLT5JMCFxIVL3YxL3NlY3VyaXR5L2lwLXJ1bGVzEoQBCgxDcmVhdGVJcFJ1bGUSIC5jbGF3a2VlcC52MS5DcmVhdGVJcFJ1bGVSZXF1ZXN0GiEuY2xhd2tlZXAudjEuQ3JlYXRlSXBSdWxlUmVzcG9uc2UiL4i1GAKQtRjJAYLT5JMCIDoBKmIEcnVsZSIVL3YxL3NlY3VyaXR5L2lwLXJ1bGVzEoUBCgxEZWxldGVJcFJ1bGUSIC5jbGF3a2VlcC52MS5EZWxldGVJcFJ1bGVSZXF1ZXN0GiEuY2xhd2tlZXAudjEuRGVsZXRlSXBSdWxlUmVzcG9uc2UiMIi1GAKQtRjMAYLT5JMCISofL3YxL3NlY3VyaXR5L2lwLXJ1bGVzL3tydWxlX2lkfUI8WjpnaXRodWIuY29tL2NsYXdrZWVwL2NsYXdrZWVwL2dlbi9nby9jbGF3a2VlcC92MTtjbGF3a2VlcHYxYgZwcm90bzM", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_timestamp]);
 
 /**
  * Organisation-wide choices of its owners and admins.
@@ -312,6 +312,135 @@ export const InviteMemberResponseSchema: GenMessage<InviteMemberResponse> = /*@_
   messageDesc(file_clawkeep_v1_org, 11);
 
 /**
+ * No parameters: the organisation is the caller's.
+ *
+ * @generated from message clawkeep.v1.ListInvitationsRequest
+ */
+export type ListInvitationsRequest = Message<"clawkeep.v1.ListInvitationsRequest"> & {
+};
+
+/**
+ * Describes the message clawkeep.v1.ListInvitationsRequest.
+ * Use `create(ListInvitationsRequestSchema)` to create a new message.
+ */
+export const ListInvitationsRequestSchema: GenMessage<ListInvitationsRequest> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 12);
+
+/**
+ * The organisation's pending invitations.
+ *
+ * @generated from message clawkeep.v1.ListInvitationsResponse
+ */
+export type ListInvitationsResponse = Message<"clawkeep.v1.ListInvitationsResponse"> & {
+  /**
+   * Pending invitations, newest first; empty list when there are none.
+   *
+   * @generated from field: repeated clawkeep.v1.Invitation invitations = 1;
+   */
+  invitations: Invitation[];
+};
+
+/**
+ * Describes the message clawkeep.v1.ListInvitationsResponse.
+ * Use `create(ListInvitationsResponseSchema)` to create a new message.
+ */
+export const ListInvitationsResponseSchema: GenMessage<ListInvitationsResponse> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 13);
+
+/**
+ * An invitation that has not been accepted and has not expired. It is accepted when its email
+ * signs up.
+ *
+ * @generated from message clawkeep.v1.Invitation
+ */
+export type Invitation = Message<"clawkeep.v1.Invitation"> & {
+  /**
+   * The invitation's id (UUID).
+   *
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * The invited email address.
+   *
+   * @generated from field: string email = 2;
+   */
+  email: string;
+
+  /**
+   * The role the invitee gets on joining: "owner", "admin" or "member".
+   *
+   * @generated from field: string role = 3;
+   */
+  role: string;
+
+  /**
+   * The id of the user who sent the invitation (UUID).
+   *
+   * @generated from field: string invited_by = 4;
+   */
+  invitedBy: string;
+
+  /**
+   * When the invitation was sent.
+   *
+   * @generated from field: google.protobuf.Timestamp created_at = 5;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * When the invitation stops being accepted.
+   *
+   * @generated from field: google.protobuf.Timestamp expires_at = 6;
+   */
+  expiresAt?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message clawkeep.v1.Invitation.
+ * Use `create(InvitationSchema)` to create a new message.
+ */
+export const InvitationSchema: GenMessage<Invitation> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 14);
+
+/**
+ * Path parameters of DELETE /v1/org/invitations/{invitation_id}.
+ *
+ * @generated from message clawkeep.v1.RevokeInvitationRequest
+ */
+export type RevokeInvitationRequest = Message<"clawkeep.v1.RevokeInvitationRequest"> & {
+  /**
+   * The invitation's id (UUID).
+   *
+   * @generated from field: string invitation_id = 1;
+   */
+  invitationId: string;
+};
+
+/**
+ * Describes the message clawkeep.v1.RevokeInvitationRequest.
+ * Use `create(RevokeInvitationRequestSchema)` to create a new message.
+ */
+export const RevokeInvitationRequestSchema: GenMessage<RevokeInvitationRequest> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 15);
+
+/**
+ * 204 No Content.
+ *
+ * @generated from message clawkeep.v1.RevokeInvitationResponse
+ */
+export type RevokeInvitationResponse = Message<"clawkeep.v1.RevokeInvitationResponse"> & {
+};
+
+/**
+ * Describes the message clawkeep.v1.RevokeInvitationResponse.
+ * Use `create(RevokeInvitationResponseSchema)` to create a new message.
+ */
+export const RevokeInvitationResponseSchema: GenMessage<RevokeInvitationResponse> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_org, 16);
+
+/**
  * UpdateMemberRoleRequest of the 1Claw reference, with the member from the path.
  *
  * @generated from message clawkeep.v1.UpdateMemberRoleRequest
@@ -338,7 +467,7 @@ export type UpdateMemberRoleRequest = Message<"clawkeep.v1.UpdateMemberRoleReque
  * Use `create(UpdateMemberRoleRequestSchema)` to create a new message.
  */
 export const UpdateMemberRoleRequestSchema: GenMessage<UpdateMemberRoleRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 12);
+  messageDesc(file_clawkeep_v1_org, 17);
 
 /**
  * Wraps the updated member; REST returns the member itself.
@@ -359,7 +488,7 @@ export type UpdateMemberRoleResponse = Message<"clawkeep.v1.UpdateMemberRoleResp
  * Use `create(UpdateMemberRoleResponseSchema)` to create a new message.
  */
 export const UpdateMemberRoleResponseSchema: GenMessage<UpdateMemberRoleResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 13);
+  messageDesc(file_clawkeep_v1_org, 18);
 
 /**
  * Path parameters of DELETE /v1/org/members/{user_id}.
@@ -380,7 +509,7 @@ export type RemoveMemberRequest = Message<"clawkeep.v1.RemoveMemberRequest"> & {
  * Use `create(RemoveMemberRequestSchema)` to create a new message.
  */
 export const RemoveMemberRequestSchema: GenMessage<RemoveMemberRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 14);
+  messageDesc(file_clawkeep_v1_org, 19);
 
 /**
  * 204 No Content.
@@ -395,7 +524,7 @@ export type RemoveMemberResponse = Message<"clawkeep.v1.RemoveMemberResponse"> &
  * Use `create(RemoveMemberResponseSchema)` to create a new message.
  */
 export const RemoveMemberResponseSchema: GenMessage<RemoveMemberResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 15);
+  messageDesc(file_clawkeep_v1_org, 20);
 
 /**
  * No parameters: the organisation is the caller's.
@@ -410,7 +539,7 @@ export type ListIpRulesRequest = Message<"clawkeep.v1.ListIpRulesRequest"> & {
  * Use `create(ListIpRulesRequestSchema)` to create a new message.
  */
 export const ListIpRulesRequestSchema: GenMessage<ListIpRulesRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 16);
+  messageDesc(file_clawkeep_v1_org, 21);
 
 /**
  * IpRulesListResponse of the 1Claw reference.
@@ -431,7 +560,7 @@ export type ListIpRulesResponse = Message<"clawkeep.v1.ListIpRulesResponse"> & {
  * Use `create(ListIpRulesResponseSchema)` to create a new message.
  */
 export const ListIpRulesResponseSchema: GenMessage<ListIpRulesResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 17);
+  messageDesc(file_clawkeep_v1_org, 22);
 
 /**
  * An org-wide IP rule (IpRuleResponse of the 1Claw reference). A call whose client address
@@ -504,7 +633,7 @@ export type IpRule = Message<"clawkeep.v1.IpRule"> & {
  * Use `create(IpRuleSchema)` to create a new message.
  */
 export const IpRuleSchema: GenMessage<IpRule> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 18);
+  messageDesc(file_clawkeep_v1_org, 23);
 
 /**
  * CreateIpRuleRequest of the 1Claw reference.
@@ -546,7 +675,7 @@ export type CreateIpRuleRequest = Message<"clawkeep.v1.CreateIpRuleRequest"> & {
  * Use `create(CreateIpRuleRequestSchema)` to create a new message.
  */
 export const CreateIpRuleRequestSchema: GenMessage<CreateIpRuleRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 19);
+  messageDesc(file_clawkeep_v1_org, 24);
 
 /**
  * Wraps the new rule; REST returns the rule itself.
@@ -567,7 +696,7 @@ export type CreateIpRuleResponse = Message<"clawkeep.v1.CreateIpRuleResponse"> &
  * Use `create(CreateIpRuleResponseSchema)` to create a new message.
  */
 export const CreateIpRuleResponseSchema: GenMessage<CreateIpRuleResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 20);
+  messageDesc(file_clawkeep_v1_org, 25);
 
 /**
  * Path parameters of DELETE /v1/security/ip-rules/{rule_id}.
@@ -588,7 +717,7 @@ export type DeleteIpRuleRequest = Message<"clawkeep.v1.DeleteIpRuleRequest"> & {
  * Use `create(DeleteIpRuleRequestSchema)` to create a new message.
  */
 export const DeleteIpRuleRequestSchema: GenMessage<DeleteIpRuleRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 21);
+  messageDesc(file_clawkeep_v1_org, 26);
 
 /**
  * 204 No Content.
@@ -603,7 +732,7 @@ export type DeleteIpRuleResponse = Message<"clawkeep.v1.DeleteIpRuleResponse"> &
  * Use `create(DeleteIpRuleResponseSchema)` to create a new message.
  */
 export const DeleteIpRuleResponseSchema: GenMessage<DeleteIpRuleResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_org, 22);
+  messageDesc(file_clawkeep_v1_org, 27);
 
 /**
  * The caller's organisation: its members and their roles, invitations, the vault that holds the
@@ -647,6 +776,30 @@ export const OrgService: GenService<{
     methodKind: "unary";
     input: typeof InviteMemberRequestSchema;
     output: typeof InviteMemberResponseSchema;
+  },
+  /**
+   * Lists the organisation's pending invitations: not accepted and not expired, newest first
+   * (Clawkeep addition; no 1Claw operationId). Owners and admins only.
+   *
+   * @generated from rpc clawkeep.v1.OrgService.ListInvitations
+   */
+  listInvitations: {
+    methodKind: "unary";
+    input: typeof ListInvitationsRequestSchema;
+    output: typeof ListInvitationsResponseSchema;
+  },
+  /**
+   * Deletes a pending invitation, so that signing up with its email no longer joins the
+   * organisation (Clawkeep addition; no 1Claw operationId). Owners and admins only; only an owner
+   * may revoke an invitation to the owner role. 404 for an invitation that is unknown, of another
+   * organisation, already accepted or expired.
+   *
+   * @generated from rpc clawkeep.v1.OrgService.RevokeInvitation
+   */
+  revokeInvitation: {
+    methodKind: "unary";
+    input: typeof RevokeInvitationRequestSchema;
+    output: typeof RevokeInvitationResponseSchema;
   },
   /**
    * Changes a member's role (operationId updateMemberRole). Owners and admins only; only an

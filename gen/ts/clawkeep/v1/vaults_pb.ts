@@ -14,7 +14,7 @@ import type { JsonObject, Message } from "@bufbuild/protobuf";
  * Describes the file clawkeep/v1/vaults.proto.
  */
 export const file_clawkeep_v1_vaults: GenFile = /*@__PURE__*/
-  fileDesc("ChhjbGF3a2VlcC92MS92YXVsdHMucHJvdG8SC2NsYXdrZWVwLnYxIpMBCgVWYXVsdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhIKCmNyZWF0ZWRfYnkYBCABKAkSFwoPY3JlYXRlZF9ieV90eXBlGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIukBCg5TZWNyZXRNZXRhZGF0YRIKCgJpZBgBIAEoCRIMCgRwYXRoGAIgASgJEgwKBHR5cGUYAyABKAkSDwoHdmVyc2lvbhgEIAEoBRIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaXNfZGlzYWJsZWQYCCABKAgi9AEKBlNlY3JldBIKCgJpZBgBIAEoCRIMCgRwYXRoGAIgASgJEgwKBHR5cGUYAyABKAkSEgoFdmFsdWUYBCABKAlCA4ABARIPCgd2ZXJzaW9uGAUgASgFEikKCG1ldGFkYXRhGAYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgpjcmVhdGVkX2J5GAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIuICCgZQb2xpY3kSCgoCaWQYASABKAkSEAoIdmF1bHRfaWQYAiABKAkSGwoTc2VjcmV0X3BhdGhfcGF0dGVybhgDIAEoCRIWCg5wcmluY2lwYWxfdHlwZRgEIAEoCRIUCgxwcmluY2lwYWxfaWQYBSABKAkSEwoLcGVybWlzc2lvbnMYBiADKAkSKwoKY29uZGl0aW9ucxgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKZXhwaXJlc19hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgJIAEoCRIXCg9jcmVhdGVkX2J5X3R5cGUYCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGZWZmZWN0GAwgASgJEhAKCHByaW9yaXR5GA0gASgFIjcKEkNyZWF0ZVZhdWx0UmVxdWVzdBIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJIjgKE0NyZWF0ZVZhdWx0UmVzcG9uc2USIQoFdmF1bHQYASABKAsyEi5jbGF3a2VlcC52MS5WYXVsdCITChFMaXN0VmF1bHRzUmVxdWVzdCI4ChJMaXN0VmF1bHRzUmVzcG9uc2USIgoGdmF1bHRzGAEgAygLMhIuY2xhd2tlZXAudjEuVmF1bHQiIwoPR2V0VmF1bHRSZXF1ZXN0EhAKCHZhdWx0X2lkGAEgASgJIjUKEEdldFZhdWx0UmVzcG9uc2USIQoFdmF1bHQYASABKAsyEi5jbGF3a2VlcC52MS5WYXVsdCImChJEZWxldGVWYXVsdFJlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkiFQoTRGVsZXRlVmF1bHRSZXNwb25zZSJVChJMaXN0U2VjcmV0c1JlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSDgoGcHJlZml4GAIgASgJEg0KBWxpbWl0GAMgASgFEg4KBmN1cnNvchgEIAEoCSJYChNMaXN0U2VjcmV0c1Jlc3BvbnNlEiwKB3NlY3JldHMYASADKAsyGy5jbGF3a2VlcC52MS5TZWNyZXRNZXRhZGF0YRITCgtuZXh0X2N1cnNvchgCIAEoCSLjAQoQUHV0U2VjcmV0UmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJEgwKBHR5cGUYAyABKAkSEgoFdmFsdWUYBCABKAlCA4ABARIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHQoQbWF4X2FjY2Vzc19jb3VudBgHIAEoBUgAiAEBQhMKEV9tYXhfYWNjZXNzX2NvdW50IkAKEVB1dFNlY3JldFJlc3BvbnNlEisKBnNlY3JldBgBIAEoCzIbLmNsYXdrZWVwLnYxLlNlY3JldE1ldGFkYXRhIjIKEEdldFNlY3JldFJlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSDAoEcGF0aBgCIAEoCSI4ChFHZXRTZWNyZXRSZXNwb25zZRIjCgZzZWNyZXQYASABKAsyEy5jbGF3a2VlcC52MS5TZWNyZXQiNQoTRGVsZXRlU2VjcmV0UmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJIhYKFERlbGV0ZVNlY3JldFJlc3BvbnNlIjsKGUxpc3RTZWNyZXRWZXJzaW9uc1JlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSDAoEcGF0aBgCIAEoCSJLChpMaXN0U2VjcmV0VmVyc2lvbnNSZXNwb25zZRItCgh2ZXJzaW9ucxgBIAMoCzIbLmNsYXdrZWVwLnYxLlNlY3JldE1ldGFkYXRhIkoKF0dldFNlY3JldFZlcnNpb25SZXF1ZXN0EhAKCHZhdWx0X2lkGAEgASgJEgwKBHBhdGgYAiABKAkSDwoHdmVyc2lvbhgDIAEoBSI/ChhHZXRTZWNyZXRWZXJzaW9uUmVzcG9uc2USIwoGc2VjcmV0GAEgASgLMhMuY2xhd2tlZXAudjEuU2VjcmV0Ik4KG0Rpc2FibGVTZWNyZXRWZXJzaW9uUmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJEg8KB3ZlcnNpb24YAyABKAUiHgocRGlzYWJsZVNlY3JldFZlcnNpb25SZXNwb25zZSKYAgoTQ3JlYXRlUG9saWN5UmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIbChNzZWNyZXRfcGF0aF9wYXR0ZXJuGAIgASgJEhYKDnByaW5jaXBhbF90eXBlGAMgASgJEhQKDHByaW5jaXBhbF9pZBgEIAEoCRITCgtwZXJtaXNzaW9ucxgFIAMoCRIrCgpjb25kaXRpb25zGAYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZlZmZlY3QYCCABKAkSFQoIcHJpb3JpdHkYCSABKAVIAIgBAUILCglfcHJpb3JpdHkiOwoUQ3JlYXRlUG9saWN5UmVzcG9uc2USIwoGcG9saWN5GAEgASgLMhMuY2xhd2tlZXAudjEuUG9saWN5IicKE0xpc3RQb2xpY2llc1JlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkiPQoUTGlzdFBvbGljaWVzUmVzcG9uc2USJQoIcG9saWNpZXMYASADKAsyEy5jbGF3a2VlcC52MS5Qb2xpY3ki8AEKE1VwZGF0ZVBvbGljeVJlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSEQoJcG9saWN5X2lkGAIgASgJEhMKC3Blcm1pc3Npb25zGAMgAygJEisKCmNvbmRpdGlvbnMYBCABKAsyFy5nb29nbGUucHJvdG9idWYuU3RydWN0Ei4KCmV4cGlyZXNfYXQYBSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKBmVmZmVjdBgGIAEoCUgAiAEBEhUKCHByaW9yaXR5GAcgASgFSAGIAQFCCQoHX2VmZmVjdEILCglfcHJpb3JpdHkiOwoUVXBkYXRlUG9saWN5UmVzcG9uc2USIwoGcG9saWN5GAEgASgLMhMuY2xhd2tlZXAudjEuUG9saWN5IjoKE0RlbGV0ZVBvbGljeVJlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSEQoJcG9saWN5X2lkGAIgASgJIhYKFERlbGV0ZVBvbGljeVJlc3BvbnNlMukQCgxWYXVsdFNlcnZpY2USdwoLQ3JlYXRlVmF1bHQSHy5jbGF3a2VlcC52MS5DcmVhdGVWYXVsdFJlcXVlc3QaIC5jbGF3a2VlcC52MS5DcmVhdGVWYXVsdFJlc3BvbnNlIiWItRgEkLUYyQGC0+STAhY6ASpiBXZhdWx0IgovdjEvdmF1bHRzEmgKCkxpc3RWYXVsdHMSHi5jbGF3a2VlcC52MS5MaXN0VmF1bHRzUmVxdWVzdBofLmNsYXdrZWVwLnYxLkxpc3RWYXVsdHNSZXNwb25zZSIZkAIBiLUYBILT5JMCDBIKL3YxL3ZhdWx0cxJ0CghHZXRWYXVsdBIcLmNsYXdrZWVwLnYxLkdldFZhdWx0UmVxdWVzdBodLmNsYXdrZWVwLnYxLkdldFZhdWx0UmVzcG9uc2UiK5ACAYi1GASC0+STAh5iBXZhdWx0EhUvdjEvdmF1bHRzL3t2YXVsdF9pZH0SeAoLRGVsZXRlVmF1bHQSHy5jbGF3a2VlcC52MS5EZWxldGVWYXVsdFJlcXVlc3QaIC5jbGF3a2VlcC52MS5EZWxldGVWYXVsdFJlc3BvbnNlIiaItRgCkLUYzAGC0+STAhcqFS92MS92YXVsdHMve3ZhdWx0X2lkfRJ+CgtMaXN0U2VjcmV0cxIfLmNsYXdrZWVwLnYxLkxpc3RTZWNyZXRzUmVxdWVzdBogLmNsYXdrZWVwLnYxLkxpc3RTZWNyZXRzUmVzcG9uc2UiLJACAYi1GASC0+STAh8SHS92MS92YXVsdHMve3ZhdWx0X2lkfS9zZWNyZXRzEo8BCglQdXRTZWNyZXQSHS5jbGF3a2VlcC52MS5QdXRTZWNyZXRSZXF1ZXN0Gh4uY2xhd2tlZXAudjEuUHV0U2VjcmV0UmVzcG9uc2UiQ4i1GASQtRjJAYLT5JMCNDoBKmIGc2VjcmV0GicvdjEvdmF1bHRzL3t2YXVsdF9pZH0vc2VjcmV0cy97cGF0aD0qKn0ShwEKCUdldFNlY3JldBIdLmNsYXdrZWVwLnYxLkdldFNlY3JldFJlcXVlc3QaHi5jbGF3a2VlcC52MS5HZXRTZWNyZXRSZXNwb25zZSI7iLUYBILT5JMCMWIGc2VjcmV0EicvdjEvdmF1bHRzL3t2YXVsdF9pZH0vc2VjcmV0cy97cGF0aD0qKn0SjQEKDERlbGV0ZVNlY3JldBIgLmNsYXdrZWVwLnYxLkRlbGV0ZVNlY3JldFJlcXVlc3QaIS5jbGF3a2VlcC52MS5EZWxldGVTZWNyZXRSZXNwb25zZSI4iLUYBJC1GMwBgtPkkwIpKicvdjEvdmF1bHRzL3t2YXVsdF9pZH0vc2VjcmV0cy97cGF0aD0qKn0SpQEKEkxpc3RTZWNyZXRWZXJzaW9ucxImLmNsYXdrZWVwLnYxLkxpc3RTZWNyZXRWZXJzaW9uc1JlcXVlc3QaJy5jbGF3a2VlcC52MS5MaXN0U2VjcmV0VmVyc2lvbnNSZXNwb25zZSI+kAIBiLUYBILT5JMCMRIvL3YxL3ZhdWx0cy97dmF1bHRfaWR9L3NlY3JldC12ZXJzaW9ucy97cGF0aD0qKn0SrQEKEEdldFNlY3JldFZlcnNpb24SJC5jbGF3a2VlcC52MS5HZXRTZWNyZXRWZXJzaW9uUmVxdWVzdBolLmNsYXdrZWVwLnYxLkdldFNlY3JldFZlcnNpb25SZXNwb25zZSJMiLUYBILT5JMCQmIGc2VjcmV0EjgvdjEvdmF1bHRzL3t2YXVsdF9pZH0vc2VjcmV0LXZlcnNpb24ve3BhdGg9Kip9L3t2ZXJzaW9ufRK+AQoURGlzYWJsZVNlY3JldFZlcnNpb24SKC5jbGF3a2VlcC52MS5EaXNhYmxlU2VjcmV0VmVyc2lvblJlcXVlc3QaKS5jbGF3a2VlcC52MS5EaXNhYmxlU2VjcmV0VmVyc2lvblJlc3BvbnNlIlGItRgEkLUYzAGC0+STAkIiQC92MS92YXVsdHMve3ZhdWx0X2lkfS9zZWNyZXQtdmVyc2lvbi1kaXNhYmxlL3twYXRoPSoqfS97dmVyc2lvbn0SjwEKDENyZWF0ZVBvbGljeRIgLmNsYXdrZWVwLnYxLkNyZWF0ZVBvbGljeVJlcXVlc3QaIS5jbGF3a2VlcC52MS5DcmVhdGVQb2xpY3lSZXNwb25zZSI6iLUYBJC1GMkBgtPkkwIrOgEqYgZwb2xpY3kiHi92MS92YXVsdHMve3ZhdWx0X2lkfS9wb2xpY2llcxKCAQoMTGlzdFBvbGljaWVzEiAuY2xhd2tlZXAudjEuTGlzdFBvbGljaWVzUmVxdWVzdBohLmNsYXdrZWVwLnYxLkxpc3RQb2xpY2llc1Jlc3BvbnNlIi2QAgGItRgEgtPkkwIgEh4vdjEvdmF1bHRzL3t2YXVsdF9pZH0vcG9saWNpZXMSlgEKDFVwZGF0ZVBvbGljeRIgLmNsYXdrZWVwLnYxLlVwZGF0ZVBvbGljeVJlcXVlc3QaIS5jbGF3a2VlcC52MS5VcGRhdGVQb2xpY3lSZXNwb25zZSJBiLUYBILT5JMCNzoBKmIGcG9saWN5GiovdjEvdmF1bHRzL3t2YXVsdF9pZH0vcG9saWNpZXMve3BvbGljeV9pZH0SkAEKDERlbGV0ZVBvbGljeRIgLmNsYXdrZWVwLnYxLkRlbGV0ZVBvbGljeVJlcXVlc3QaIS5jbGF3a2VlcC52MS5EZWxldGVQb2xpY3lSZXNwb25zZSI7iLUYBJC1GMwBgtPkkwIsKiovdjEvdmF1bHRzL3t2YXVsdF9pZH0vcG9saWNpZXMve3BvbGljeV9pZH1CPFo6Z2l0aHViLmNvbS9jbGF3a2VlcC9jbGF3a2VlcC9nZW4vZ28vY2xhd2tlZXAvdjE7Y2xhd2tlZXB2MWIGcHJvdG8z", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp]);
+  fileDesc("ChhjbGF3a2VlcC92MS92YXVsdHMucHJvdG8SC2NsYXdrZWVwLnYxIpMBCgVWYXVsdBIKCgJpZBgBIAEoCRIMCgRuYW1lGAIgASgJEhMKC2Rlc2NyaXB0aW9uGAMgASgJEhIKCmNyZWF0ZWRfYnkYBCABKAkSFwoPY3JlYXRlZF9ieV90eXBlGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIukBCg5TZWNyZXRNZXRhZGF0YRIKCgJpZBgBIAEoCRIMCgRwYXRoGAIgASgJEgwKBHR5cGUYAyABKAkSDwoHdmVyc2lvbhgEIAEoBRIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLaXNfZGlzYWJsZWQYCCABKAgi9AEKBlNlY3JldBIKCgJpZBgBIAEoCRIMCgRwYXRoGAIgASgJEgwKBHR5cGUYAyABKAkSEgoFdmFsdWUYBCABKAlCA4ABARIPCgd2ZXJzaW9uGAUgASgFEikKCG1ldGFkYXRhGAYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBISCgpjcmVhdGVkX2J5GAcgASgJEi4KCmNyZWF0ZWRfYXQYCCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIuICCgZQb2xpY3kSCgoCaWQYASABKAkSEAoIdmF1bHRfaWQYAiABKAkSGwoTc2VjcmV0X3BhdGhfcGF0dGVybhgDIAEoCRIWCg5wcmluY2lwYWxfdHlwZRgEIAEoCRIUCgxwcmluY2lwYWxfaWQYBSABKAkSEwoLcGVybWlzc2lvbnMYBiADKAkSKwoKY29uZGl0aW9ucxgHIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKZXhwaXJlc19hdBgIIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgJIAEoCRIXCg9jcmVhdGVkX2J5X3R5cGUYCiABKAkSLgoKY3JlYXRlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDgoGZWZmZWN0GAwgASgJEhAKCHByaW9yaXR5GA0gASgFIjcKEkNyZWF0ZVZhdWx0UmVxdWVzdBIMCgRuYW1lGAEgASgJEhMKC2Rlc2NyaXB0aW9uGAIgASgJIjgKE0NyZWF0ZVZhdWx0UmVzcG9uc2USIQoFdmF1bHQYASABKAsyEi5jbGF3a2VlcC52MS5WYXVsdCITChFMaXN0VmF1bHRzUmVxdWVzdCI4ChJMaXN0VmF1bHRzUmVzcG9uc2USIgoGdmF1bHRzGAEgAygLMhIuY2xhd2tlZXAudjEuVmF1bHQiIwoPR2V0VmF1bHRSZXF1ZXN0EhAKCHZhdWx0X2lkGAEgASgJIjUKEEdldFZhdWx0UmVzcG9uc2USIQoFdmF1bHQYASABKAsyEi5jbGF3a2VlcC52MS5WYXVsdCImChJEZWxldGVWYXVsdFJlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkiFQoTRGVsZXRlVmF1bHRSZXNwb25zZSJVChJMaXN0U2VjcmV0c1JlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSDgoGcHJlZml4GAIgASgJEg0KBWxpbWl0GAMgASgFEg4KBmN1cnNvchgEIAEoCSJYChNMaXN0U2VjcmV0c1Jlc3BvbnNlEiwKB3NlY3JldHMYASADKAsyGy5jbGF3a2VlcC52MS5TZWNyZXRNZXRhZGF0YRITCgtuZXh0X2N1cnNvchgCIAEoCSLjAQoQUHV0U2VjcmV0UmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJEgwKBHR5cGUYAyABKAkSEgoFdmFsdWUYBCABKAlCA4ABARIpCghtZXRhZGF0YRgFIAEoCzIXLmdvb2dsZS5wcm90b2J1Zi5TdHJ1Y3QSLgoKZXhwaXJlc19hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASHQoQbWF4X2FjY2Vzc19jb3VudBgHIAEoBUgAiAEBQhMKEV9tYXhfYWNjZXNzX2NvdW50IkAKEVB1dFNlY3JldFJlc3BvbnNlEisKBnNlY3JldBgBIAEoCzIbLmNsYXdrZWVwLnYxLlNlY3JldE1ldGFkYXRhIjIKEEdldFNlY3JldFJlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSDAoEcGF0aBgCIAEoCSI4ChFHZXRTZWNyZXRSZXNwb25zZRIjCgZzZWNyZXQYASABKAsyEy5jbGF3a2VlcC52MS5TZWNyZXQiNQoTRGVsZXRlU2VjcmV0UmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJIhYKFERlbGV0ZVNlY3JldFJlc3BvbnNlIjsKGUxpc3RTZWNyZXRWZXJzaW9uc1JlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkSDAoEcGF0aBgCIAEoCSJLChpMaXN0U2VjcmV0VmVyc2lvbnNSZXNwb25zZRItCgh2ZXJzaW9ucxgBIAMoCzIbLmNsYXdrZWVwLnYxLlNlY3JldE1ldGFkYXRhIkoKF0dldFNlY3JldFZlcnNpb25SZXF1ZXN0EhAKCHZhdWx0X2lkGAEgASgJEgwKBHBhdGgYAiABKAkSDwoHdmVyc2lvbhgDIAEoBSI/ChhHZXRTZWNyZXRWZXJzaW9uUmVzcG9uc2USIwoGc2VjcmV0GAEgASgLMhMuY2xhd2tlZXAudjEuU2VjcmV0Ik4KG0Rpc2FibGVTZWNyZXRWZXJzaW9uUmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJEg8KB3ZlcnNpb24YAyABKAUiHgocRGlzYWJsZVNlY3JldFZlcnNpb25SZXNwb25zZSKYAgoTQ3JlYXRlUG9saWN5UmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIbChNzZWNyZXRfcGF0aF9wYXR0ZXJuGAIgASgJEhYKDnByaW5jaXBhbF90eXBlGAMgASgJEhQKDHByaW5jaXBhbF9pZBgEIAEoCRITCgtwZXJtaXNzaW9ucxgFIAMoCRIrCgpjb25kaXRpb25zGAYgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIOCgZlZmZlY3QYCCABKAkSFQoIcHJpb3JpdHkYCSABKAVIAIgBAUILCglfcHJpb3JpdHkiOwoUQ3JlYXRlUG9saWN5UmVzcG9uc2USIwoGcG9saWN5GAEgASgLMhMuY2xhd2tlZXAudjEuUG9saWN5IicKE0xpc3RQb2xpY2llc1JlcXVlc3QSEAoIdmF1bHRfaWQYASABKAkiPQoUTGlzdFBvbGljaWVzUmVzcG9uc2USJQoIcG9saWNpZXMYASADKAsyEy5jbGF3a2VlcC52MS5Qb2xpY3kiTAoWQ2hlY2tQYXRoQWNjZXNzUmVxdWVzdBIQCgh2YXVsdF9pZBgBIAEoCRIMCgRwYXRoGAIgASgJEhIKCnBlcm1pc3Npb24YAyABKAkifwoXQ2hlY2tQYXRoQWNjZXNzUmVzcG9uc2USEAoIdmF1bHRfaWQYASABKAkSDAoEcGF0aBgCIAEoCRISCgpwZXJtaXNzaW9uGAMgASgJEjAKCnByaW5jaXBhbHMYBCADKAsyHC5jbGF3a2VlcC52MS5QYXRoQWNjZXNzR3JhbnQijgEKD1BhdGhBY2Nlc3NHcmFudBIWCg5wcmluY2lwYWxfdHlwZRgBIAEoCRIUCgxwcmluY2lwYWxfaWQYAiABKAkSFAoMZGlzcGxheV9uYW1lGAMgASgJEg4KBnJlYXNvbhgEIAEoCRISCgpwb2xpY3lfaWRzGAUgAygJEhMKC2NvbmRpdGlvbmFsGAYgASgIIvABChNVcGRhdGVQb2xpY3lSZXF1ZXN0EhAKCHZhdWx0X2lkGAEgASgJEhEKCXBvbGljeV9pZBgCIAEoCRITCgtwZXJtaXNzaW9ucxgDIAMoCRIrCgpjb25kaXRpb25zGAQgASgLMhcuZ29vZ2xlLnByb3RvYnVmLlN0cnVjdBIuCgpleHBpcmVzX2F0GAUgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgZlZmZlY3QYBiABKAlIAIgBARIVCghwcmlvcml0eRgHIAEoBUgBiAEBQgkKB19lZmZlY3RCCwoJX3ByaW9yaXR5IjsKFFVwZGF0ZVBvbGljeVJlc3BvbnNlEiMKBnBvbGljeRgBIAEoCzITLmNsYXdrZWVwLnYxLlBvbGljeSI6ChNEZWxldGVQb2xpY3lSZXF1ZXN0EhAKCHZhdWx0X2lkGAEgASgJEhEKCXBvbGljeV9pZBgCIAEoCSIWChREZWxldGVQb2xpY3lSZXNwb25zZTL1EQoMVmF1bHRTZXJ2aWNlEncKC0NyZWF0ZVZhdWx0Eh8uY2xhd2tlZXAudjEuQ3JlYXRlVmF1bHRSZXF1ZXN0GiAuY2xhd2tlZXAudjEuQ3JlYXRlVmF1bHRSZXNwb25zZSIliLUYBJC1GMkBgtPkkwIWOgEqYgV2YXVsdCIKL3YxL3ZhdWx0cxJoCgpMaXN0VmF1bHRzEh4uY2xhd2tlZXAudjEuTGlzdFZhdWx0c1JlcXVlc3QaHy5jbGF3a2VlcC52MS5MaXN0VmF1bHRzUmVzcG9uc2UiGZACAYi1GASC0+STAgwSCi92MS92YXVsdHMSdAoIR2V0VmF1bHQSHC5jbGF3a2VlcC52MS5HZXRWYXVsdFJlcXVlc3QaHS5jbGF3a2VlcC52MS5HZXRWYXVsdFJlc3BvbnNlIiuQAgGItRgEgtPkkwIeYgV2YXVsdBIVL3YxL3ZhdWx0cy97dmF1bHRfaWR9EngKC0RlbGV0ZVZhdWx0Eh8uY2xhd2tlZXAudjEuRGVsZXRlVmF1bHRSZXF1ZXN0GiAuY2xhd2tlZXAudjEuRGVsZXRlVmF1bHRSZXNwb25zZSImiLUYApC1GMwBgtPkkwIXKhUvdjEvdmF1bHRzL3t2YXVsdF9pZH0SfgoLTGlzdFNlY3JldHMSHy5jbGF3a2VlcC52MS5MaXN0U2VjcmV0c1JlcXVlc3QaIC5jbGF3a2VlcC52MS5MaXN0U2VjcmV0c1Jlc3BvbnNlIiyQAgGItRgEgtPkkwIfEh0vdjEvdmF1bHRzL3t2YXVsdF9pZH0vc2VjcmV0cxKPAQoJUHV0U2VjcmV0Eh0uY2xhd2tlZXAudjEuUHV0U2VjcmV0UmVxdWVzdBoeLmNsYXdrZWVwLnYxLlB1dFNlY3JldFJlc3BvbnNlIkOItRgEkLUYyQGC0+STAjQ6ASpiBnNlY3JldBonL3YxL3ZhdWx0cy97dmF1bHRfaWR9L3NlY3JldHMve3BhdGg9Kip9EocBCglHZXRTZWNyZXQSHS5jbGF3a2VlcC52MS5HZXRTZWNyZXRSZXF1ZXN0Gh4uY2xhd2tlZXAudjEuR2V0U2VjcmV0UmVzcG9uc2UiO4i1GASC0+STAjFiBnNlY3JldBInL3YxL3ZhdWx0cy97dmF1bHRfaWR9L3NlY3JldHMve3BhdGg9Kip9Eo0BCgxEZWxldGVTZWNyZXQSIC5jbGF3a2VlcC52MS5EZWxldGVTZWNyZXRSZXF1ZXN0GiEuY2xhd2tlZXAudjEuRGVsZXRlU2VjcmV0UmVzcG9uc2UiOIi1GASQtRjMAYLT5JMCKSonL3YxL3ZhdWx0cy97dmF1bHRfaWR9L3NlY3JldHMve3BhdGg9Kip9EqUBChJMaXN0U2VjcmV0VmVyc2lvbnMSJi5jbGF3a2VlcC52MS5MaXN0U2VjcmV0VmVyc2lvbnNSZXF1ZXN0GicuY2xhd2tlZXAudjEuTGlzdFNlY3JldFZlcnNpb25zUmVzcG9uc2UiPpACAYi1GASC0+STAjESLy92MS92YXVsdHMve3ZhdWx0X2lkfS9zZWNyZXQtdmVyc2lvbnMve3BhdGg9Kip9Eq0BChBHZXRTZWNyZXRWZXJzaW9uEiQuY2xhd2tlZXAudjEuR2V0U2VjcmV0VmVyc2lvblJlcXVlc3QaJS5jbGF3a2VlcC52MS5HZXRTZWNyZXRWZXJzaW9uUmVzcG9uc2UiTIi1GASC0+STAkJiBnNlY3JldBI4L3YxL3ZhdWx0cy97dmF1bHRfaWR9L3NlY3JldC12ZXJzaW9uL3twYXRoPSoqfS97dmVyc2lvbn0SvgEKFERpc2FibGVTZWNyZXRWZXJzaW9uEiguY2xhd2tlZXAudjEuRGlzYWJsZVNlY3JldFZlcnNpb25SZXF1ZXN0GikuY2xhd2tlZXAudjEuRGlzYWJsZVNlY3JldFZlcnNpb25SZXNwb25zZSJRiLUYBJC1GMwBgtPkkwJCIkAvdjEvdmF1bHRzL3t2YXVsdF9pZH0vc2VjcmV0LXZlcnNpb24tZGlzYWJsZS97cGF0aD0qKn0ve3ZlcnNpb259Eo8BCgxDcmVhdGVQb2xpY3kSIC5jbGF3a2VlcC52MS5DcmVhdGVQb2xpY3lSZXF1ZXN0GiEuY2xhd2tlZXAudjEuQ3JlYXRlUG9saWN5UmVzcG9uc2UiOoi1GASQtRjJAYLT5JMCKzoBKmIGcG9saWN5Ih4vdjEvdmF1bHRzL3t2YXVsdF9pZH0vcG9saWNpZXMSggEKDExpc3RQb2xpY2llcxIgLmNsYXdrZWVwLnYxLkxpc3RQb2xpY2llc1JlcXVlc3QaIS5jbGF3a2VlcC52MS5MaXN0UG9saWNpZXNSZXNwb25zZSItkAIBiLUYBILT5JMCIBIeL3YxL3ZhdWx0cy97dmF1bHRfaWR9L3BvbGljaWVzEokBCg9DaGVja1BhdGhBY2Nlc3MSIy5jbGF3a2VlcC52MS5DaGVja1BhdGhBY2Nlc3NSZXF1ZXN0GiQuY2xhd2tlZXAudjEuQ2hlY2tQYXRoQWNjZXNzUmVzcG9uc2UiK5ACAYi1GASC0+STAh4SHC92MS92YXVsdHMve3ZhdWx0X2lkfS9hY2Nlc3MSlgEKDFVwZGF0ZVBvbGljeRIgLmNsYXdrZWVwLnYxLlVwZGF0ZVBvbGljeVJlcXVlc3QaIS5jbGF3a2VlcC52MS5VcGRhdGVQb2xpY3lSZXNwb25zZSJBiLUYBILT5JMCNzoBKmIGcG9saWN5GiovdjEvdmF1bHRzL3t2YXVsdF9pZH0vcG9saWNpZXMve3BvbGljeV9pZH0SkAEKDERlbGV0ZVBvbGljeRIgLmNsYXdrZWVwLnYxLkRlbGV0ZVBvbGljeVJlcXVlc3QaIS5jbGF3a2VlcC52MS5EZWxldGVQb2xpY3lSZXNwb25zZSI7iLUYBJC1GMwBgtPkkwIsKiovdjEvdmF1bHRzL3t2YXVsdF9pZH0vcG9saWNpZXMve3BvbGljeV9pZH1CPFo6Z2l0aHViLmNvbS9jbGF3a2VlcC9jbGF3a2VlcC9nZW4vZ28vY2xhd2tlZXAvdjE7Y2xhd2tlZXB2MWIGcHJvdG8z", [file_clawkeep_v1_options, file_google_api_annotations, file_google_protobuf_struct, file_google_protobuf_timestamp]);
 
 /**
  * A vault: a named container of secrets inside one organisation (VaultResponse of the
@@ -1058,6 +1058,148 @@ export const ListPoliciesResponseSchema: GenMessage<ListPoliciesResponse> = /*@_
   messageDesc(file_clawkeep_v1_vaults, 29);
 
 /**
+ * GET /v1/vaults/{vault_id}/access?path=...&permission=read
+ *
+ * @generated from message clawkeep.v1.CheckPathAccessRequest
+ */
+export type CheckPathAccessRequest = Message<"clawkeep.v1.CheckPathAccessRequest"> & {
+  /**
+   * UUID of the vault.
+   *
+   * @generated from field: string vault_id = 1;
+   */
+  vaultId: string;
+
+  /**
+   * A secret path, validated as secret paths are (e.g. "api-keys/openai"); not a pattern.
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * "read" (when empty), "write" or "delete".
+   *
+   * @generated from field: string permission = 3;
+   */
+  permission: string;
+};
+
+/**
+ * Describes the message clawkeep.v1.CheckPathAccessRequest.
+ * Use `create(CheckPathAccessRequestSchema)` to create a new message.
+ */
+export const CheckPathAccessRequestSchema: GenMessage<CheckPathAccessRequest> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_vaults, 30);
+
+/**
+ * Who could do `permission` on `path`, members first (by join date), then agents (by creation).
+ *
+ * @generated from message clawkeep.v1.CheckPathAccessResponse
+ */
+export type CheckPathAccessResponse = Message<"clawkeep.v1.CheckPathAccessResponse"> & {
+  /**
+   * The vault asked about (UUID).
+   *
+   * @generated from field: string vault_id = 1;
+   */
+  vaultId: string;
+
+  /**
+   * The path asked about.
+   *
+   * @generated from field: string path = 2;
+   */
+  path: string;
+
+  /**
+   * The permission asked about: "read", "write" or "delete".
+   *
+   * @generated from field: string permission = 3;
+   */
+  permission: string;
+
+  /**
+   * Everyone who could; empty list when nobody can.
+   *
+   * @generated from field: repeated clawkeep.v1.PathAccessGrant principals = 4;
+   */
+  principals: PathAccessGrant[];
+};
+
+/**
+ * Describes the message clawkeep.v1.CheckPathAccessResponse.
+ * Use `create(CheckPathAccessResponseSchema)` to create a new message.
+ */
+export const CheckPathAccessResponseSchema: GenMessage<CheckPathAccessResponse> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_vaults, 31);
+
+/**
+ * One principal that could use a path, and why. Members are all listed who qualify; agents only
+ * while they can act at all (active, not deleted, neither the agent nor its key expired): a
+ * deactivated, deleted or expired agent's credentials work nowhere, so it is left out rather than
+ * listed as inactive.
+ *
+ * @generated from message clawkeep.v1.PathAccessGrant
+ */
+export type PathAccessGrant = Message<"clawkeep.v1.PathAccessGrant"> & {
+  /**
+   * "user" or "agent".
+   *
+   * @generated from field: string principal_type = 1;
+   */
+  principalType: string;
+
+  /**
+   * UUID of the user or agent.
+   *
+   * @generated from field: string principal_id = 2;
+   */
+  principalId: string;
+
+  /**
+   * The user's email, or the agent's name.
+   *
+   * @generated from field: string display_name = 3;
+   */
+  displayName: string;
+
+  /**
+   * Why: "owner" when the principal owns the vault (it created it, or it is the human who
+   * created or approved the agent that created it) and no policy is consulted; "policy" when
+   * policies decide, named in policy_ids. Organisation owners and admins are not given secret
+   * access by their role: like anyone else they need vault ownership or a policy.
+   *
+   * @generated from field: string reason = 4;
+   */
+  reason: string;
+
+  /**
+   * The allowing policies that decide (UUIDs): the one that decides whatever the conditions, and
+   * when conditions matter, the one that decides when they are favourable. Empty for "owner".
+   *
+   * @generated from field: repeated string policy_ids = 5;
+   */
+  policyIds: string[];
+
+  /**
+   * True when the access depends on policy conditions (ip_allowlist, time_window) that are
+   * evaluated at request time: an allowing policy with conditions, or a deny policy with
+   * conditions that takes precedence over the allowing one.
+   *
+   * @generated from field: bool conditional = 6;
+   */
+  conditional: boolean;
+};
+
+/**
+ * Describes the message clawkeep.v1.PathAccessGrant.
+ * Use `create(PathAccessGrantSchema)` to create a new message.
+ */
+export const PathAccessGrantSchema: GenMessage<PathAccessGrant> = /*@__PURE__*/
+  messageDesc(file_clawkeep_v1_vaults, 32);
+
+/**
  * Path and body of PUT /v1/vaults/{vault_id}/policies/{policy_id} (UpdatePolicyRequest of the
  * reference). Fields left out keep their current value; the principal and the path pattern
  * cannot be changed (create a new policy instead). Unsupported reference fields are ignored as
@@ -1122,7 +1264,7 @@ export type UpdatePolicyRequest = Message<"clawkeep.v1.UpdatePolicyRequest"> & {
  * Use `create(UpdatePolicyRequestSchema)` to create a new message.
  */
 export const UpdatePolicyRequestSchema: GenMessage<UpdatePolicyRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_vaults, 30);
+  messageDesc(file_clawkeep_v1_vaults, 33);
 
 /**
  * The updated policy; REST returns it as the bare body.
@@ -1143,7 +1285,7 @@ export type UpdatePolicyResponse = Message<"clawkeep.v1.UpdatePolicyResponse"> &
  * Use `create(UpdatePolicyResponseSchema)` to create a new message.
  */
 export const UpdatePolicyResponseSchema: GenMessage<UpdatePolicyResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_vaults, 31);
+  messageDesc(file_clawkeep_v1_vaults, 34);
 
 /**
  * Identifies the policy to delete.
@@ -1171,7 +1313,7 @@ export type DeletePolicyRequest = Message<"clawkeep.v1.DeletePolicyRequest"> & {
  * Use `create(DeletePolicyRequestSchema)` to create a new message.
  */
 export const DeletePolicyRequestSchema: GenMessage<DeletePolicyRequest> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_vaults, 32);
+  messageDesc(file_clawkeep_v1_vaults, 35);
 
 /**
  * 204 No Content.
@@ -1186,7 +1328,7 @@ export type DeletePolicyResponse = Message<"clawkeep.v1.DeletePolicyResponse"> &
  * Use `create(DeletePolicyResponseSchema)` to create a new message.
  */
 export const DeletePolicyResponseSchema: GenMessage<DeletePolicyResponse> = /*@__PURE__*/
-  messageDesc(file_clawkeep_v1_vaults, 33);
+  messageDesc(file_clawkeep_v1_vaults, 36);
 
 /**
  * Vaults, the versioned secrets they hold, and the access policies that decide who may read,
@@ -1353,6 +1495,22 @@ export const VaultService: GenService<{
     methodKind: "unary";
     input: typeof ListPoliciesRequestSchema;
     output: typeof ListPoliciesResponseSchema;
+  },
+  /**
+   * Answers who in the organisation could read (or write, or delete) one secret path of the
+   * vault, and why (Clawkeep addition; no 1Claw operationId). For the same callers as
+   * ListPolicies. The answer comes from the very decision a secret read or write makes (agent
+   * binding and scopes, vault ownership, policies by precedence), for every member and every
+   * agent that can act. Whether a secret exists at the path does not matter, with one exception
+   * the read path makes too: an agent with intents_api_enabled is never listed as a reader of a
+   * path whose current secret is a private_key or ssh_key.
+   *
+   * @generated from rpc clawkeep.v1.VaultService.CheckPathAccess
+   */
+  checkPathAccess: {
+    methodKind: "unary";
+    input: typeof CheckPathAccessRequestSchema;
+    output: typeof CheckPathAccessResponseSchema;
   },
   /**
    * Changes the mutable fields of a policy; the principal and the path pattern are fixed at
