@@ -44,4 +44,22 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The console reaches data only through the API's handlers (src/web/console/rpc.ts), so every
+    // access rule, audit event and limit is the API's: no database, no store, no domain service.
+    files: ["src/web/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              regex: "(^|/)(db/|typeorm$|pg$)|-store\\.js$|/domain/[a-z]+/(?!secret-rules|org-roles|actions|sessions)[a-z-]+\\.js$",
+              message: "console pages call the API through req.rpc; they may import pure rules and vocabularies from src/domain (secret-rules, org-roles, audit actions, session lifetimes), never stores, services or the database.",
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

@@ -1,9 +1,10 @@
 // Small helpers interceptors share to describe a call without touching its payload.
 import type { StreamResponse, UnaryRequest, StreamRequest, UnaryResponse } from "@connectrpc/connect";
-import { restCallKey, type Protocol } from "../server/context.js";
+import { consoleCallKey, restCallKey, type Protocol } from "../server/context.js";
 
 export function protocolOf(req: UnaryRequest | StreamRequest): Protocol {
   if (req.contextValues.get(restCallKey)) return "rest";
+  if (req.contextValues.get(consoleCallKey)) return "console";
   const contentType = req.header.get("content-type") ?? "";
   if (contentType.startsWith("application/grpc-web")) return "grpc-web";
   if (contentType.startsWith("application/grpc")) return "grpc";

@@ -1,13 +1,14 @@
 // Values every handler and interceptor can read from the call's context, set once at the edge.
 import { createContextKey } from "@connectrpc/connect";
 
-/** How the call reached us: "rest" for transcoded REST calls, otherwise the RPC protocol. */
-export type Protocol = "rest" | "connect" | "grpc" | "grpc-web";
+/** How the call reached us: "rest" for transcoded REST calls, "console" for the console's pages, otherwise the RPC protocol. */
+export type Protocol = "rest" | "console" | "connect" | "grpc" | "grpc-web";
 
 export const requestIdKey = createContextKey<string>("", { description: "request id" });
 /** The client address: the socket peer, or behind a trusted proxy its X-Forwarded-For hop (client-address.ts). */
 export const peerAddressKey = createContextKey<string>("", { description: "peer address" });
 export const restCallKey = createContextKey<boolean>(false, { description: "called through the REST transcoder" });
+export const consoleCallKey = createContextKey<boolean>(false, { description: "called by a console page, in process" });
 /**
  * Aborted when the server begins a graceful shutdown. Server streams watch it and return cleanly
  * (status OK); unary calls ignore it and are allowed to finish.

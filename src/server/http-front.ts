@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { CidrSet, type Cidr } from "../domain/net/ip.js";
 import { resolveClientAddress } from "./client-address.js";
-import { peerAddressKey, requestIdKey, restCallKey, shutdownSignalKey } from "./context.js";
+import { consoleCallKey, peerAddressKey, requestIdKey, restCallKey, shutdownSignalKey } from "./context.js";
 import { reclassifyDecodeErrors } from "./decode-errors.js";
 import { writeProblem } from "./rest/problem.js";
 import type { RestHandler } from "./rest/transcoder.js";
@@ -39,16 +39,17 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
   const requestIds = new WeakMap<NodeServerRequest, string>();
   const trustedProxies = new CidrSet(options.trustedProxies ?? []);
   const clientAddressOf = (req: NodeServerRequest) => resolveClientAddress(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
-  const contextValues = (req: NodeServerRequest, rest: boolean): ContextValues => {
+  const contextValues = (req: NodeServerRequest, edge: "rpc" | "rest" | "console"): ContextValues => {
     const values = createContextValues();
     values.set(requestIdKey, requestIds.get(req) ?? "");
     values.set(peerAddressKey, clientAddressOf(req));
-    values.set(restCallKey, rest);
+    values.set(restCallKey, edge === "rest");
+    values.set(consoleCallKey, edge === "console");
     values.set(shutdownSignalKey, options.shutdownSignal);
     return values;
   };
-  const rest = options.createRest((req) => contextValues(req, true));
-  const pages = options.createPages?.((req) => contextValues(req, false));
+  const rest = options.createRest((req) => contextValues(req, "rest"));
+  const pages = options.createPages?.((req) => contextValues(req, "console"));
 
   return (req, res) => {
     const incoming = req.headers["x-request-id"];
@@ -63,7 +64,7 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
       writeProblem(res, { status: 500, detail: `internal error (request id ${requestId})` });
     };
     if (rpc) {
-      const uReq = universalRequestFromNodeRequest(req, res, undefined, contextValues(req, false));
+      const uReq = universalRequestFromNodeRequest(req, res, undefined, contextValues(req, "rpc"));
       rpc(uReq)
         .then(reclassifyDecodeErrors)
         .then((uRes) => universalResponseToNodeResponse(uRes, res))

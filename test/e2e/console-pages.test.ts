@@ -29,6 +29,10 @@ describe("console frame", () => {
     expect(signedIn.url).toBe("/console/vaults");
     expect(signedIn.title).toBe("Vaults");
     expect(signedIn.html).toContain(person.email);
+    // The pages called the API's own handlers, and the metrics say they came from the console.
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/clawkeep_rpc_duration_seconds_count\{service="clawkeep.v1.AuthService",method="Login",protocol="console",code="unauthenticated"\} 1/);
+    expect(metrics).toMatch(/clawkeep_rpc_duration_seconds_count\{service="clawkeep.v1.VaultService",method="ListVaults",protocol="console",code="ok"\}/);
   });
 
   it("shows a wrong password in place, with the API's sentence", async () => {

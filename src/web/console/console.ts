@@ -49,6 +49,7 @@ const PAGE_HEADERS: Record<string, string> = {
 const ASSETS: Record<string, { type: string; body: Buffer }> = {
   "/console/assets/console.css": { type: "text/css; charset=utf-8", body: readFileSync(new URL("./assets/console.css", import.meta.url)) },
   "/console/assets/console.js": { type: "text/javascript; charset=utf-8", body: readFileSync(new URL("./assets/console.js", import.meta.url)) },
+  "/console/assets/favicon.svg": { type: "image/svg+xml", body: readFileSync(new URL("./assets/favicon.svg", import.meta.url)) },
 };
 
 export interface ConsoleDeps {

@@ -4,6 +4,7 @@ import { html, type Html } from "./html.js";
 import type { SignedInUser, Section } from "./page.js";
 
 const SECTIONS: readonly [Section, string, string][] = [
+  ["home", "Overview", "/console"],
   ["vaults", "Vaults", "/console/vaults"],
   ["agents", "Agents", "/console/agents"],
   ["enrollments", "Enrollments", "/console/enrollments"],
@@ -31,6 +32,7 @@ export function layout(frame: Frame): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light dark">
 <title>${frame.title} · Clawkeep</title>
+<link rel="icon" href="/console/assets/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/console.js" defer></script></head>
 <body><header class="top"><a class="brand" href="/console">Clawkeep</a>${nav}</header>

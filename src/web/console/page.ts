@@ -37,7 +37,7 @@ export type PageResult =
   | { kind: "redirect"; location: string; notice?: string; signIn?: Tokens; signOut?: boolean };
 
 /** The nav entry a page belongs to. */
-export type Section = "vaults" | "agents" | "enrollments" | "shares" | "audit" | "org" | "account";
+export type Section = "home" | "vaults" | "agents" | "enrollments" | "shares" | "audit" | "org" | "account";
 
 export function page(title: string, body: Html, options: { status?: number; section?: Section } = {}): PageResult {
   return { kind: "page", title, body, ...options };
@@ -66,21 +66,32 @@ export function formTag(req: PageRequest, action: string, inner: Html, options: 
 /** A labelled input; `value` pre-fills it (never used for secret values). */
 export function field(label: string, name: string, options: { type?: string; value?: string; required?: boolean; placeholder?: string; hint?: string; autocomplete?: string; pattern?: string } = {}): Html {
   const type = options.type ?? "text";
-  return html`<label>${label}
-<input type="${type}" name="${name}"${options.value !== undefined ? html` value="${options.value}"` : ""}${options.required ? html` required` : ""}${options.placeholder ? html` placeholder="${options.placeholder}"` : ""}${options.autocomplete ? html` autocomplete="${options.autocomplete}"` : ""}>
-${options.hint ? html`<small>${options.hint}</small>` : ""}</label>`;
+  return withHint(
+    html`<label>${label}
+<input type="${type}" name="${name}"${options.value !== undefined ? html` value="${options.value}"` : ""}${options.required ? html` required` : ""}${options.placeholder ? html` placeholder="${options.placeholder}"` : ""}${options.autocomplete ? html` autocomplete="${options.autocomplete}"` : ""}></label>`,
+    options.hint,
+  );
 }
 
 export function textArea(label: string, name: string, options: { value?: string; required?: boolean; hint?: string; rows?: number; secret?: boolean } = {}): Html {
-  return html`<label>${label}
-<textarea name="${name}" rows="${options.rows ?? 3}"${options.required ? html` required` : ""}${options.secret ? html` autocomplete="off" spellcheck="false" class="secret-input"` : ""}>${options.value ?? ""}</textarea>
-${options.hint ? html`<small>${options.hint}</small>` : ""}</label>`;
+  return withHint(
+    html`<label>${label}
+<textarea name="${name}" rows="${options.rows ?? 3}"${options.required ? html` required` : ""}${options.secret ? html` autocomplete="off" spellcheck="false" class="secret-input"` : ""}>${options.value ?? ""}</textarea></label>`,
+    options.hint,
+  );
 }
 
 export function select(label: string, name: string, options: readonly (readonly [value: string, text: string])[], selected?: string, hint?: string): Html {
-  return html`<label>${label}
-<select name="${name}">${options.map(([value, text]) => html`<option value="${value}"${value === selected ? html` selected` : ""}>${text}</option>`)}</select>
-${hint ? html`<small>${hint}</small>` : ""}</label>`;
+  return withHint(
+    html`<label>${label}
+<select name="${name}">${options.map(([value, text]) => html`<option value="${value}"${value === selected ? html` selected` : ""}>${text}</option>`)}</select></label>`,
+    hint,
+  );
+}
+
+/** The hint sits beside the label, not in it, so the field's accessible name is just its label. */
+function withHint(control: Html, hint: string | undefined): Html {
+  return hint ? html`<div class="field">${control}<small>${hint}</small></div>` : control;
 }
 
 export function submit(text: string, tone: "primary" | "danger" | "plain" = "primary", options: { name?: string; value?: string } = {}): Html {

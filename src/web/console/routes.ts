@@ -6,6 +6,7 @@ import { agentGuardrailRoutes } from "./pages/agent-guardrails.js";
 import { agentSettingRoutes } from "./pages/agent-settings.js";
 import { agentRoutes } from "./pages/agents.js";
 import { enrollmentRoutes } from "./pages/enrollments.js";
+import { homeRoutes } from "./pages/home.js";
 import { policyRoutes } from "./pages/policies.js";
 import { secretRoutes } from "./pages/secrets.js";
 import { signingKeyRoutes } from "./pages/signing-keys.js";
@@ -13,5 +14,5 @@ import { transactionRoutes } from "./pages/transactions.js";
 import { vaultRoutes } from "./pages/vaults.js";
 
 export function consoleRoutes(): ConsoleRoute[] {
-  return [...accountRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...agentRoutes, ...agentSettingRoutes, ...agentGuardrailRoutes, ...signingKeyRoutes, ...transactionRoutes, ...policyRoutes];
+  return [...accountRoutes, ...homeRoutes, ...vaultRoutes, ...secretRoutes, ...enrollmentRoutes, ...agentRoutes, ...agentSettingRoutes, ...agentGuardrailRoutes, ...signingKeyRoutes, ...transactionRoutes, ...policyRoutes];
 }

@@ -63,12 +63,12 @@ async function signUp(req: PageRequest): Promise<PageResult> {
   // Signing up answers an access token only; a login gives the refresh token a console session needs.
   const tokens = await attempt(() => req.rpc.auth.login({ email, password }), { signingIn: true });
   if (!tokens.ok) return redirect("/console/sign-in", "Your account was created; sign in to continue.");
-  return { kind: "redirect", location: nextOf(req), notice: "Welcome to Clawkeep. Create a vault to keep your first secret.", signIn: { accessToken: tokens.value.accessToken, expiresIn: tokens.value.expiresIn, refreshToken: tokens.value.refreshToken } };
+  return { kind: "redirect", location: nextOf(req) === "/console" ? "/console/vaults" : nextOf(req), notice: "Welcome to Clawkeep. Create a vault to keep your first secret.", signIn: { accessToken: tokens.value.accessToken, expiresIn: tokens.value.expiresIn, refreshToken: tokens.value.refreshToken } };
 }
 
 async function signOut(req: PageRequest): Promise<PageResult> {
   // Ends the session at the API (its access and refresh tokens stop working), not only the cookies.
-  await req.rpc.auth.revokeToken({}).catch(() => undefined);
+  await req.rpc.auth.revokeToken({});
   return { kind: "redirect", location: "/console/sign-in", notice: "You are signed out.", signOut: true };
 }
 
@@ -107,7 +107,8 @@ export const accountRoutes: ConsoleRoute[] = [
   { method: "POST", pattern: "/console/sign-in", public: true, handle: signIn },
   { method: "GET", pattern: "/console/sign-up", public: true, handle: async (req) => signUpForm(req) },
   { method: "POST", pattern: "/console/sign-up", public: true, handle: signUp },
-  { method: "POST", pattern: "/console/sign-out", public: true, handle: signOut },
+  // Not public: a session whose access token has lapsed is renewed first, so the sign-out can end it at the API.
+  { method: "POST", pattern: "/console/sign-out", handle: signOut },
   { method: "GET", pattern: "/console/account", handle: (req) => account(req) },
   { method: "POST", pattern: "/console/account/password", handle: changePassword },
 ];

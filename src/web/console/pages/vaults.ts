@@ -99,7 +99,6 @@ async function putFirst(req: PageRequest): Promise<PageResult> {
 }
 
 export const vaultRoutes: ConsoleRoute[] = [
-  { method: "GET", pattern: "/console", handle: async () => redirect("/console/vaults") },
   { method: "GET", pattern: "/console/vaults", handle: (req) => list(req) },
   { method: "POST", pattern: "/console/vaults", handle: create },
   { method: "GET", pattern: "/console/vaults/:vaultId", handle: (req) => show(req) },
