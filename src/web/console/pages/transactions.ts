@@ -1,18 +1,19 @@
 // An agent's transactions: the list (newest first, paged) and one transaction. Read-only: only
 // the agent itself submits transactions. The signed raw transaction is never asked for.
 import type { Transaction } from "../../../../gen/ts/clawkeep/v1/intents_pb.js";
-import { fromSmallestUnit } from "../../../domain/intents/units.js";
 import { attempt } from "../api-errors.js";
 import { alert, badge, code, emptyState, facts, html, paged, table, when, type Html } from "../html.js";
 import { page, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
 import { agentHeader, agentPath, loadAgent } from "./agent-frame.js";
 
-const WEI_DECIMALS = 18;
+const WEI_PER_ETH = 10n ** 18n;
 
-/** "1.5 ETH" from a wei string on an EVM chain; the raw amount otherwise (or when it is not a number). */
+/** "1.5 ETH" from a wei string on an EVM chain, exactly (bigint); the raw amount otherwise. */
 export function amount(tx: Pick<Transaction, "valueWei" | "chainId">): string {
   if (tx.chainId === 0 || !/^\d{1,78}$/.test(tx.valueWei)) return tx.valueWei || "0";
-  return `${fromSmallestUnit(BigInt(tx.valueWei), WEI_DECIMALS)} ETH`;
+  const wei = BigInt(tx.valueWei);
+  const fraction = (wei % WEI_PER_ETH).toString().padStart(18, "0").replace(/0+$/, "");
+  return `${wei / WEI_PER_ETH}${fraction ? `.${fraction}` : ""} ETH`;
 }
 
 function statusBadge(status: string): Html {
