@@ -47,9 +47,10 @@ export function listOf(text: string | null): string[] {
     .filter((item) => item.length > 0);
 }
 
-/** A labelled checkbox, posted as "on" when ticked. */
+/** A labelled checkbox, posted as "on" when ticked; the hint beside the label, as page.ts places hints. */
 export function checkbox(label: string, name: string, checked: boolean, hint?: string, value = "on"): Html {
-  return html`<label><input type="checkbox" name="${name}" value="${value}"${checked ? html` checked` : ""}> ${label}${hint ? html`<small>${hint}</small>` : ""}</label>`;
+  const box = html`<label><input type="checkbox" name="${name}" value="${value}"${checked ? html` checked` : ""}> ${label}</label>`;
+  return hint ? html`<div class="field">${box}<small>${hint}</small></div>` : box;
 }
 
 /** A datetime-local value (UTC) as a timestamp; undefined when empty, an error sentence when bad. */

@@ -37,11 +37,11 @@ function principalName(policy: Pick<Policy, "principalType" | "principalId">, pe
 
 function principalSelect(people: People, selected?: string): Html {
   const option = (value: string, text: string) => html`<option value="${value}"${value === selected ? html` selected` : ""}>${text}</option>`;
-  return html`<label>Who
+  return html`<div class="field"><label>Who
 <select name="principal" required><option value="">Choose a member or an agent…</option>
 <optgroup label="Agents">${people.agents.map((a) => option(`agent:${a.id}`, `${a.name}${a.isActive ? "" : " (inactive)"}`))}</optgroup>
 <optgroup label="Members">${people.members.map((m) => option(`user:${m.id}`, `${m.email} (${m.role})`))}</optgroup>
-</select><small>Agents are listed by name, members by email.</small></label>`;
+</select></label><small>Agents are listed by name, members by email.</small></div>`;
 }
 
 interface PolicyValues {
