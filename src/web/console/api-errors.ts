@@ -45,16 +45,17 @@ export function apiFailure(error: unknown): ApiFailure | undefined {
 
 /**
  * Runs an API call whose failure belongs on the page (a form's error): returns the value, or the
- * failure's sentence. A missing resource and an ended session still become their own pages.
+ * failure's sentence with the status the page answers with (403 for a refusal, 400 for bad input).
+ * A missing resource and an ended session still become their own pages.
  */
-export async function attempt<T>(call: () => Promise<T>, options: { signingIn?: boolean } = {}): Promise<{ ok: true; value: T } | { ok: false; error: string }> {
+export async function attempt<T>(call: () => Promise<T>, options: { signingIn?: boolean } = {}): Promise<{ ok: true; value: T } | { ok: false; error: string; status: number }> {
   try {
     return { ok: true, value: await call() };
   } catch (error) {
     const failure = apiFailure(error);
     // While signing in, "unauthenticated" is the answer to show (a wrong password), not an ended session.
     if (!failure || (failure.code === Code.Unauthenticated && !options.signingIn) || failure.code === Code.NotFound) throw error;
-    return { ok: false, error: failure.message };
+    return { ok: false, error: failure.message, status: failure.status };
   }
 }
 

@@ -3,7 +3,7 @@
 // (/enroll/{id}?token=… redirects here), so there is one review, not a copy of it.
 import type { Enrollment } from "../../../../gen/ts/clawkeep/v1/agents_pb.js";
 import { attempt } from "../api-errors.js";
-import { alert, badge, code, emptyState, facts, href, html, paged, table, when, type Html } from "../html.js";
+import { alert, badge, code, emptyState, facts, href, html, PAGE_SIZE, table, when, type Html } from "../html.js";
 import { formTag, page, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
 
 const STATUSES = ["pending", "approved", "claimed", "denied", "expired"] as const;
@@ -15,8 +15,17 @@ function statusBadge(status: string) {
 async function list(req: PageRequest): Promise<PageResult> {
   const asked = req.query.get("status") ?? "pending";
   const status = (STATUSES as readonly string[]).includes(asked) || asked === "all" ? asked : "pending";
-  const { enrollments } = await req.rpc.agents.listEnrollments({ status: status === "all" ? "" : status, limit: 500, offset: 0 });
-  const { rows, pager } = paged(enrollments, req.query, "/console/enrollments", { status });
+  // Paged by the API (it answers at most 200 at a time): one more than a page says whether a next page exists.
+  const askedPage = Number.parseInt(req.query.get("page") ?? "1", 10);
+  const pageNumber = Number.isInteger(askedPage) && askedPage > 0 ? Math.min(askedPage, 10_000) : 1;
+  const listed = await req.rpc.agents.listEnrollments({ status: status === "all" ? "" : status, limit: PAGE_SIZE + 1, offset: (pageNumber - 1) * PAGE_SIZE });
+  const enrollments = listed.enrollments.slice(0, PAGE_SIZE);
+  const rows = enrollments;
+  const more = listed.enrollments.length > PAGE_SIZE;
+  const pager =
+    pageNumber > 1 || more
+      ? html`<nav class="pager" aria-label="Pages">${pageNumber > 1 ? html`<a href="${href("/console/enrollments", { status, page: pageNumber - 1 })}">← Previous</a>` : ""}<span>Page ${pageNumber}</span>${more ? html`<a href="${href("/console/enrollments", { status, page: pageNumber + 1 })}">Next →</a>` : ""}</nav>`
+      : html``;
   const filter = html`<nav class="actions" aria-label="Filter by status">${["pending", "approved", "claimed", "denied", "expired", "all"].map((s) =>
     s === status ? html`<strong>${s}</strong>` : html`<a href="${href("/console/enrollments", { status: s })}">${s}</a>`,
   )}</nav>`;
