@@ -31,7 +31,7 @@ export async function directory(req: PageRequest): Promise<Directory> {
       const member = type !== "agent" ? byMember.get(id) : undefined;
       if (member) return html`<span title="${id}">${member.id === req.user?.id ? `${member.email} (you)` : member.email}</span>`;
       const agent = type !== "user" ? byAgent.get(id) : undefined;
-      if (agent) return html`<span title="${id}">agent ${agent.name}</span>`;
+      if (agent) return html`agent <a href="/console/agents/${agent.id}" title="${id}">${agent.name}</a>`;
       return html`${type ? `${type} ` : ""}${code(id)}`;
     },
   };
