@@ -10,15 +10,13 @@
 import { mkdirSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { restCaller, type RestCall } from "../support/rest.js";
 import { freePort, startTestServer, type TestServer } from "../support/server.js";
-import { probeTool } from "../support/tools.js";
+import { chromiumTool, launchChromium } from "../support/browser.js";
 
-const CHROMIUM = "/usr/bin/chromium";
-const chromiumTool = probeTool([CHROMIUM, "--version"], "apt-get install -y chromium");
 const SHOTS = process.env.CLAWKEEP_SCREENSHOTS_DIR ?? mkdtempSync(join(tmpdir(), "clawkeep-shots-"));
 mkdirSync(SHOTS, { recursive: true });
 
@@ -33,10 +31,7 @@ beforeAll(async () => {
   server = await startTestServer({ env: { CLAWKEEP_PORT: String(port), CLAWKEEP_PUBLIC_URL: base } });
   call = restCaller(base);
   if (chromiumTool.available) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   }
 }, 60_000);
 afterAll(async () => {

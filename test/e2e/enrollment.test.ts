@@ -7,18 +7,17 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { createClient } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-node";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService, type WatchEnrollmentsResponse } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { PASSWORD } from "../support/people.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { freePort, startTestServer, type TestServer } from "../support/server.js";
 import { startSmtpSink, type SmtpSink } from "../support/smtp-sink.js";
+import { chromiumTool, launchChromium } from "../support/browser.js";
 import { probeTool } from "../support/tools.js";
 
 const run = promisify(execFile);
-const CHROMIUM = "/usr/bin/chromium";
-const chromiumTool = probeTool([CHROMIUM, "--version"], "apt-get install -y chromium");
 const curlTool = probeTool(["curl", "--version"], "apt-get install -y curl");
 const tools = chromiumTool.available && curlTool.available;
 
@@ -35,10 +34,7 @@ beforeAll(async () => {
   server = await startTestServer({ env: { CLAWKEEP_PORT: String(port), CLAWKEEP_PUBLIC_URL: base, CLAWKEEP_SMTP_URL: sink.url, CLAWKEEP_MAIL_FROM: "Clawkeep <vault@example.com>" } });
   call = restCaller(base);
   if (tools) {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await launchChromium();
   }
 }, 60_000);
 afterAll(async () => {
