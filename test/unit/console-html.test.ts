@@ -32,6 +32,12 @@ describe("paged", () => {
     expect(paged(items, new URLSearchParams("page=abc"), "/p").rows).toEqual(items.slice(0, 25));
     expect(paged(items.slice(0, 3), new URLSearchParams(), "/p").pager.value).toBe("");
   });
+
+  it("keeps a second list's page in its own parameter, and the first list's in the links", () => {
+    const second = paged(items, new URLSearchParams("page=2&out=3"), "/p", { page: "2" }, { param: "out" });
+    expect(second.rows).toEqual(items.slice(50));
+    expect(second.pager.value).toContain('href="/p?page=2&amp;out=2"');
+  });
 });
 
 describe("safeLocation", () => {

@@ -85,16 +85,25 @@ export function facts(rows: readonly (readonly [string, Part])[]): Html {
 export const PAGE_SIZE = 25;
 
 /**
- * Pages a list the API returns whole: `?page=N` (1-based) picks the slice. Returns the slice and
- * the pager to show under it (nothing when everything fits on one page).
+ * Pages a list the API returns whole: `?page=N` (1-based; `param` names another parameter for a
+ * second list on the same page) picks the slice. Returns the slice and the pager to show under it
+ * (nothing when everything fits on one page).
  */
-export function paged<T>(items: readonly T[], query: URLSearchParams, basePath: string, keep: Record<string, string | undefined> = {}, size = PAGE_SIZE): { rows: T[]; pager: Html } {
+export function paged<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  basePath: string,
+  keep: Record<string, string | undefined> = {},
+  options: { size?: number; param?: string } = {},
+): { rows: T[]; pager: Html } {
+  const size = options.size ?? PAGE_SIZE;
+  const param = options.param ?? "page";
   const pages = Math.max(1, Math.ceil(items.length / size));
-  const asked = Number.parseInt(query.get("page") ?? "1", 10);
+  const asked = Number.parseInt(query.get(param) ?? "1", 10);
   const page = Number.isFinite(asked) ? Math.min(Math.max(asked, 1), pages) : 1;
   const rows = items.slice((page - 1) * size, page * size);
   if (pages === 1) return { rows, pager: html`` };
-  const link = (n: number, label: string) => html`<a href="${href(basePath, { ...keep, page: n })}">${label}</a>`;
+  const link = (n: number, label: string) => html`<a href="${href(basePath, { ...keep, [param]: n })}">${label}</a>`;
   return {
     rows,
     pager: html`<nav class="pager" aria-label="Pages">${page > 1 ? link(page - 1, "← Previous") : ""}<span>Page ${page} of ${pages} · ${items.length} in all</span>${page < pages ? link(page + 1, "Next →") : ""}</nav>`,

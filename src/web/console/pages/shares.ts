@@ -5,7 +5,7 @@
 // URLs: a link share's id is all a reader needs.
 import { timestampDate, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { SharedSecret, ShareListItem } from "../../../../gen/ts/clawkeep/v1/sharing_pb.js";
-import { alert, badge, emptyState, href, html, PAGE_SIZE, paged, table, when, type Html } from "../html.js";
+import { alert, badge, emptyState, html, paged, table, when, type Html } from "../html.js";
 import { field, formTag, page, redirect, submit, type ConsoleRoute, type PageRequest, type PageResult } from "../page.js";
 import { confirmingForm } from "./confirm-form.js";
 import { directory, type Directory } from "./directory.js";
@@ -79,7 +79,7 @@ async function list(req: PageRequest, extra: Extra = {}): Promise<PageResult> {
   ]);
   // Two lists on one page, each with its own page number: ?page= for inbound, ?out= for outbound.
   const inPage = paged(inbound, req.query, "/console/shares", { out: req.query.get("out") ?? undefined });
-  const outPage = pagedBy(outbound, req.query, "out", "/console/shares", { page: req.query.get("page") ?? undefined });
+  const outPage = paged(outbound, req.query, "/console/shares", { page: req.query.get("page") ?? undefined }, { param: "out" });
   const created = await creations(req, dir, [...inPage.rows, ...outPage.rows]);
 
   const inboundList =
@@ -121,20 +121,6 @@ ${inboundList}
 ${outboundList}`,
     { section: "shares", status: extra.status ?? (extra.error ? 400 : 200) },
   );
-}
-
-/** paged(), for a second list on the same page: its page number is the query parameter `param`. */
-function pagedBy<T>(items: readonly T[], query: URLSearchParams, param: string, basePath: string, keep: Record<string, string | undefined>): { rows: T[]; pager: Html } {
-  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
-  const asked = Number.parseInt(query.get(param) ?? "1", 10);
-  const current = Number.isFinite(asked) ? Math.min(Math.max(asked, 1), pages) : 1;
-  const rows = items.slice((current - 1) * PAGE_SIZE, current * PAGE_SIZE);
-  if (pages === 1) return { rows, pager: html`` };
-  const link = (n: number, label: string) => html`<a href="${href(basePath, { ...keep, [param]: n })}">${label}</a>`;
-  return {
-    rows,
-    pager: html`<nav class="pager" aria-label="Pages">${current > 1 ? link(current - 1, "← Previous") : ""}<span>Page ${current} of ${pages} · ${items.length} in all</span>${current < pages ? link(current + 1, "Next →") : ""}</nav>`,
-  };
 }
 
 function inboundActions(req: PageRequest, s: ShareListItem): Html {
