@@ -4,8 +4,7 @@
 // reports the API's verification in words.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConsoleVisitor, decode, type ConsolePage } from "../support/console.js";
-import { PASSWORD } from "../support/people.js";
+import { consolePerson, ConsoleVisitor, decode, type ConsolePage, type ConsolePerson } from "../support/console.js";
 import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 import { restCaller, type RestCall } from "../support/rest.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -21,12 +20,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function signedUp(): Promise<{ visitor: ConsoleVisitor; email: string; token: string; id: string }> {
-  const visitor = new ConsoleVisitor(server.url);
-  const email = await visitor.signUp();
-  const login = (await (await call("POST", "/v1/auth/token", undefined, { email, password: PASSWORD })).json()) as { access_token: string };
-  const me = (await (await call("GET", "/v1/auth/me", login.access_token)).json()) as { id: string };
-  return { visitor, email, token: login.access_token, id: me.id };
+function signedUp(): Promise<ConsolePerson> {
+  return consolePerson(server.url);
 }
 
 /** The event rows of an audit page: [time, actor, action, resource, ip, chain]. */

@@ -4,8 +4,7 @@
 // settings form, and a form without its CSRF token refused. Every change is checked over REST.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConsoleVisitor, decode, type ConsolePage } from "../support/console.js";
-import { PASSWORD } from "../support/people.js";
+import { consolePerson, ConsoleVisitor, decode, type ConsolePage, type ConsolePerson } from "../support/console.js";
 import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 import { restCaller, type RestCall } from "../support/rest.js";
 import { startTestServer, type TestServer } from "../support/server.js";
@@ -21,33 +20,18 @@ afterAll(async () => {
   await server?.close();
 });
 
-interface Person {
-  visitor: ConsoleVisitor;
-  email: string;
-  token: string;
-  id: string;
-}
-
-async function restToken(email: string): Promise<{ token: string; id: string }> {
-  const login = (await (await call("POST", "/v1/auth/token", undefined, { email, password: PASSWORD })).json()) as { access_token: string };
-  const me = (await (await call("GET", "/v1/auth/me", login.access_token)).json()) as { id: string };
-  return { token: login.access_token, id: me.id };
-}
+type Person = ConsolePerson;
 
 /** The owner of a new organisation, signed up through the console. */
-async function owner(): Promise<Person> {
-  const visitor = new ConsoleVisitor(server.url);
-  const email = await visitor.signUp();
-  return { visitor, email, ...(await restToken(email)) };
+function owner(): Promise<Person> {
+  return consolePerson(server.url);
 }
 
 /** Someone `by` invited with `role`, who then signed up through the console. */
 async function invited(by: Person, role: string): Promise<Person> {
   const email = `${role}-${randomUUID().slice(0, 8)}@example.com`;
   expect((await call("POST", "/v1/org/invite", by.token, { email, role })).status).toBe(200);
-  const visitor = new ConsoleVisitor(server.url);
-  await visitor.signUp(email);
-  return { visitor, email, ...(await restToken(email)) };
+  return consolePerson(server.url, email);
 }
 
 async function members(token: string): Promise<{ id: string; email: string; role: string }[]> {

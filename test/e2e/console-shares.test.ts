@@ -4,7 +4,7 @@
 // without its CSRF token changes nothing.
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ConsoleVisitor, decode } from "../support/console.js";
+import { consolePerson, decode, type ConsolePerson } from "../support/console.js";
 import { PASSWORD } from "../support/people.js";
 import { NO_RATE_LIMIT } from "../support/rate-limit.js";
 import { restCaller, type RestCall } from "../support/rest.js";
@@ -21,19 +21,10 @@ afterAll(async () => {
   await server?.close();
 });
 
-interface Human {
-  visitor: ConsoleVisitor;
-  email: string;
-  token: string;
-}
+type Human = ConsolePerson;
 
-/** A person signed up through the console, with a REST token of their own for checks. */
-async function human(): Promise<Human> {
-  const visitor = new ConsoleVisitor(server.url);
-  const email = await visitor.signUp();
-  const login = await call("POST", "/v1/auth/token", undefined, { email, password: PASSWORD });
-  expect(login.status).toBe(200);
-  return { visitor, email, token: ((await login.json()) as { access_token: string }).access_token };
+function human(): Promise<Human> {
+  return consolePerson(server.url);
 }
 
 async function ownSecret(owner: Human, path: string): Promise<{ vaultId: string; value: string }> {

@@ -2,6 +2,7 @@
 // each page's CSRF token from its forms and sends it back, and follows redirects. (The full
 // browser journey is test/e2e/console-journey.test.ts, in Chromium.)
 import { PASSWORD, uniqueEmail } from "./people.js";
+import { restCaller } from "./rest.js";
 
 export interface ConsolePage {
   status: number;
@@ -99,6 +100,26 @@ export class ConsoleVisitor {
       else this.cookies.set(name, value);
     }
   }
+}
+
+/** Someone signed up through the console, with a REST token and id of their own for checks. */
+export interface ConsolePerson {
+  visitor: ConsoleVisitor;
+  email: string;
+  token: string;
+  id: string;
+}
+
+/** Signs a person up through the console's form (as `email`, e.g. an invited address), then over REST for checks. */
+export async function consolePerson(baseUrl: string, email = uniqueEmail()): Promise<ConsolePerson> {
+  const visitor = new ConsoleVisitor(baseUrl);
+  await visitor.signUp(email);
+  const call = restCaller(baseUrl);
+  const login = await call("POST", "/v1/auth/token", undefined, { email, password: PASSWORD });
+  if (login.status !== 200) throw new Error(`login answered ${login.status}: ${await login.text()}`);
+  const token = ((await login.json()) as { access_token: string }).access_token;
+  const me = (await (await call("GET", "/v1/auth/me", token)).json()) as { id: string };
+  return { visitor, email, token, id: me.id };
 }
 
 function optional(text: string | undefined): string | undefined {
