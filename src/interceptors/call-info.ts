@@ -1,10 +1,10 @@
 // Small helpers interceptors share to describe a call without touching its payload.
 import type { StreamResponse, UnaryRequest, StreamRequest, UnaryResponse } from "@connectrpc/connect";
-import { consoleCallKey, restCallKey, type Protocol } from "../server/context.js";
+import { callEdgeKey, type Protocol } from "../server/context.js";
 
 export function protocolOf(req: UnaryRequest | StreamRequest): Protocol {
-  if (req.contextValues.get(restCallKey)) return "rest";
-  if (req.contextValues.get(consoleCallKey)) return "console";
+  const edge = req.contextValues.get(callEdgeKey);
+  if (edge !== "rpc") return edge;
   const contentType = req.header.get("content-type") ?? "";
   if (contentType.startsWith("application/grpc-web")) return "grpc-web";
   if (contentType.startsWith("application/grpc")) return "grpc";

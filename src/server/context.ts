@@ -7,8 +7,9 @@ export type Protocol = "rest" | "console" | "connect" | "grpc" | "grpc-web";
 export const requestIdKey = createContextKey<string>("", { description: "request id" });
 /** The client address: the socket peer, or behind a trusted proxy its X-Forwarded-For hop (client-address.ts). */
 export const peerAddressKey = createContextKey<string>("", { description: "peer address" });
-export const restCallKey = createContextKey<boolean>(false, { description: "called through the REST transcoder" });
-export const consoleCallKey = createContextKey<boolean>(false, { description: "called by a console page, in process" });
+/** Which edge of the server a call came through: an RPC protocol, the REST transcoder, or a console page in process. */
+export type CallEdge = "rpc" | "rest" | "console";
+export const callEdgeKey = createContextKey<CallEdge>("rpc", { description: "the edge the call came through" });
 /**
  * Aborted when the server begins a graceful shutdown. Server streams watch it and return cleanly
  * (status OK); unary calls ignore it and are allowed to finish.

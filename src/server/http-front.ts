@@ -10,7 +10,7 @@ import type { Logger } from "pino";
 import type { Registry } from "prom-client";
 import { CidrSet, type Cidr } from "../domain/net/ip.js";
 import { resolveClientAddress } from "./client-address.js";
-import { consoleCallKey, peerAddressKey, requestIdKey, restCallKey, shutdownSignalKey } from "./context.js";
+import { callEdgeKey, peerAddressKey, requestIdKey, shutdownSignalKey, type CallEdge } from "./context.js";
 import { reclassifyDecodeErrors } from "./decode-errors.js";
 import { writeProblem } from "./rest/problem.js";
 import type { RestHandler } from "./rest/transcoder.js";
@@ -39,12 +39,11 @@ export function createHttpFront(options: HttpFrontOptions): NodeHandlerFn {
   const requestIds = new WeakMap<NodeServerRequest, string>();
   const trustedProxies = new CidrSet(options.trustedProxies ?? []);
   const clientAddressOf = (req: NodeServerRequest) => resolveClientAddress(req.socket?.remoteAddress, req.headers["x-forwarded-for"], trustedProxies);
-  const contextValues = (req: NodeServerRequest, edge: "rpc" | "rest" | "console"): ContextValues => {
+  const contextValues = (req: NodeServerRequest, edge: CallEdge): ContextValues => {
     const values = createContextValues();
     values.set(requestIdKey, requestIds.get(req) ?? "");
     values.set(peerAddressKey, clientAddressOf(req));
-    values.set(restCallKey, edge === "rest");
-    values.set(consoleCallKey, edge === "console");
+    values.set(callEdgeKey, edge);
     values.set(shutdownSignalKey, options.shutdownSignal);
     return values;
   };
