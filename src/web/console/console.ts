@@ -154,9 +154,10 @@ export class Console {
     const matched = this.match(req.method, url.pathname);
     if (!matched) return this.message(exchange, 404, "Not found", "There is no console page at this address.");
     const contextValues = () => this.deps.contextValues(req);
-    const anonymous = consoleRpc(this.deps.rpcHandlers, contextValues);
+    // One set of clients per request: anonymous ones only when a renewal or a public page needs them.
+    const anonymous = () => consoleRpc(this.deps.rpcHandlers, contextValues);
     const here = url.pathname + url.search;
-    let rpc: ConsoleRpc = anonymous;
+    let rpc: ConsoleRpc;
     if (!matched.route.public) {
       const session = await this.sessions.resolve(cookies, anonymous);
       if (!session) return this.toSignIn(exchange, here, cookies.has("clawkeep_console_refresh") ? "Your session has ended; sign in again." : undefined);
@@ -164,7 +165,7 @@ export class Console {
       rpc = consoleRpc(this.deps.rpcHandlers, contextValues, session.accessToken);
     } else {
       const token = this.sessions.accessTokenOf(cookies);
-      if (token) rpc = consoleRpc(this.deps.rpcHandlers, contextValues, token);
+      rpc = token ? consoleRpc(this.deps.rpcHandlers, contextValues, token) : anonymous();
     }
 
     const request: PageRequest = { method: req.method, url: here, params: matched.params, query: url.searchParams, form, rpc, csrf: exchange.csrf };

@@ -46,7 +46,7 @@ export class ConsoleSessions {
    * The access token to call the API with, renewed first when it is missing or nearly expired
    * and a refresh token is at hand. Undefined: not signed in (or the session has ended).
    */
-  async resolve(cookies: Map<string, string>, anonymous: ConsoleRpc): Promise<Session | undefined> {
+  async resolve(cookies: Map<string, string>, anonymous: () => ConsoleRpc): Promise<Session | undefined> {
     const access = cookies.get(ACCESS_COOKIE);
     if (access && secondsLeft(access) > RENEW_BEFORE_SECONDS) return { accessToken: access, setCookies: [] };
     const refresh = cookies.get(REFRESH_COOKIE);
@@ -60,14 +60,14 @@ export class ConsoleSessions {
     }
   }
 
-  private rotate(refreshToken: string, anonymous: ConsoleRpc): Promise<Tokens> {
+  private rotate(refreshToken: string, anonymous: () => ConsoleRpc): Promise<Tokens> {
     const now = Date.now();
     for (const [key, entry] of this.rotations) if (now - entry.at > SHARED_ROTATION_MS) this.rotations.delete(key);
     // Keyed by a hash: the map never holds a usable refresh token.
     const key = createHash("sha256").update(refreshToken).digest("base64url");
     const shared = this.rotations.get(key);
     if (shared) return shared.tokens;
-    const tokens = anonymous.auth.refreshToken({ refreshToken }).then((r) => ({ accessToken: r.accessToken, expiresIn: r.expiresIn, refreshToken: r.refreshToken }));
+    const tokens = anonymous().auth.refreshToken({ refreshToken }).then((r) => ({ accessToken: r.accessToken, expiresIn: r.expiresIn, refreshToken: r.refreshToken }));
     this.rotations.set(key, { at: now, tokens });
     tokens.catch(() => this.rotations.delete(key));
     return tokens;
