@@ -308,8 +308,8 @@ class FleetStream {
     void this.stillValid(agentId);
   }
 
-  /** Whether the agent's last token still works; pushes "revoked" when it does not. */
-  private async stillValid(agentId: string): Promise<boolean> {
+  /** Whether the agent's last token still works (as of `asOf` at the earliest); pushes "revoked" when it does not. */
+  private async stillValid(agentId: string, asOf = 0): Promise<boolean> {
     const state = this.agents.get(agentId);
     if (!state || state.done || this.closed) return false;
     // The token an exchange under way returns may predate the change: judge it once it is here.
@@ -318,7 +318,7 @@ class FleetStream {
     try {
       const row = await this.deps.standing.of(agentId);
       if (state.done || this.closed) return false;
-      const revoked = revocationOf(row, state.epoch, Date.now());
+      const revoked = revocationOf(row, state.epoch, Math.max(Date.now(), asOf));
       if (revoked) this.finish(agentId, state, "revoked", revoked);
       return !revoked;
     } catch (error) {
@@ -429,19 +429,23 @@ class FleetStream {
       state.recheckAfterExchange = false;
       if (!(await this.stillValid(agentId))) return;
     }
-    let delay = refreshDelayMs(grant.expiresIn, this.random, first);
+    const refreshDelay = refreshDelayMs(grant.expiresIn, this.random, first);
     // The agent (or its key) expiring sooner is pushed at that instant.
     const row = await this.deps.standing.of(agentId).catch(() => undefined);
     const expiry = row ? expiryOf(row) : undefined;
-    const untilExpiry = expiry === undefined ? undefined : expiry - Date.now();
-    if (untilExpiry !== undefined && untilExpiry < delay) delay = Math.max(0, untilExpiry);
+    const atExpiry = expiry !== undefined && expiry - Date.now() < refreshDelay;
     if (this.closed || state.done || this.tooSlow) return;
     clearTimeout(state.timer);
-    state.timer = setTimeout(() => {
-      if (untilExpiry === undefined || Date.now() < expiry!) return this.queueExchange(agentId);
-      // At the agent's (or its key's) expiry: "revoked" now, unless the expiry moved meanwhile.
-      void this.stillValid(agentId).then((valid) => valid && this.queueExchange(agentId));
-    }, delay);
+    state.timer = setTimeout(
+      () => {
+        if (!atExpiry) return this.queueExchange(agentId);
+        // At the agent's (or its key's) expiry: "revoked" now, unless the expiry moved meanwhile.
+        // Judged as of the expiry: timers run on a monotonic clock, and the wall clock may still
+        // read a millisecond before it (a refresh then would only meet a refused exchange).
+        void this.stillValid(agentId, expiry).then((valid) => valid && this.queueExchange(agentId));
+      },
+      atExpiry ? Math.max(0, expiry - Date.now()) : refreshDelay,
+    );
   }
 }
 
