@@ -1,9 +1,9 @@
 // The processes of a benchmark run: the server under test (as `npm start` runs it), the bare
 // node:http ceiling, and the load generator; plus what the operating system says about the
 // server's CPU and memory while it works.
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -37,7 +37,7 @@ export async function startBenchServer(kind: "embedded" | "postgres", env: Recor
     databaseUrl = url.toString();
     dropDatabase = () => adminQuery(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
   }
-  const child = await startProcess([process.execPath, "--import", "tsx", "src/main.ts"], {
+  const child = await startProcess(serverCommand(cwd), {
     ...NO_RATE_LIMIT,
     CLAWKEEP_PORT: "0",
     CLAWKEEP_HOST: "127.0.0.1",
@@ -56,6 +56,21 @@ export async function startBenchServer(kind: "embedded" | "postgres", env: Recor
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * `npm start`'s command in the checkout: its prestart build, then the compiled server. A revision
+ * from before the build step (no scripts/build.mjs) ran its sources through tsx, as its own npm
+ * start did.
+ */
+const built = new Set<string>();
+function serverCommand(cwd = process.cwd()): string[] {
+  if (!existsSync(join(cwd, "scripts/build.mjs"))) return [process.execPath, "--import", "tsx", "src/main.ts"];
+  if (!built.has(cwd)) {
+    execFileSync(process.execPath, ["scripts/build.mjs"], { cwd, stdio: "inherit" });
+    built.add(cwd);
+  }
+  return [process.execPath, "dist/src/main.js"];
 }
 
 /** The bare node:http ceiling. */

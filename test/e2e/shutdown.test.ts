@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Health, HealthCheckResponse_ServingStatus as ServingStatus } from "../../gen/ts/grpc/health/v1/health_pb.js";
 import { databaseEnv } from "../support/app.js";
 import { freshDatabase, type FreshDatabase } from "../support/database.js";
+import { SERVER_COMMAND } from "../support/process.js";
 
 let child: ChildProcess | undefined;
 let database: FreshDatabase | undefined;
@@ -20,7 +21,7 @@ afterEach(async () => {
 /** Starts `npm start`'s command on a free port and resolves with the port once it listens. */
 async function startProcess(): Promise<{ port: number; lines: string[] }> {
   database = await freshDatabase();
-  child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  child = spawn(SERVER_COMMAND[0], SERVER_COMMAND.slice(1), {
     env: {
       ...process.env,
       CLAWKEEP_PORT: "0",

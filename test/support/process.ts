@@ -1,5 +1,6 @@
-// The real server process, as `npm start` runs it, for tests of what only a process shows:
-// signals, kill -9, what it leaves behind, and its own embedded database.
+// The real server process, as `npm start` runs it (the compiled server in dist/, which the test
+// run's global setup builds), for tests of what only a process shows: signals, kill -9, what it
+// leaves behind, and its own embedded database.
 import { spawn, type ChildProcess } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -13,9 +14,12 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-/** Starts `node --import tsx src/main.ts` with `env` and resolves once it listens. */
+/** `npm start`'s command, after its `prestart` build. */
+export const SERVER_COMMAND = [process.execPath, "dist/src/main.js"] as const;
+
+/** Starts the server command with `env` and resolves once it listens. */
 export function startServerProcess(env: Record<string, string | undefined>): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(SERVER_COMMAND[0], SERVER_COMMAND.slice(1), {
     env: { ...process.env, DATABASE_URL: undefined, CLAWKEEP_PORT: "0", CLAWKEEP_HOST: "127.0.0.1", CLAWKEEP_SHUTDOWN_GRACE_MS: "3000", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -42,7 +46,7 @@ export function startServerProcess(env: Record<string, string | undefined>): Pro
 
 /** Runs the server command to its end (for starts that must fail) and returns its output. */
 export async function runServerToExit(env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  const child = spawn(SERVER_COMMAND[0], SERVER_COMMAND.slice(1), {
     env: { ...process.env, DATABASE_URL: undefined, CLAWKEEP_PORT: "0", CLAWKEEP_HOST: "127.0.0.1", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
