@@ -3,7 +3,7 @@
 // server's CPU and memory while it works.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -16,6 +16,12 @@ export interface BenchServer {
   url: string;
   pid: number;
   kind: "embedded" | "postgres";
+  /**
+   * The server's own time for each call since the last `take`, by RPC ("clawkeep.v1.VaultService/
+   * GetSecret"): duration_ms of its access log, from the first interceptor to the last byte of the
+   * answer handed to Node (no HTTP parsing, no waiting for the event loop, no socket write).
+   */
+  takeHandlerTimes(): Map<string, number[]>;
   stop(): Promise<void>;
 }
 
@@ -46,10 +52,23 @@ export async function startBenchServer(kind: "embedded" | "postgres", env: Recor
     CLAWKEEP_MASTER_KEY: kind === "postgres" ? randomBytes(32).toString("base64") : "",
     ...env,
   }, cwd);
+  let handlerTimes = new Map<string, number[]>();
+  child.lines.on("line", (line) => {
+    if (!line.includes('"msg":"rpc"')) return;
+    const entry = JSON.parse(line) as { rpc: string; duration_ms: number };
+    const times = handlerTimes.get(entry.rpc);
+    if (times) times.push(entry.duration_ms);
+    else handlerTimes.set(entry.rpc, [entry.duration_ms]);
+  });
   return {
     url: `http://127.0.0.1:${child.port}`,
     pid: child.process.pid!,
     kind,
+    takeHandlerTimes() {
+      const taken = handlerTimes;
+      handlerTimes = new Map();
+      return taken;
+    },
     async stop() {
       await stopProcess(child.process);
       await dropDatabase();
@@ -113,6 +132,26 @@ export function rssMb(pid: number): number {
 }
 
 /**
+ * CPU seconds of every PostgreSQL process on the machine (user + system, with the reaped
+ * backends' time that their postmaster holds): the machine's own server, for the runs on it.
+ */
+export function postgresCpuSeconds(): number {
+  let seconds = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (!stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).startsWith("postgres")) continue;
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      seconds += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return seconds;
+}
+
+/**
  * CPU seconds (user + system) the process and, with `tree`, its descendants named `only` (the
  * embedded PostgreSQL: "postgres") have used.
  */
@@ -141,24 +180,27 @@ process.on("exit", () => {
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-async function startProcess(command: string[], env: Record<string, string>, cwd?: string): Promise<{ process: ChildProcess; port: number }> {
+async function startProcess(command: string[], env: Record<string, string>, cwd?: string): Promise<{ process: ChildProcess; port: number; lines: ReturnType<typeof createInterface> }> {
   const child = spawn(command[0], command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
   const lines = createInterface({ input: child.stdout! });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${command.join(" ")} did not start`)), 60_000);
-    lines.on("line", (line) => {
+    // Read until the server says where it listens; after that only the caller's listeners parse lines.
+    const untilListening = (line: string) => {
       try {
         const entry = JSON.parse(line) as { port?: number; msg?: string };
         if (entry.port && (entry.msg === undefined || entry.msg === "clawkeep listening")) {
           clearTimeout(timer);
-          resolve({ process: child, port: entry.port });
+          lines.off("line", untilListening);
+          resolve({ process: child, port: entry.port, lines });
         }
       } catch {
         // not a JSON line
       }
-    });
+    };
+    lines.on("line", untilListening);
     child.once("exit", (code) => {
       clearTimeout(timer);
       reject(new Error(`${command.join(" ")} exited with ${code}`));
