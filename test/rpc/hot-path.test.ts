@@ -1,5 +1,5 @@
 // The statements the hot paths send to PostgreSQL, counted at the driver: a steady-state secret
-// read and a token exchange cost at most three, the commit included (vault, policies and agent
+// read and a token exchange cost at most three, a write five, the commit included (vault, policies and agent
 // standing come from caches), and neither takes a lock that other requests wait on.
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createClient } from "@connectrpc/connect";
@@ -76,5 +76,14 @@ describe("hot paths", () => {
   it("a secret write takes no lock beyond its own secret's row", async () => {
     const log = await counted(() => vaults().putSecret({ vaultId, path: "api/other", value: "w", type: "api_key" }, { headers: owner.headers }));
     expect(log.join("\n")).not.toMatch(/FOR UPDATE|FOR SHARE|advisory|clawkeep_audit_heads/i);
+  });
+
+  it("a secret write costs at most five statements, holding its row for one round trip after the version number", async () => {
+    const log = await counted(() => vaults().putSecret({ vaultId, path: "api/other", value: "w", type: "api_key" }, { headers: owner.headers }));
+    // The session, the transaction's start, the version number (which locks the secret's row),
+    // the version with its audit event in one statement, and the commit.
+    expect(log.length, log.join("\n")).toBeLessThanOrEqual(5);
+    const locked = log.findIndex((sql) => sql.includes('INTO "clawkeep_secrets"'));
+    expect(log.slice(locked + 1), log.join("\n")).toHaveLength(2);
   });
 });

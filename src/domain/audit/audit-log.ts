@@ -89,12 +89,29 @@ export class AuditLog {
    * appended for it (with the row's fields and details), or undefined when the read found no row.
    * Fields the row decides may be left empty in `entry`.
    */
-  async read<T>(dataSource: DataSource, statement: AuditedRead, readValues: unknown[], entry: AuditEntry): Promise<{ row: T; audited: boolean } | undefined> {
+  read<T>(dataSource: DataSource, statement: AuditedRead, readValues: unknown[], entry: AuditEntry): Promise<{ row: T; audited: boolean } | undefined> {
+    return this.run<T>(dataSource.manager, statement, readValues, entry);
+  }
+
+  /**
+   * Runs an `auditedRead` statement whose CTE changes its row (an INSERT … RETURNING) inside the
+   * caller's transaction: the change and its event commit together, in one round trip.
+   */
+  async write<T>(manager: EntityManager, statement: AuditedRead, values: unknown[], entry: AuditEntry): Promise<T> {
+    const found = await this.run<T>(manager, statement, values, entry);
+    if (!found?.audited) throw new Error(`${statement.name} changed no row, or did not audit it`);
+    return found.row;
+  }
+
+  private async run<T>(manager: EntityManager, statement: AuditedRead, readValues: unknown[], entry: AuditEntry): Promise<{ row: T; audited: boolean } | undefined> {
     if (readValues.length !== statement.readParams) throw new Error(`${statement.name} takes ${statement.readParams} read parameters, got ${readValues.length}`);
-    const found = await runAuditedRead<T>(dataSource, statement, readValues, valuesOf(eventOf(entry)));
+    const found = await runAuditedRead<T>(manager, statement, readValues, valuesOf(eventOf(entry)));
     if (!found) return undefined;
     const { audited, ...row } = found;
-    if (audited) this.sequencer.kick(statement.orgColumn ? String((row as Record<string, unknown>)[statement.orgColumn]) : entry.orgId);
+    if (audited) {
+      const orgId = statement.orgColumn ? String((row as Record<string, unknown>)[statement.orgColumn]) : entry.orgId;
+      afterCommit(manager, `audit.chain:${orgId}`, () => this.sequencer.kick(orgId));
+    }
     return { row: row as T, audited };
   }
 }

@@ -90,18 +90,32 @@ export async function nextVersion(manager: EntityManager, vaultId: string, path:
   return row;
 }
 
-const INSERT_VERSION = hotStatement(
-  "secret_insert_version",
-  `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
+const INSERT_VERSION_TEXT = `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
      "kek_version", "wrapped_dek", "ciphertext")
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${VERSION_COLUMNS}`,
-);
+   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${VERSION_COLUMNS}`;
+const INSERT_VERSION = hotStatement("secret_insert_version", INSERT_VERSION_TEXT);
 
-export async function insertVersion(
-  manager: EntityManager,
-  version: Pick<SecretVersionRow, "secret_id" | "version" | "type" | "metadata" | "created_by" | "expires_at" | "max_access_count" | "kek_version" | "wrapped_dek" | "ciphertext">,
-): Promise<SecretVersionRow> {
-  const [row] = await runHot<SecretVersionRow>(manager, INSERT_VERSION, [
+/**
+ * A new version and its audit event (secret.write) in one statement: the write holds its secret's
+ * row lock one round trip less than with a separate append. Its values are `versionValues`.
+ */
+export const INSERT_VERSION_AUDITED = auditedRead("secret_insert_version_audited", {
+  select: INSERT_VERSION_TEXT,
+  readParams: 10,
+  when: "true",
+  details: {},
+});
+
+export type NewVersion = Pick<SecretVersionRow, "secret_id" | "version" | "type" | "metadata" | "created_by" | "expires_at" | "max_access_count" | "kek_version" | "wrapped_dek" | "ciphertext">;
+
+export async function insertVersion(manager: EntityManager, version: NewVersion): Promise<SecretVersionRow> {
+  const [row] = await runHot<SecretVersionRow>(manager, INSERT_VERSION, versionValues(version));
+  return row;
+}
+
+/** The values of a version's INSERT, in the statement's order. */
+export function versionValues(version: NewVersion): unknown[] {
+  return [
     version.secret_id,
     version.version,
     version.type,
@@ -112,8 +126,7 @@ export async function insertVersion(
     version.kek_version,
     version.wrapped_dek,
     version.ciphertext,
-  ]);
-  return row;
+  ];
 }
 
 /** Ends the live secret at the path (every version with it); undefined when there is none. */

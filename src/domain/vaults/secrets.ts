@@ -40,6 +40,9 @@ import {
   softDeleteSecret,
   versionDisabledForUpdate,
   versionsOf,
+  INSERT_VERSION_AUDITED,
+  versionValues,
+  type NewVersion,
   type SecretVersionRow,
 } from "./secret-store.js";
 import type { VaultAccess, Vaults } from "./vaults.js";
@@ -116,14 +119,9 @@ export class Secrets {
     const maxAccessCount = validateMaxAccessCount(input.maxAccessCount);
     const decision = await this.authorize(principal, vaultId, path, "write", ip);
     try {
-      return await this.dataSource.transaction(async (manager) => {
-        const stored = await this.storeVersion(manager, vaultId, path, { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` });
-        await this.audit.append(manager, {
-          ...this.auditBase(principal, path, ip), action: "secret.write",
-          details: { vault_id: vaultId, secret_id: stored.id, version: stored.version, type, decided_by: decidedBy(decision) },
-        });
-        return stored;
-      });
+      return await this.dataSource.transaction((manager) =>
+        this.storeVersion(manager, vaultId, path, { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` }, { principal, ip, decision }),
+      );
     } finally {
       plaintext.fill(0);
     }
@@ -188,15 +186,17 @@ export class Secrets {
   }
 
   /**
-   * Version N+1 of the path (one live row per path: concurrent PUTs serialise on it), sealed. The
-   * new row's reference to its vault makes a concurrent vault delete wait for this transaction,
-   * or, if the delete won, fails it: that is a 404.
+   * Version N+1 of the path (one live row per path: concurrent PUTs serialise on it), sealed, and
+   * with `auditAs` its secret.write event in the same statement as the version. The new row's
+   * reference to its vault makes a concurrent vault delete wait for this transaction, or, if the
+   * delete won, fails it: that is a 404.
    */
   private async storeVersion(
     manager: EntityManager,
     vaultId: string,
     path: string,
     input: { type: SecretType; plaintext: Buffer; metadata: Record<string, unknown>; expiresAt: Date | null; maxAccessCount: number | null; createdBy: string },
+    auditAs?: { principal: Principal; ip: string; decision: Decision },
   ): Promise<SecretVersionInfo> {
     const secret = await nextVersion(manager, vaultId, path).catch((error: unknown) => {
       if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw new DomainError("not_found", `vault ${vaultId} not found`);
@@ -204,7 +204,7 @@ export class Secrets {
     });
     const version = secret.latest_version;
     const box = this.keyring.seal(input.plaintext, secretAad(vaultId, secret.id, path, version));
-    const row = await insertVersion(manager, {
+    const values: NewVersion = {
       secret_id: secret.id,
       version,
       type: input.type,
@@ -215,6 +215,11 @@ export class Secrets {
       kek_version: box.kekVersion,
       wrapped_dek: box.wrappedDek,
       ciphertext: box.ciphertext,
+    };
+    if (!auditAs) return toInfo(path, await insertVersion(manager, values));
+    const row = await this.audit.write<SecretVersionRow>(manager, INSERT_VERSION_AUDITED, versionValues(values), {
+      ...this.auditBase(auditAs.principal, path, auditAs.ip), action: "secret.write",
+      details: { vault_id: vaultId, secret_id: secret.id, version, type: input.type, decided_by: decidedBy(auditAs.decision) },
     });
     return toInfo(path, row);
   }
