@@ -140,7 +140,7 @@ export class Accounts {
       throw new DomainError("invalid_argument", "this credential is not a sign-in session; revoke a personal API key with DELETE /v1/auth/api-keys/{key_id}");
     }
     await this.dataSource.transaction(async (manager) => {
-      await this.sessions.revoke(manager, { sessionId });
+      await this.sessions.revoke(manager, { sessionId }, principal.orgId);
       await this.audit.append(manager, { orgId: principal.orgId, actor: { type: "user", id: principal.id }, action: "session.revoke", resource: { type: "session", id: sessionId }, ip });
     });
   }
@@ -156,7 +156,7 @@ export class Accounts {
     const passwordHash = await hashPassword(input.newPassword);
     await this.dataSource.transaction(async (manager) => {
       await setPasswordHash(manager, principal.id, passwordHash);
-      const ended = await this.sessions.revoke(manager, { userId: principal.id, keep: principal.sessionId });
+      const ended = await this.sessions.revoke(manager, { userId: principal.id, keep: principal.sessionId }, principal.orgId);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },

@@ -21,6 +21,7 @@ import {
   type PendingInvitationRow,
 } from "./identity-store.js";
 import type { OrgRole, Principal } from "./principal.js";
+import type { SessionStanding } from "./session-standing.js";
 import { normalizeEmail } from "./validation.js";
 import { isOrgRole, ORG_ROLES, requireOrgManager } from "./org-roles.js";
 
@@ -49,6 +50,7 @@ export class Members {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditLog,
+    private readonly sessions: SessionStanding,
   ) {}
 
   async list(principal: Principal): Promise<Member[]> {
@@ -119,6 +121,7 @@ export class Members {
       }
       if (target.role === "owner" && role !== "owner") await this.assertNotLastOwner(manager, principal.orgId, "demote");
       await setMemberRole(manager, userId, role);
+      await this.sessions.announce(manager, userId, principal.orgId);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },
@@ -139,6 +142,7 @@ export class Members {
       if (target.role === "owner" && principal.role !== "owner") throw new DomainError("permission_denied", "only an owner can remove an owner");
       if (target.role === "owner") await this.assertNotLastOwner(manager, principal.orgId, "remove");
       await deleteUser(manager, userId);
+      await this.sessions.announce(manager, userId, principal.orgId);
       await this.audit.append(manager, {
         orgId: principal.orgId,
         actor: { type: "user", id: principal.id },

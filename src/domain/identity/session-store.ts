@@ -3,7 +3,7 @@
 // issued, rotated and revoked; user-tokens.ts on every call with a session's access token.
 import type { DataSource, EntityManager } from "typeorm";
 import { hotStatement, runHot } from "../../db/hot-query.js";
-import { affectedOf } from "../../db/rows.js";
+import { rowsOf } from "../../db/rows.js";
 import { defineTable } from "../../db/table.js";
 import type { MembershipRow } from "./identity-store.js";
 
@@ -61,28 +61,33 @@ export async function markSessionRotated(manager: EntityManager, sessionId: stri
   await manager.query(`UPDATE "clawkeep_sessions" SET "status" = 'rotated', "ended_at" = now() WHERE "id" = $1`, [sessionId]);
 }
 
-/** Revokes sessions not revoked yet: one, a family, or every one of a user except `keep`. How many. */
-export async function revokeSessions(manager: EntityManager, filter: { sessionId: string } | { userId: string; keep?: string } | { familyId: string }): Promise<number> {
+/** Revokes sessions not revoked yet: one, a family, or every one of a user except `keep`. How many, and whose. */
+export async function revokeSessions(
+  manager: EntityManager,
+  filter: { sessionId: string } | { userId: string; keep?: string } | { familyId: string },
+): Promise<{ revoked: number; userIds: string[] }> {
   const [where, params] =
     "sessionId" in filter
       ? [`"id" = $1`, [filter.sessionId]]
       : "familyId" in filter
         ? [`"family_id" = $1`, [filter.familyId]]
         : [`"user_id" = $1 AND "id" <> coalesce($2::uuid, '00000000-0000-0000-0000-000000000000')`, [filter.userId, filter.keep ?? null]];
-  const result: unknown = await manager.query(`UPDATE "clawkeep_sessions" SET "status" = 'revoked', "ended_at" = now() WHERE ${where} AND "status" <> 'revoked'`, params);
-  return affectedOf(result);
+  const rows: Pick<SessionRow, "user_id">[] = rowsOf(
+    await manager.query(`UPDATE "clawkeep_sessions" SET "status" = 'revoked', "ended_at" = now() WHERE ${where} AND "status" <> 'revoked' RETURNING "user_id"`, params),
+  );
+  return { revoked: rows.length, userIds: [...new Set(rows.map((row) => row.user_id))] };
 }
 
 // ---- The hot path: every call with a session's access token
 
 const SESSION_MEMBER = hotStatement(
-  "session_member",
-  `SELECT m."org_id", m."role" FROM "clawkeep_sessions" s JOIN "clawkeep_memberships" m ON m."user_id" = s."user_id"
+  "session_member_expiry",
+  `SELECT m."org_id", m."role", s."expires_at" FROM "clawkeep_sessions" s JOIN "clawkeep_memberships" m ON m."user_id" = s."user_id"
    WHERE s."id" = $1 AND s."user_id" = $2 AND s."status" <> 'revoked' AND s."expires_at" > now()`,
 );
 
-/** The user's membership while the session is neither revoked nor expired; one statement. */
-export async function liveSessionMembership(q: Queryable, sessionId: string, userId: string): Promise<Pick<MembershipRow, "org_id" | "role"> | undefined> {
-  const [row] = await runHot<Pick<MembershipRow, "org_id" | "role">>(q, SESSION_MEMBER, [sessionId, userId]);
+/** The user's membership, and when the session expires, while it is neither revoked nor expired; one statement. */
+export async function liveSessionMembership(q: Queryable, sessionId: string, userId: string): Promise<(Pick<MembershipRow, "org_id" | "role"> & Pick<SessionRow, "expires_at">) | undefined> {
+  const [row] = await runHot<Pick<MembershipRow, "org_id" | "role"> & Pick<SessionRow, "expires_at">>(q, SESSION_MEMBER, [sessionId, userId]);
   return row;
 }

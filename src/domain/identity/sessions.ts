@@ -7,6 +7,7 @@ import { hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
 import { DomainError } from "../errors.js";
 import type { OrgRole } from "./principal.js";
+import type { SessionStanding } from "./session-standing.js";
 import { insertSession, markSessionRotated, revokeSessions, sessionByRefreshHashForUpdate, type RefreshSession } from "./session-store.js";
 
 export const ACCESS_TOKEN_TTL_SECONDS = 900;
@@ -29,6 +30,7 @@ export class Sessions {
   constructor(
     private readonly jwtKeys: JwtKeys,
     private readonly refreshPepper: Buffer,
+    private readonly standing: SessionStanding,
   ) {}
 
   /** Starts a new session (a new family) for a user who just proved who they are. */
@@ -60,7 +62,7 @@ export class Sessions {
       const session = await sessionByRefreshHashForUpdate(manager, hash);
       if (!session) return { error: "the refresh token is not valid" };
       if (session.status === "rotated") {
-        await this.revoke(manager, { familyId: session.family_id });
+        await this.revoke(manager, { familyId: session.family_id }, session.org_id);
         await onReuse(manager, session);
         return { error: "the refresh token was already used; every session of that sign-in has been revoked" };
       }
@@ -73,8 +75,13 @@ export class Sessions {
     return outcome.tokens;
   }
 
-  /** Ends sessions: one, or every session of a user except `keep`. */
-  async revoke(manager: EntityManager, filter: { sessionId: string } | { userId: string; keep?: string } | { familyId: string }): Promise<number> {
-    return revokeSessions(manager, filter);
+  /**
+   * Ends sessions: one, a family, or every session of a user except `keep`; how many. Their access
+   * tokens stop working with the commit, on every instance (see session-standing.ts).
+   */
+  async revoke(manager: EntityManager, filter: { sessionId: string } | { userId: string; keep?: string } | { familyId: string }, orgId: string): Promise<number> {
+    const { revoked, userIds } = await revokeSessions(manager, filter);
+    for (const userId of userIds) await this.standing.announce(manager, userId, orgId);
+    return revoked;
   }
 }
