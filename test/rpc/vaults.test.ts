@@ -132,11 +132,21 @@ describe("secret versions", () => {
     ]);
   });
 
-  it("gives every one of many concurrent writes its own version", async () => {
+  it("gives every one of many concurrent writes its own version, each readable as written", async () => {
     const vaultId = await newVault();
     const written = await Promise.all(Array.from({ length: 12 }, (_, i) => put(vaultId, "race/key", `value-${i}`)));
     expect(written.map((s) => s.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
     expect(new Set(written.map((s) => s.id)).size).toBe(1);
+    // Again, now that the server knows the latest version: all but one of these expected the same
+    // next number, found it taken, and were written again under the one they got.
+    const more = await Promise.all(Array.from({ length: 12 }, (_, i) => put(vaultId, "race/key", `again-${i}`)));
+    expect(more.map((s) => s.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 13));
+    for (const [i, secret] of [...written, ...more].entries()) {
+      const { secret: read } = await vaults.getSecretVersion({ vaultId, path: "race/key", version: secret.version }, { headers: owner.headers });
+      expect(read?.value).toBe(i < 12 ? `value-${i}` : `again-${i - 12}`);
+    }
+    const events = await harness.database.dataSource.query(`SELECT count(*)::int AS "n" FROM "clawkeep_audit_events" WHERE "action" = 'secret.write' AND "details"->>'vault_id' = $1`, [vaultId]);
+    expect(events[0].n).toBe(24);
   });
 
   it("answers 404 for a path that never existed and 410 after deletion, until a new PUT starts it again", async () => {

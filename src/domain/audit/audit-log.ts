@@ -103,6 +103,17 @@ export class AuditLog {
     return found.row;
   }
 
+  /**
+   * Runs an `auditedRead` statement whose CTEs change a row only when it is as the caller
+   * expects, committing by itself: the row, or undefined when nothing matched (and nothing was
+   * written or audited).
+   */
+  async writeIfMatched<T>(dataSource: DataSource, statement: AuditedRead, values: unknown[], entry: AuditEntry): Promise<T | undefined> {
+    const found = await this.run<T>(dataSource.manager, statement, values, entry);
+    if (found && !found.audited) throw new Error(`${statement.name} changed a row without auditing it`);
+    return found?.row;
+  }
+
   private async run<T>(manager: EntityManager, statement: AuditedRead, readValues: unknown[], entry: AuditEntry): Promise<{ row: T; audited: boolean } | undefined> {
     if (readValues.length !== statement.readParams) throw new Error(`${statement.name} takes ${statement.readParams} read parameters, got ${readValues.length}`);
     const found = await runAuditedRead<T>(manager, statement, readValues, valuesOf(eventOf(entry)));

@@ -83,8 +83,13 @@ export interface AuditedRead extends HotStatement {
 }
 
 export interface AuditedReadSpec {
-  /** A SELECT of at most one row, with parameters $1..$readParams. */
+  /**
+   * A SELECT of at most one row, with parameters $1..$readParams; or an INSERT … RETURNING of
+   * one row, whose event then commits with it.
+   */
   select: string;
+  /** Data-modifying CTEs `select` reads from (PostgreSQL takes them only at the top level). */
+  with?: string;
   readParams: number;
   /** When to append the event: a condition over the row, "r". */
   when: string;
@@ -114,7 +119,8 @@ export function auditedRead(name: string, spec: AuditedReadSpec): AuditedRead {
       .map(([key, expression]) => `'${key}', ${expression}`)
       .join(", ")})`;
   });
-  const text = `WITH "r" AS (${spec.select}),
+  const text = `WITH ${spec.with ? `${spec.with},
+    ` : ""}"r" AS (${spec.select}),
     "e" AS (
       INSERT INTO "clawkeep_audit_events" (${APPEND_COLUMNS})
       SELECT ${values.join(", ")} FROM "r" WHERE ${spec.when}

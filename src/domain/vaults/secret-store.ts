@@ -106,6 +106,25 @@ export const INSERT_VERSION_AUDITED = auditedRead("secret_insert_version_audited
   details: {},
 });
 
+/**
+ * A write that expects the secret's latest version to be $2 - 1 (see written-versions.ts): the
+ * version number, the version and its secret.write event in one statement, which holds the
+ * secret's row lock only while it runs. No row when the secret moved on (another write, its
+ * deletion): the caller then writes the locking way. Its values are `versionValues`.
+ */
+export const WRITE_KNOWN_NEXT_VERSION = auditedRead("secret_write_known_next_version", {
+  with: `"s" AS (
+     UPDATE "clawkeep_secrets" SET "latest_version" = $2 WHERE "id" = $1 AND "latest_version" = $2 - 1 AND "deleted_at" IS NULL RETURNING "id"
+   )`,
+  select: `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
+     "kek_version", "wrapped_dek", "ciphertext")
+   SELECT "s"."id", $2, $3::text, $4::jsonb, $5::text, $6::timestamptz, $7::integer, $8::integer, $9::bytea, $10::bytea FROM "s"
+   RETURNING ${VERSION_COLUMNS}`,
+  readParams: 10,
+  when: "true",
+  details: {},
+});
+
 export type NewVersion = Pick<SecretVersionRow, "secret_id" | "version" | "type" | "metadata" | "created_by" | "expires_at" | "max_access_count" | "kek_version" | "wrapped_dek" | "ciphertext">;
 
 export async function insertVersion(manager: EntityManager, version: NewVersion): Promise<SecretVersionRow> {

@@ -7,7 +7,7 @@
 // decrypted only inside the transaction that audits the read.
 import type { DataSource, EntityManager } from "typeorm";
 import type { Keyring } from "../../crypto/keyring.js";
-import { failClosed, type AuditLog } from "../audit/audit-log.js";
+import { failClosed, type AuditEntry, type AuditLog } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { decideAccess, decidedBy } from "./access-decision.js";
@@ -42,10 +42,12 @@ import {
   versionsOf,
   INSERT_VERSION_AUDITED,
   versionValues,
+  WRITE_KNOWN_NEXT_VERSION,
   type NewVersion,
   type SecretVersionRow,
 } from "./secret-store.js";
 import type { VaultAccess, Vaults } from "./vaults.js";
+import { WrittenVersions } from "./written-versions.js";
 
 export interface SecretVersionInfo {
   /** The secret's id: stable across versions, new after a delete and re-PUT. */
@@ -102,7 +104,12 @@ export function secretAad(vaultId: string, secretId: string, path: string, versi
   return JSON.stringify(["clawkeep-secret", vaultId, secretId, path, version]);
 }
 
+type VersionInput = { type: SecretType; plaintext: Buffer; metadata: Record<string, unknown>; expiresAt: Date | null; maxAccessCount: number | null; createdBy: string };
+type AuditAs = { principal: Principal; ip: string; decision: Decision };
+
 export class Secrets {
+  private readonly written = new WrittenVersions();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly vaults: Vaults,
@@ -118,13 +125,31 @@ export class Secrets {
     const expiresAt = validateExpiry(input.expiresAt, new Date());
     const maxAccessCount = validateMaxAccessCount(input.maxAccessCount);
     const decision = await this.authorize(principal, vaultId, path, "write", ip);
+    const version: VersionInput = { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` };
+    const auditAs = { principal, ip, decision };
     try {
-      return await this.dataSource.transaction((manager) =>
-        this.storeVersion(manager, vaultId, path, { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` }, { principal, ip, decision }),
-      );
+      const stored =
+        (await this.storeKnownNextVersion(vaultId, path, version, auditAs)) ??
+        (await this.dataSource.transaction((manager) => this.storeVersion(manager, vaultId, path, version, auditAs)));
+      this.written.remember(vaultId, path, { secretId: stored.id, version: stored.version });
+      return stored;
     } finally {
       plaintext.fill(0);
     }
+  }
+
+  /**
+   * The next version after the one this instance last wrote at the path, in one statement, when
+   * that is still the latest; undefined when there is none known or it is not (then the locking
+   * way decides the number).
+   */
+  private async storeKnownNextVersion(vaultId: string, path: string, input: VersionInput, auditAs: AuditAs): Promise<SecretVersionInfo | undefined> {
+    const known = this.written.get(vaultId, path);
+    if (!known) return undefined;
+    const values = this.sealedVersion(vaultId, path, known.secretId, known.version + 1, input);
+    const row = await this.audit.writeIfMatched<SecretVersionRow>(this.dataSource, WRITE_KNOWN_NEXT_VERSION, versionValues(values), this.writeEvent(vaultId, path, values, auditAs));
+    if (!row) this.written.forget(vaultId, path);
+    return row && toInfo(path, row);
   }
 
   /**
@@ -191,21 +216,21 @@ export class Secrets {
    * reference to its vault makes a concurrent vault delete wait for this transaction, or, if the
    * delete won, fails it: that is a 404.
    */
-  private async storeVersion(
-    manager: EntityManager,
-    vaultId: string,
-    path: string,
-    input: { type: SecretType; plaintext: Buffer; metadata: Record<string, unknown>; expiresAt: Date | null; maxAccessCount: number | null; createdBy: string },
-    auditAs?: { principal: Principal; ip: string; decision: Decision },
-  ): Promise<SecretVersionInfo> {
+  private async storeVersion(manager: EntityManager, vaultId: string, path: string, input: VersionInput, auditAs?: AuditAs): Promise<SecretVersionInfo> {
     const secret = await nextVersion(manager, vaultId, path).catch((error: unknown) => {
       if ((error as { code?: string }).code === FOREIGN_KEY_VIOLATION) throw new DomainError("not_found", `vault ${vaultId} not found`);
       throw error;
     });
-    const version = secret.latest_version;
-    const box = this.keyring.seal(input.plaintext, secretAad(vaultId, secret.id, path, version));
-    const values: NewVersion = {
-      secret_id: secret.id,
+    const values = this.sealedVersion(vaultId, path, secret.id, secret.latest_version, input);
+    if (!auditAs) return toInfo(path, await insertVersion(manager, values));
+    return toInfo(path, await this.audit.write<SecretVersionRow>(manager, INSERT_VERSION_AUDITED, versionValues(values), this.writeEvent(vaultId, path, values, auditAs)));
+  }
+
+  /** The version's row, its value sealed to exactly that secret, path and version number. */
+  private sealedVersion(vaultId: string, path: string, secretId: string, version: number, input: VersionInput): NewVersion {
+    const box = this.keyring.seal(input.plaintext, secretAad(vaultId, secretId, path, version));
+    return {
+      secret_id: secretId,
       version,
       type: input.type,
       metadata: input.metadata,
@@ -216,12 +241,13 @@ export class Secrets {
       wrapped_dek: box.wrappedDek,
       ciphertext: box.ciphertext,
     };
-    if (!auditAs) return toInfo(path, await insertVersion(manager, values));
-    const row = await this.audit.write<SecretVersionRow>(manager, INSERT_VERSION_AUDITED, versionValues(values), {
+  }
+
+  private writeEvent(vaultId: string, path: string, values: NewVersion, auditAs: AuditAs): AuditEntry {
+    return {
       ...this.auditBase(auditAs.principal, path, auditAs.ip), action: "secret.write",
-      details: { vault_id: vaultId, secret_id: secret.id, version, type: input.type, decided_by: decidedBy(auditAs.decision) },
-    });
-    return toInfo(path, row);
+      details: { vault_id: vaultId, secret_id: values.secret_id, version: values.version, type: values.type, decided_by: decidedBy(auditAs.decision) },
+    };
   }
 
   /** The latest enabled version with its value; counts toward that version's max_access_count. */
