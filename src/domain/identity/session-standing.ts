@@ -26,19 +26,18 @@ export interface SessionMembership {
   role: OrgRole;
 }
 
-/** A loaded session: its membership and expiry, and the person's change count when it was loaded. */
+/** A loaded session: its membership and expiry. */
 interface Loaded {
   membership: SessionMembership;
   expiresAt: number;
-  changes: number;
 }
 
 export class SessionStanding {
   /** Live sessions only: a session that is not (revoked, expired, unknown) is looked up each time. */
   private readonly cache = new LoadingCache<Loaded | undefined>(MAX_CACHED_SESSIONS, (loaded) => loaded !== undefined);
   /**
-   * Changes seen per person: a cached session loaded before its person's latest change is stale.
-   * Counting per person spares listing which sessions each person has in the cache.
+   * Changes seen per person, part of each of their sessions' keys: a change makes everything
+   * cached for the person unreachable at once (left to age out), without listing their sessions.
    */
   private readonly changes = new Map<string, number>();
 
@@ -60,20 +59,12 @@ export class SessionStanding {
 
   /** The membership of the person while the session is theirs and neither revoked nor expired. */
   async of(sessionId: string, userId: string): Promise<SessionMembership | undefined> {
-    const key = `${userId}/${sessionId}`;
-    for (let attempt = 0; ; attempt++) {
-      const changes = this.changes.get(userId) ?? 0;
-      const loaded = await this.cache.get(key, async () => {
-        const row = await liveSessionMembership(this.parts.dataSource, sessionId, userId);
-        return row && { membership: { orgId: row.org_id, role: row.role }, expiresAt: row.expires_at.getTime(), changes };
-      });
-      // Loaded before the person's latest change: load again (once; a second load started after it).
-      if (loaded && loaded.changes !== (this.changes.get(userId) ?? 0) && attempt === 0) {
-        this.cache.delete(key);
-        continue;
-      }
-      return loaded && Date.now() < loaded.expiresAt ? loaded.membership : undefined;
-    }
+    const key = `${userId}/${this.changes.get(userId) ?? 0}/${sessionId}`;
+    const loaded = await this.cache.get(key, async () => {
+      const row = await liveSessionMembership(this.parts.dataSource, sessionId, userId);
+      return row && { membership: { orgId: row.org_id, role: row.role }, expiresAt: row.expires_at.getTime() };
+    });
+    return loaded && Date.now() < loaded.expiresAt ? loaded.membership : undefined;
   }
 
   /**
@@ -87,7 +78,8 @@ export class SessionStanding {
 
   private forget(userId: string): void {
     if (this.changes.size >= MAX_COUNTED_PEOPLE) {
-      // Nothing cached survives a clear, and loads under way are not kept: no count is needed.
+      // Counts start over, so no old key may come back: nothing cached survives a clear, and
+      // loads under way are not kept.
       this.cache.clear();
       this.changes.clear();
     }
