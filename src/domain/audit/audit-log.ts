@@ -94,22 +94,13 @@ export class AuditLog {
   }
 
   /**
-   * Runs an `auditedRead` statement whose CTE changes its row (an INSERT … RETURNING) inside the
-   * caller's transaction: the change and its event commit together, in one round trip.
+   * Runs an `auditedRead` statement whose CTEs change a row (an INSERT … RETURNING, perhaps after
+   * an UPDATE that only matches a row as the caller expects it): in the manager's transaction, or
+   * committing by itself on the data source's manager. The row, with its event appended in the
+   * same statement; undefined when nothing matched, and then nothing was written or audited.
    */
-  async write<T>(manager: EntityManager, statement: AuditedRead, values: unknown[], entry: AuditEntry): Promise<T> {
+  async write<T>(manager: EntityManager, statement: AuditedRead, values: unknown[], entry: AuditEntry): Promise<T | undefined> {
     const found = await this.run<T>(manager, statement, values, entry);
-    if (!found?.audited) throw new Error(`${statement.name} changed no row, or did not audit it`);
-    return found.row;
-  }
-
-  /**
-   * Runs an `auditedRead` statement whose CTEs change a row only when it is as the caller
-   * expects, committing by itself: the row, or undefined when nothing matched (and nothing was
-   * written or audited).
-   */
-  async writeIfMatched<T>(dataSource: DataSource, statement: AuditedRead, values: unknown[], entry: AuditEntry): Promise<T | undefined> {
-    const found = await this.run<T>(dataSource.manager, statement, values, entry);
     if (found && !found.audited) throw new Error(`${statement.name} changed a row without auditing it`);
     return found?.row;
   }

@@ -90,9 +90,10 @@ export async function nextVersion(manager: EntityManager, vaultId: string, path:
   return row;
 }
 
-const INSERT_VERSION_TEXT = `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
-     "kek_version", "wrapped_dek", "ciphertext")
-   VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${VERSION_COLUMNS}`;
+/** A new version's columns, in the order of `versionValues`. */
+const INSERT_VERSION_INTO = `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
+     "kek_version", "wrapped_dek", "ciphertext")`;
+const INSERT_VERSION_TEXT = `${INSERT_VERSION_INTO} VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${VERSION_COLUMNS}`;
 const INSERT_VERSION = hotStatement("secret_insert_version", INSERT_VERSION_TEXT);
 
 /**
@@ -116,8 +117,7 @@ export const WRITE_KNOWN_NEXT_VERSION = auditedRead("secret_write_known_next_ver
   with: `"s" AS (
      UPDATE "clawkeep_secrets" SET "latest_version" = $2 WHERE "id" = $1 AND "latest_version" = $2 - 1 AND "deleted_at" IS NULL RETURNING "id"
    )`,
-  select: `INSERT INTO "clawkeep_secret_versions" ("secret_id", "version", "type", "metadata", "created_by", "expires_at", "max_access_count",
-     "kek_version", "wrapped_dek", "ciphertext")
+  select: `${INSERT_VERSION_INTO}
    SELECT "s"."id", $2, $3::text, $4::jsonb, $5::text, $6::timestamptz, $7::integer, $8::integer, $9::bytea, $10::bytea FROM "s"
    RETURNING ${VERSION_COLUMNS}`,
   readParams: 10,

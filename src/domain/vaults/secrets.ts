@@ -147,7 +147,7 @@ export class Secrets {
     const known = this.written.get(vaultId, path);
     if (!known) return undefined;
     const values = this.sealedVersion(vaultId, path, known.secretId, known.version + 1, input);
-    const row = await this.audit.writeIfMatched<SecretVersionRow>(this.dataSource, WRITE_KNOWN_NEXT_VERSION, versionValues(values), this.writeEvent(vaultId, path, values, auditAs));
+    const row = await this.audit.write<SecretVersionRow>(this.dataSource.manager, WRITE_KNOWN_NEXT_VERSION, versionValues(values), this.writeEvent(vaultId, path, values, auditAs));
     if (!row) this.written.forget(vaultId, path);
     return row && toInfo(path, row);
   }
@@ -222,8 +222,12 @@ export class Secrets {
       throw error;
     });
     const values = this.sealedVersion(vaultId, path, secret.id, secret.latest_version, input);
-    if (!auditAs) return toInfo(path, await insertVersion(manager, values));
-    return toInfo(path, await this.audit.write<SecretVersionRow>(manager, INSERT_VERSION_AUDITED, versionValues(values), this.writeEvent(vaultId, path, values, auditAs)));
+    const row = auditAs
+      ? await this.audit.write<SecretVersionRow>(manager, INSERT_VERSION_AUDITED, versionValues(values), this.writeEvent(vaultId, path, values, auditAs))
+      : await insertVersion(manager, values);
+    // An INSERT … VALUES inserts its row or fails.
+    if (!row) throw new Error(`no version of "${path}" was inserted`);
+    return toInfo(path, row);
   }
 
   /** The version's row, its value sealed to exactly that secret, path and version number. */
