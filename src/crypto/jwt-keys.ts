@@ -121,6 +121,16 @@ export class JwtKeys {
    */
   async verify(token: string): Promise<JWTPayload | undefined> {
     if (typeof token !== "string" || token.length > MAX_TOKEN_LENGTH) return undefined;
+    // A failed re-read must not turn into an exception here; the keys already loaded still serve.
+    await this.refreshIfStale().catch(() => undefined);
+    // A token verified before had its header checked then: the steady state decodes nothing.
+    const known = this.verified.get(token);
+    if (known) {
+      const signer = this.keys.get(known.kid);
+      // Still unexpired, and its key still verifies (a retired key ends its tokens at once).
+      if (Date.now() < known.expiresAt && signer && verifiesAt(signer, Date.now())) return known.payload;
+      this.verified.delete(token);
+    }
     let kid: unknown;
     try {
       const header = decodeProtectedHeader(token);
@@ -130,15 +140,6 @@ export class JwtKeys {
       return undefined;
     }
     if (typeof kid !== "string" || kid.length === 0 || kid.length > 128) return undefined;
-    // A failed re-read must not turn into an exception here; the keys already loaded still serve.
-    await this.refreshIfStale().catch(() => undefined);
-    const known = this.verified.get(token);
-    if (known) {
-      const signer = this.keys.get(known.kid);
-      // Still unexpired, and its key still verifies (a retired key ends its tokens at once).
-      if (Date.now() < known.expiresAt && signer && verifiesAt(signer, Date.now())) return known.payload;
-      this.verified.delete(token);
-    }
     let key = this.keys.get(kid);
     if (!key) {
       // Refreshes are coalesced (one running, one queued), so made-up kids cannot flood the database.

@@ -2,7 +2,7 @@
 // signed-in call costs no lookup of them); every change that ends a session or changes a role
 // reaches each instance. On the instance that made the change the very next request sees it; on
 // another instance on the same PostgreSQL, within a second.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { usingPostgres } from "../support/database.js";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
@@ -71,6 +71,25 @@ describe("on the instance that made the change", () => {
     expect((await call("GET", "/v1/org/invitations", admin.token)).status).toBe(403);
     expect((await call("DELETE", `/v1/org/members/${admin.id}`, owner.token)).status).toBeLessThan(300);
     expect((await call("GET", "/v1/auth/me", admin.token)).status).toBe(401);
+  });
+
+  it("after a quarter of an hour idle, refuses the expired access token it had cached, and serves a refreshed one", async () => {
+    const login = await call("POST", "/v1/auth/token", undefined, { email: owner.email, password: PASSWORD });
+    const tokens = (await login.json()) as { access_token: string; refresh_token: string };
+    // Verified once: the token and its session are cached from here on.
+    expect((await call("GET", "/v1/auth/me", tokens.access_token)).status).toBe(200);
+    // Only Date is faked: the server's sockets and timers keep running.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 16 * 60_000);
+      expect((await call("GET", "/v1/auth/me", tokens.access_token)).status).toBe(401);
+      const refreshed = await call("POST", "/v1/auth/refresh", undefined, { refresh_token: tokens.refresh_token });
+      expect(refreshed.status).toBe(200);
+      const { access_token: fresh } = (await refreshed.json()) as { access_token: string };
+      expect((await call("GET", "/v1/auth/me", fresh)).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
