@@ -131,46 +131,48 @@ export function rssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
+/** A process's name and CPU seconds from /proc/<pid>/stat: its own (user + system), and its reaped children's. */
+function processCpu(pid: number | string): { name: string; own: number; reaped: number } | undefined {
+  const ticks = 100; // USER_HZ on Linux
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return {
+      name: stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")),
+      own: (Number(fields[11]) + Number(fields[12])) / ticks,
+      reaped: (Number(fields[13]) + Number(fields[14])) / ticks,
+    };
+  } catch {
+    return undefined; // the process ended meanwhile
+  }
+}
+
 /**
- * CPU seconds of every PostgreSQL process on the machine (user + system, with the reaped
- * backends' time that their postmaster holds): the machine's own server, for the runs on it.
+ * CPU seconds of every PostgreSQL process on the machine, with the reaped backends' time that
+ * their postmaster holds: the machine's own server, for the runs on it.
  */
 export function postgresCpuSeconds(): number {
   let seconds = 0;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      if (!stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).startsWith("postgres")) continue;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      seconds += (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / 100;
-    } catch {
-      // The process ended meanwhile.
-    }
+    const cpu = processCpu(entry);
+    if (cpu?.name.startsWith("postgres")) seconds += cpu.own + cpu.reaped;
   }
   return seconds;
 }
 
 /**
  * CPU seconds (user + system) the process and, with `tree`, its descendants named `only` (the
- * embedded PostgreSQL: "postgres") have used.
+ * embedded PostgreSQL: "postgres") have used. Over a tree the time of children already reaped
+ * counts too (a PostgreSQL backend that exits mid-run would otherwise take its CPU time with it).
  */
 export function cpuSeconds(pid: number, tree = false, only?: string): number {
-  const ticks = 100; // USER_HZ on Linux
-  const own = (p: number) => {
-    try {
-      const stat = readFileSync(`/proc/${p}/stat`, "utf8");
-      if (only && p !== pid && !stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).startsWith(only)) return 0;
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime + stime; over a tree also cutime + cstime, the time of children already reaped (a
-      // PostgreSQL backend that exits mid-run would otherwise take its CPU time with it).
-      const reaped = tree ? Number(fields[13]) + Number(fields[14]) : 0;
-      return (Number(fields[11]) + Number(fields[12]) + reaped) / ticks;
-    } catch {
-      return 0;
-    }
+  const of = (p: number) => {
+    const cpu = processCpu(p);
+    if (!cpu || (only && p !== pid && !cpu.name.startsWith(only))) return 0;
+    return cpu.own + (tree ? cpu.reaped : 0);
   };
-  return own(pid) + (tree ? descendants(pid).reduce((sum, p) => sum + own(p), 0) : 0);
+  return of(pid) + (tree ? descendants(pid).reduce((sum, p) => sum + of(p), 0) : 0);
 }
 
 /** Processes this run started: stopped with it, however it ends. */
