@@ -4,6 +4,7 @@
 // without revoking the token. (The embedded database belongs to one process.)
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { usingPostgres } from "../support/database.js";
+import { answerWithin, statusWithin } from "../support/eventually.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
 import { startInstancePair, type InstancePair } from "../support/server.js";
 
@@ -31,14 +32,10 @@ describe.skipIf(!usingPostgres)("agent token revocation across instances", () =>
     return { id: created.agent.id, token: access_token };
   }
 
-  /** Polls B until it refuses the token, for at most a second; returns its last answer. */
+  /** Asks B until it refuses the token, for at most a second; returns its last answer. */
   async function refusedByBWithinOneSecond(token: string): Promise<{ status: number; detail: string }> {
-    const deadline = Date.now() + 1000;
-    for (;;) {
-      const res = await onB("GET", "/v1/agents/me", token);
-      if (res.status !== 200 || Date.now() > deadline) return { status: res.status, detail: ((await res.json()) as { detail?: string }).detail ?? "" };
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const res = await answerWithin(1000, () => onB("GET", "/v1/agents/me", token), (answer) => answer.status !== 200);
+    return { status: res.status, detail: ((await res.json()) as { detail?: string }).detail ?? "" };
   }
 
   it.each([
@@ -57,19 +54,9 @@ describe.skipIf(!usingPostgres)("agent token revocation across instances", () =>
     await onA("PUT", `/v1/vaults/${vault.id}/secrets/k`, human.token, { value: "v" });
     const policy = { secret_path_pattern: "**", principal_type: "agent", principal_id: agent.id, permissions: ["read"] };
     const created = (await (await onA("POST", `/v1/vaults/${vault.id}/policies`, human.token, policy)).json()) as { id: string };
-    const readOnB = async () => (await onB("GET", `/v1/vaults/${vault.id}/secrets/k`, agent.token)).status;
-    expect(await eventually(readOnB, 200)).toBe(200); // B caches the vault's policies now
+    const readOnB = () => onB("GET", `/v1/vaults/${vault.id}/secrets/k`, agent.token);
+    expect(await statusWithin(1000, 200, readOnB)).toBe(200); // B caches the vault's policies now
     expect((await onA("PUT", `/v1/vaults/${vault.id}/policies/${created.id}`, human.token, { permissions: ["write"] })).status).toBe(200);
-    expect(await eventually(readOnB, 403)).toBe(403);
+    expect(await statusWithin(1000, 403, readOnB)).toBe(403);
   });
-
-  /** Polls for up to a second until `probe` answers `wanted`; returns the last answer. */
-  async function eventually(probe: () => Promise<number>, wanted: number): Promise<number> {
-    const deadline = Date.now() + 1000;
-    for (;;) {
-      const got = await probe();
-      if (got === wanted || Date.now() > deadline) return got;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
 });

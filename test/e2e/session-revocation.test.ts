@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { usingPostgres } from "../support/database.js";
 import { PASSWORD, uniqueEmail } from "../support/people.js";
 import { restCaller, restSignup, type RestCall, type RestPerson } from "../support/rest.js";
+import { statusWithin } from "../support/eventually.js";
 import { startInstancePair, startTestServer, type InstancePair, type TestServer } from "../support/server.js";
 
 /** A second sign-in of the person: another session, with its own access token. */
@@ -20,16 +21,6 @@ async function adminOf(call: RestCall, owner: RestPerson): Promise<RestPerson> {
   const email = uniqueEmail();
   expect((await call("POST", "/v1/org/invite", owner.token, { email, role: "admin" })).status).toBe(200);
   return restSignup(call, email);
-}
-
-/** Asks until the answer's status is `status`, for at most `ms`; the last status seen. */
-async function statusWithin(ms: number, status: number, ask: () => Promise<Response>): Promise<number> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const seen = (await ask()).status;
-    if (seen === status || Date.now() > deadline) return seen;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe("on the instance that made the change", () => {

@@ -1,10 +1,11 @@
 // Enforces the organisations' IP rules on every authenticated call, from an in-memory cache so a
-// check costs no database round trip in steady state. A change must be seen by the very next
-// request on every instance, so three things drop cached rules:
-// - the instance that made the change, synchronously once it committed (IpRules calls `changed`);
+// check costs no database round trip in steady state. Three things drop cached rules:
+// - the instance that made the change, synchronously once it committed (IpRules calls `changed`),
+//   so its very next request sees the change;
 // - every instance, on a bare NOTIFY that the change's transaction sends (IP_RULES_CHANNEL), as
-//   soon as it commits — dropped on receipt, without first reading the events table, so the window
-//   in which another instance still uses old rules is only the NOTIFY's delivery;
+//   soon as it commits — dropped on receipt, without first reading the events table, so another
+//   instance uses old rules only until PostgreSQL delivers the NOTIFY (milliseconds; a request
+//   that reaches it sooner than that still sees the old rules);
 // - every instance, on the change's bus event: the durable record, so a NOTIFY missed while a
 //   listener reconnects is still caught up from the cursor.
 import type { Logger } from "pino";
