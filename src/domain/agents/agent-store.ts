@@ -5,7 +5,7 @@
 import type { DataSource, EntityManager } from "typeorm";
 import { rowsOf } from "../../db/rows.js";
 import { columnList, defineTable, type Table } from "../../db/table.js";
-import { auditedRead } from "../audit/audit-store.js";
+import { auditedReads } from "../audit/audit-store.js";
 import { boundVaultIdsSql } from "../vaults/vault-store.js";
 import type { Guardrails } from "./guardrails.js";
 
@@ -212,17 +212,17 @@ export async function agentById(q: Queryable, agentId: string): Promise<StoredAg
 export type ExchangedAgent = StoredAgent & { bound_vault_ids: string[] };
 
 /**
- * A token exchange's read, in one statement: the agent of a key ($1), with the vaults its
- * policies name and the vaults it created (its binding when it has no explicit list), audited
- * when it may have a token: active, not deleted, neither it nor its key expired, and the agent_id
- * sent ($2, or '') is its own.
+ * Token exchanges' reads, in one statement for all the exchanges of a batch: the agent of each key
+ * hash, with the vaults its policies name and the vaults it created (its binding when it has no
+ * explicit list), audited when it may have a token: active, not deleted, neither it nor its key
+ * expired, and the agent_id sent (or '') is its own.
  */
-export const AGENT_EXCHANGE = auditedRead("agent_exchange", {
+export const AGENT_EXCHANGE = auditedReads("agent_exchange", {
+  inputs: [["key_hash", "bytea"], ["agent_id", "text"]],
   select: `SELECT ${columnList(STORED, "a")}, ${boundVaultIdsSql(`a."id"`)} AS "bound_vault_ids"
-    FROM "clawkeep_agents" a WHERE a."api_key_hash" = $1`,
-  readParams: 2,
+    FROM "clawkeep_agents" a WHERE a."api_key_hash" = "q"."key_hash"`,
   when: `"r"."deleted_at" IS NULL AND "r"."is_active" AND ("r"."expires_at" IS NULL OR "r"."expires_at" > now())
-    AND ("r"."api_key_expires_at" IS NULL OR "r"."api_key_expires_at" > now()) AND ($2 = '' OR "r"."id"::text = $2)`,
+    AND ("r"."api_key_expires_at" IS NULL OR "r"."api_key_expires_at" > now()) AND ("q"."agent_id" = '' OR "r"."id"::text = "q"."agent_id")`,
   details: { expires_in: `coalesce("r"."token_ttl_seconds", ${DEFAULT_AGENT_TOKEN_TTL_SECONDS})`, key_prefix: `"r"."api_key_prefix"` },
   fromRow: { orgId: `"r"."org_id"`, orgColumn: "org_id", actorId: `"r"."id"::text`, resourceId: `"r"."id"::text` },
 });

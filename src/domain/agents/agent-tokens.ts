@@ -7,7 +7,7 @@ import type { JWTPayload } from "jose";
 import type { DataSource } from "typeorm";
 import { apiKeyKind, hashApiKey } from "../../crypto/api-keys.js";
 import type { JwtKeys } from "../../crypto/jwt-keys.js";
-import type { AuditLog } from "../audit/audit-log.js";
+import type { AuditLog, BatchedReader } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import { LoginLimiter, type LoginLimits } from "../identity/login-limiter.js";
 import type { ClaimsResolver } from "../identity/access-tokens.js";
@@ -40,14 +40,19 @@ const SUBJECT_PREFIX = "agent:";
 export const AGENT_EXCHANGE_LIMITS: LoginLimits = { perAccount: 10, perAddress: 30, windowSeconds: 10 * 60 };
 
 export class AgentTokens implements ClaimsResolver {
+  /** Concurrent exchanges (a fleet starting up) go to the database together. */
+  private readonly exchanges: BatchedReader<ExchangedAgent>;
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly jwtKeys: JwtKeys,
-    private readonly audit: AuditLog,
+    audit: AuditLog,
     private readonly pepper: Buffer,
     private readonly standing: AgentStanding,
     private readonly failures: LoginLimiter = new LoginLimiter(AGENT_EXCHANGE_LIMITS),
-  ) {}
+  ) {
+    this.exchanges = audit.batchedReader<ExchangedAgent>(dataSource, AGENT_EXCHANGE);
+  }
 
   /**
    * Failed exchanges are limited per key prefix and per client address; a correct key is always
@@ -71,9 +76,10 @@ export class AgentTokens implements ClaimsResolver {
   private async exchangeOnce(input: { apiKey: string; agentId: string }, ip: string): Promise<AgentTokenGrant> {
     if (apiKeyKind(input.apiKey) !== "ocv") throw new DomainError("unauthenticated", "api_key is not an agent API key (ocv_...)");
     if (input.agentId !== "" && !isUuid(input.agentId)) throw new DomainError("invalid_argument", "agent_id must be a UUID");
-    // One statement finds the agent, the vaults it is bound to, and records the exchange when the
-    // agent may have a token: the token leaves only once that record is durable.
-    const found = await this.audit.read<ExchangedAgent>(this.dataSource, AGENT_EXCHANGE, [hashApiKey(this.pepper, input.apiKey), input.agentId], {
+    // One statement (shared with the exchanges that arrive meanwhile) finds the agent, the vaults
+    // it is bound to, and records the exchange when the agent may have a token: the token leaves
+    // only once that record is durable.
+    const found = await this.exchanges([hashApiKey(this.pepper, input.apiKey), input.agentId], {
       orgId: "",
       actor: { type: "agent", id: "" },
       action: "agent.token_exchange",

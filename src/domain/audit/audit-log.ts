@@ -12,7 +12,8 @@ import { DomainError } from "../errors.js";
 import { isSensitiveField } from "../../sensitive.js";
 import { uuidv7 } from "../ids.js";
 import type { AuditAction, AuditDetails, AuditDetailsOf } from "./actions.js";
-import { appendEvent, runAuditedRead, type AppendValues, type AuditedRead } from "./audit-store.js";
+import { Batcher } from "../../db/batcher.js";
+import { appendEvent, runAuditedRead, runAuditedReads, type AppendValues, type AuditedRead, type AuditedReads } from "./audit-store.js";
 import type { ChainedFields } from "./chain.js";
 
 export type ActorType = "user" | "agent" | "anonymous" | "system";
@@ -51,7 +52,7 @@ export interface ChainKicker {
 }
 
 
-export { auditedRead, type AuditedRead } from "./audit-store.js";
+export { auditedRead, auditedReads, type AuditedRead, type AuditedReads } from "./audit-store.js";
 
 /**
  * Fail closed: runs work that serves a secret only once its audit event is written. When that
@@ -69,6 +70,15 @@ export async function failClosed<T>(work: () => Promise<T>): Promise<T> {
     });
   }
 }
+
+/** One read of an `auditedReads` statement: its inputs, and its event as for `AuditLog.read`. */
+export type BatchedReader<T> = (inputs: unknown[], entry: AuditEntry) => Promise<{ row: T; audited: boolean } | undefined>;
+
+/**
+ * Hot reads in flight at once before the next ones wait to go together: a few of the pool's ten
+ * connections, so a busy server sends batches of several reads, and other work finds connections.
+ */
+const READ_BATCH_LIMITS = { maxInFlight: 4, maxBatch: 128 };
 
 export class AuditLog {
   constructor(private readonly sequencer: ChainKicker) {}
@@ -94,6 +104,21 @@ export class AuditLog {
   }
 
   /**
+   * A reader for an `auditedReads` statement: each call is one read (its inputs, and the entry as
+   * for `read`), and the reads that arrive while the database is busy go together, as one
+   * statement that commits by itself (see db/batcher.ts). A read's event is durable when its call
+   * returns, as with `read`.
+   */
+  batchedReader<T>(dataSource: DataSource, statement: AuditedReads): BatchedReader<T> {
+    const batcher = new Batcher<{ inputs: unknown[]; entry: AuditEntry }, { row: T; audited: boolean } | undefined>(async (reads) => {
+      for (const { inputs } of reads) if (inputs.length !== statement.inputCount) throw new Error(`${statement.name} takes ${statement.inputCount} inputs, got ${inputs.length}`);
+      const found = await runAuditedReads<T>(dataSource, statement, reads.map(({ inputs, entry }) => ({ inputs, event: valuesOf(eventOf(entry)) })));
+      return found.map((one, i) => (one ? this.kickIfAudited(dataSource.manager, statement.orgColumn, one, reads[i].entry) : undefined));
+    }, READ_BATCH_LIMITS);
+    return (inputs, entry) => batcher.run({ inputs, entry });
+  }
+
+  /**
    * Runs an `auditedRead` statement whose CTEs change a row (an INSERT … RETURNING, perhaps after
    * an UPDATE that only matches a row as the caller expects it): in the manager's transaction, or
    * committing by itself on the data source's manager. The row, with its event appended in the
@@ -108,10 +133,14 @@ export class AuditLog {
   private async run<T>(manager: EntityManager, statement: AuditedRead, readValues: unknown[], entry: AuditEntry): Promise<{ row: T; audited: boolean } | undefined> {
     if (readValues.length !== statement.readParams) throw new Error(`${statement.name} takes ${statement.readParams} read parameters, got ${readValues.length}`);
     const found = await runAuditedRead<T>(manager, statement, readValues, valuesOf(eventOf(entry)));
-    if (!found) return undefined;
+    return found && this.kickIfAudited(manager, statement.orgColumn, found, entry);
+  }
+
+  /** Splits "audited" off the row, and asks for the event to be chained once it has committed. */
+  private kickIfAudited<T>(manager: EntityManager, orgColumn: string | undefined, found: T & { audited: boolean }, entry: AuditEntry): { row: T; audited: boolean } {
     const { audited, ...row } = found;
     if (audited) {
-      const orgId = statement.orgColumn ? String((row as Record<string, unknown>)[statement.orgColumn]) : entry.orgId;
+      const orgId = orgColumn ? String((row as Record<string, unknown>)[orgColumn]) : entry.orgId;
       afterCommit(manager, `audit.chain:${orgId}`, () => this.sequencer.kick(orgId));
     }
     return { row: row as T, audited };

@@ -106,24 +106,16 @@ export interface AuditedReadSpec {
  * durable. The owning module writes the SELECT; this store writes the append.
  */
 export function auditedRead(name: string, spec: AuditedReadSpec): AuditedRead {
-  // Positions in AppendValues of org_id, actor_id, resource_id and details.
-  const fromRow = new Map<number, string>(spec.fromRow ? [[1, spec.fromRow.orgId], [3, spec.fromRow.actorId], [6, spec.fromRow.resourceId]] : []);
   const eventParams: number[] = [];
-  const values = Array.from({ length: 10 }, (_, column) => {
-    const sql = fromRow.get(column);
-    if (sql !== undefined) return sql;
+  const values = appendedValues(spec, (column) => {
     eventParams.push(column);
-    const param = `$${spec.readParams + eventParams.length}`;
-    if (column !== 7) return param;
-    return `${param}::jsonb || jsonb_build_object(${Object.entries(spec.details)
-      .map(([key, expression]) => `'${key}', ${expression}`)
-      .join(", ")})`;
+    return `$${spec.readParams + eventParams.length}`;
   });
   const text = `WITH ${spec.with ? `${spec.with},
     ` : ""}"r" AS (${spec.select}),
     "e" AS (
       INSERT INTO "clawkeep_audit_events" (${APPEND_COLUMNS})
-      SELECT ${values.join(", ")} FROM "r" WHERE ${spec.when}
+      SELECT ${values} FROM "r" WHERE ${spec.when}
       RETURNING 1
     )
     SELECT "r".*, EXISTS (SELECT 1 FROM "e") AS "audited" FROM "r"`;
@@ -134,6 +126,76 @@ export function auditedRead(name: string, spec: AuditedReadSpec): AuditedRead {
 export async function runAuditedRead<T>(q: Queryable, statement: AuditedRead, readValues: unknown[], event: AppendValues): Promise<(T & { audited: boolean }) | undefined> {
   const [found] = await runHot<T & { audited: boolean }>(q, statement, [...readValues, ...statement.eventParams.map((column) => event[column])]);
   return found;
+}
+
+/** Many reads of one kind in one statement, each audited as by an auditedRead. */
+export interface AuditedReads extends HotStatement {
+  /** How many inputs each read takes. */
+  inputCount: number;
+  orgColumn?: string;
+  eventParams: number[];
+}
+
+export interface AuditedReadsSpec extends Omit<AuditedReadSpec, "select" | "with" | "readParams"> {
+  /** One read's inputs, in order, by name with their SQL type: "q"."<name>" in the SQL below. */
+  inputs: [name: string, type: string][];
+  /** A SELECT of at most one row for the read "q". `when` and `details` see "q" too. */
+  select: string;
+}
+
+/** The SQL type each of the event's values (AppendValues) is sent as, in a batch's arrays. */
+const APPEND_TYPES = ["uuid", "uuid", "text", "text", "text", "text", "text", "jsonb", "text", "timestamptz"];
+
+/**
+ * Builds the batched form of an auditedRead: every read's inputs and event values go as arrays
+ * (one element per read), "q" is one read, and the rows come back with "batch_n", the read's
+ * position from 1. One round trip and one commit serve all the reads of a batch.
+ */
+export function auditedReads(name: string, spec: AuditedReadsSpec): AuditedReads {
+  const eventParams: number[] = [];
+  const values = appendedValues(spec, (column) => {
+    eventParams.push(column);
+    return `"q"."event_${column}"`;
+  });
+  const arrays = [...spec.inputs.map(([, type]) => type), ...eventParams.map((column) => APPEND_TYPES[column])].map((type, i) => `$${i + 1}::${type}[]`);
+  const names = [...spec.inputs.map(([input]) => `"${input}"`), ...eventParams.map((column) => `"event_${column}"`)];
+  const text = `WITH "q" AS (
+      SELECT * FROM unnest(${arrays.join(", ")}) WITH ORDINALITY AS "q"(${names.join(", ")}, "n")
+    ),
+    "r" AS (SELECT "q"."n" AS "batch_n", "x".* FROM "q" CROSS JOIN LATERAL (${spec.select}) AS "x"),
+    "e" AS (
+      INSERT INTO "clawkeep_audit_events" (${APPEND_COLUMNS})
+      SELECT ${values} FROM "r" JOIN "q" ON "q"."n" = "r"."batch_n" WHERE ${spec.when}
+      RETURNING "id"
+    )
+    SELECT "r".*, "q"."event_0" IN (SELECT "id" FROM "e") AS "audited" FROM "r" JOIN "q" ON "q"."n" = "r"."batch_n"`;
+  return { ...hotStatement(name, text), inputCount: spec.inputs.length, orgColumn: spec.fromRow?.orgColumn, eventParams };
+}
+
+/** Runs an auditedReads statement: for each read, in order, its row with "audited", or undefined. */
+export async function runAuditedReads<T>(q: Queryable, statement: AuditedReads, reads: { inputs: unknown[]; event: AppendValues }[]): Promise<((T & { audited: boolean }) | undefined)[]> {
+  const arrays = [
+    ...Array.from({ length: statement.inputCount }, (_, i) => reads.map((read) => read.inputs[i])),
+    ...statement.eventParams.map((column) => reads.map((read) => read.event[column])),
+  ];
+  const found: ((T & { audited: boolean }) | undefined)[] = reads.map(() => undefined);
+  for (const { batch_n, ...row } of await runHot<T & { audited: boolean; batch_n: string }>(q, statement, arrays)) found[Number(batch_n) - 1] = row as unknown as T & { audited: boolean };
+  return found;
+}
+
+/**
+ * The appended event's values as SQL: the row's where `fromRow` decides (org, actor, resource),
+ * `param(column)` for the others (by position in AppendValues); the details gain the row's.
+ */
+function appendedValues(spec: Pick<AuditedReadSpec, "details" | "fromRow">, param: (column: number) => string): string {
+  const fromRow = new Map<number, string>(spec.fromRow ? [[1, spec.fromRow.orgId], [3, spec.fromRow.actorId], [6, spec.fromRow.resourceId]] : []);
+  return Array.from({ length: APPEND_TYPES.length }, (_, column) => {
+    const sql = fromRow.get(column) ?? param(column);
+    if (column !== 7) return sql;
+    return `${sql}::jsonb || jsonb_build_object(${Object.entries(spec.details)
+      .map(([key, expression]) => `'${key}', ${expression}`)
+      .join(", ")})`;
+  }).join(", ");
 }
 
 // ---- The chain (the sequencer)

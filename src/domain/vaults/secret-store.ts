@@ -6,7 +6,7 @@ import type { SealedColumns } from "../../crypto/sealed-columns-store.js";
 import { hotStatement, runHot } from "../../db/hot-query.js";
 import { rowsOf } from "../../db/rows.js";
 import { columnList, defineTable } from "../../db/table.js";
-import { auditedRead } from "../audit/audit-store.js";
+import { auditedRead, auditedReads } from "../audit/audit-store.js";
 import type { SecretType } from "./secret-rules.js";
 
 type Queryable = DataSource | EntityManager;
@@ -197,15 +197,19 @@ export async function countAccess(manager: EntityManager, secretId: string, vers
 const READABLE = `("r"."expires_at" IS NULL OR "r"."expires_at" > now()) AND "r"."max_access_count" IS NULL AND "r"."disabled_at" IS NULL`;
 const ROW_DETAILS = { secret_id: `"r"."secret_id"`, version: `"r"."version"` };
 
-/** The latest enabled version of the live secret at the path, read and audited in one statement. */
-export const READ_LATEST = auditedRead("secret_read_latest", {
+/**
+ * The latest enabled version of the live secret at each read's path, read and audited in one
+ * statement for all the reads of a batch. "refused_types" lists, comma-separated, the types the
+ * reader may not read ('' for none).
+ */
+export const READ_LATEST = auditedReads("secret_read_latest", {
+  inputs: [["vault_id", "uuid"], ["path", "text"], ["refused_types", "text"]],
   select: `SELECT ${V_COLUMNS} FROM "clawkeep_secrets" s
    CROSS JOIN LATERAL (
      SELECT ${VERSION_COLUMNS} FROM "clawkeep_secret_versions" v WHERE v."secret_id" = s."id" AND v."disabled_at" IS NULL ORDER BY v."version" DESC LIMIT 1
    ) v
-   WHERE s."vault_id" = $1 AND s."path" = $2 AND s."deleted_at" IS NULL`,
-  readParams: 3,
-  when: `${READABLE} AND NOT ("r"."type" = ANY($3::text[]))`,
+   WHERE s."vault_id" = "q"."vault_id" AND s."path" = "q"."path" AND s."deleted_at" IS NULL`,
+  when: `${READABLE} AND NOT ("r"."type" = ANY(string_to_array("q"."refused_types", ',')))`,
   details: ROW_DETAILS,
 });
 

@@ -7,7 +7,7 @@
 // decrypted only inside the transaction that audits the read.
 import type { DataSource, EntityManager } from "typeorm";
 import type { Keyring } from "../../crypto/keyring.js";
-import { failClosed, type AuditEntry, type AuditLog } from "../audit/audit-log.js";
+import { failClosed, type AuditEntry, type AuditLog, type BatchedReader } from "../audit/audit-log.js";
 import { DomainError } from "../errors.js";
 import type { Principal } from "../identity/principal.js";
 import { decideAccess, decidedBy } from "./access-decision.js";
@@ -109,13 +109,17 @@ type AuditAs = { principal: Principal; ip: string; decision: Decision };
 
 export class Secrets {
   private readonly written = new WrittenVersions();
+  /** The hot read: concurrent reads of the latest versions go to the database together. */
+  private readonly latestReads: BatchedReader<VersionRow>;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly vaults: Vaults,
     private readonly keyring: Keyring,
     private readonly audit: AuditLog,
-  ) {}
+  ) {
+    this.latestReads = audit.batchedReader<VersionRow>(dataSource, READ_LATEST);
+  }
 
   async put(principal: Principal, vaultId: string, path: string, input: PutSecretInput, ip: string): Promise<SecretVersionInfo> {
     validateSecretPath(path);
@@ -348,16 +352,17 @@ export class Secrets {
   }
 
   /**
-   * The hot path: one statement finds the version, one more (committing by itself) makes its read
-   * event durable, and only then is the value decrypted. A version with max_access_count counts
-   * the read in the same transaction as its event.
+   * The hot path: one statement, committing by itself, finds the version and makes its read event
+   * durable, and only then is the value decrypted. Reads of the latest version that arrive while
+   * the database is busy share that statement (`latestReads`). A version with max_access_count
+   * counts the read in a transaction with its event.
    */
   private async read(principal: Principal, vaultId: string, path: string, which: "latest" | number, decision: Decision, ip: string): Promise<SecretWithValue> {
     const refusedTypes = principal.agent?.intentsApiEnabled ? [...SIGNING_KEY_TYPES] : [];
     const entry = { ...this.auditBase(principal, path, ip), action: "secret.read" as const, details: { vault_id: vaultId, decided_by: decidedBy(decision) } };
     const found = await failClosed(() =>
       which === "latest"
-        ? this.audit.read<VersionRow>(this.dataSource, READ_LATEST, [vaultId, path, refusedTypes], entry)
+        ? this.latestReads([vaultId, path, refusedTypes.join(",")], entry)
         : this.audit.read<VersionRow>(this.dataSource, READ_VERSION, [vaultId, path, which, refusedTypes], entry),
     );
     if (!found) {
