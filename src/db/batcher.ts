@@ -6,11 +6,16 @@
 // when it matters.
 import { AsyncResource } from "node:async_hooks";
 
-export interface BatcherLimits {
+export interface BatcherOptions {
   /** Batches out at once; more calls than this wait and go together. */
   maxInFlight: number;
   /** Calls in one batch at most. */
   maxBatch: number;
+  /**
+   * Whether a failed batch's calls are worth trying again one by one (by default, always): not
+   * when the failure is everyone's, such as a database that is away.
+   */
+  retryAlone?: (error: unknown) => boolean;
 }
 
 interface Waiting<In, Out> {
@@ -25,17 +30,17 @@ export class Batcher<In, Out> {
   /** A batch of calls that queued runs in the batcher's own context, not in that of whichever call returned last. */
   private readonly scope = new AsyncResource("clawkeep.batcher");
 
-  /** `runBatch` answers each input, in order; when it fails, each input of the batch is retried alone. */
+  /** `runBatch` answers each input, in order; when it fails, each input of the batch is retried alone (see `retryAlone`). */
   constructor(
     private readonly runBatch: (inputs: In[]) => Promise<Out[]>,
-    private readonly limits: BatcherLimits,
+    private readonly options: BatcherOptions,
   ) {}
 
   run(input: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       const call = { input, resolve, reject };
       // Below the limit nothing is queued (the queue leaves whenever a batch returns), so this call goes alone, now.
-      if (this.inFlight < this.limits.maxInFlight) this.send([call]);
+      if (this.inFlight < this.options.maxInFlight) this.send([call]);
       else this.queue.push(call);
     });
   }
@@ -44,7 +49,7 @@ export class Batcher<In, Out> {
     this.inFlight++;
     this.answer(batch).finally(() => {
       this.inFlight--;
-      if (this.queue.length > 0) this.scope.runInAsyncScope(() => this.send(this.queue.splice(0, this.limits.maxBatch)));
+      if (this.queue.length > 0) this.scope.runInAsyncScope(() => this.send(this.queue.splice(0, this.options.maxBatch)));
     });
   }
 
@@ -53,8 +58,8 @@ export class Batcher<In, Out> {
       const outputs = await this.runBatch(batch.map((call) => call.input));
       batch.forEach((call, i) => call.resolve(outputs[i]));
     } catch (error) {
-      if (batch.length === 1) {
-        batch[0].reject(error);
+      if (batch.length === 1 || this.options.retryAlone?.(error) === false) {
+        for (const call of batch) call.reject(error);
         return;
       }
       // One call's input must never fail the others': each goes again alone. A statement that

@@ -42,4 +42,13 @@ describe("Batcher", () => {
     // The batch of four failed, then each of its calls went alone.
     expect(runner.batches).toEqual([[0], [1, 2, 3, 4], [1], [2], [3], [4]]);
   });
+
+  it("fails every call of a batch at once when the failure is everyone's", async () => {
+    const runner = gatedRunner((n) => n === 3);
+    const batcher = new Batcher(runner.run, { maxInFlight: 1, maxBatch: 10, retryAlone: (error) => !String(error).includes("batch 1,2,3,4") });
+    const answers = [0, 1, 2, 3, 4].map((n) => batcher.run(n).catch((error: Error) => error.message));
+    for (let i = 0; i < 10; i++) await runner.release();
+    expect(await Promise.all(answers)).toEqual(["answer 0", ...[1, 2, 3, 4].map(() => "batch 1,2,3,4 failed")]);
+    expect(runner.batches).toEqual([[0], [1, 2, 3, 4]]);
+  });
 });

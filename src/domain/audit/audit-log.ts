@@ -12,7 +12,7 @@ import { DomainError } from "../errors.js";
 import { isSensitiveField } from "../../sensitive.js";
 import { uuidv7 } from "../ids.js";
 import type { AuditAction, AuditDetails, AuditDetailsOf } from "./actions.js";
-import { Batcher } from "../../db/batcher.js";
+import { Batcher, type BatcherOptions } from "../../db/batcher.js";
 import { appendEvent, runAuditedRead, runAuditedReads, type AppendValues, type AuditedRead, type AuditedReads } from "./audit-store.js";
 import type { ChainedFields } from "./chain.js";
 
@@ -78,7 +78,12 @@ export type BatchedReader<T> = (inputs: unknown[], entry: AuditEntry) => Promise
  * Hot reads in flight at once before the next ones wait to go together: a few of the pool's ten
  * connections, so a busy server sends batches of several reads, and other work finds connections.
  */
-const READ_BATCH_LIMITS = { maxInFlight: 4, maxBatch: 128 };
+const READ_BATCHES: BatcherOptions = {
+  maxInFlight: 4,
+  maxBatch: 128,
+  // A database that is away fails every read alike (503): asking it again read by read only adds waits.
+  retryAlone: (error) => !isDatabaseUnavailable(error),
+};
 
 export class AuditLog {
   constructor(private readonly sequencer: ChainKicker) {}
@@ -114,7 +119,7 @@ export class AuditLog {
       for (const { inputs } of reads) if (inputs.length !== statement.inputCount) throw new Error(`${statement.name} takes ${statement.inputCount} inputs, got ${inputs.length}`);
       const found = await runAuditedReads<T>(dataSource, statement, reads.map(({ inputs, entry }) => ({ inputs, event: valuesOf(eventOf(entry)) })));
       return found.map((one, i) => (one ? this.kickIfAudited(dataSource.manager, statement.orgColumn, one, reads[i].entry) : undefined));
-    }, READ_BATCH_LIMITS);
+    }, READ_BATCHES);
     return (inputs, entry) => batcher.run({ inputs, entry });
   }
 
