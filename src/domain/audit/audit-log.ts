@@ -7,12 +7,12 @@
 // transaction commits (see audit-sequencer.ts).
 import type { DataSource, EntityManager } from "typeorm";
 import { afterCommit } from "../../db/after-commit.js";
+import { Batcher, type BatcherOptions } from "../../db/batcher.js";
 import { isDatabaseUnavailable } from "../../db/unavailable.js";
 import { DomainError } from "../errors.js";
 import { isSensitiveField } from "../../sensitive.js";
 import { uuidv7 } from "../ids.js";
 import type { AuditAction, AuditDetails, AuditDetailsOf } from "./actions.js";
-import { Batcher, type BatcherOptions } from "../../db/batcher.js";
 import { appendEvent, runAuditedRead, runAuditedReads, type AppendValues, type AuditedRead, type AuditedReads } from "./audit-store.js";
 import type { ChainedFields } from "./chain.js";
 
