@@ -86,6 +86,18 @@ describe("hot paths", () => {
     expect(log[0]).toMatch(/^WITH "s" AS \( UPDATE "clawkeep_secrets"/);
   });
 
+  it("concurrent writes of one path wait for each other in memory: each is one statement, none waits on the row lock", async () => {
+    const put = (i: number) => vaults().putSecret({ vaultId, path: "api/hot", value: `w${i}`, type: "api_key" }, { headers: owner.headers });
+    await put(0);
+    const log: string[] = [];
+    const written = await statements.run(log, () => Promise.all(Array.from({ length: 12 }, (_, i) => put(i + 1))));
+    expect(written.map((w) => w.secret!.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, i) => i + 2));
+    // Had they gone to the database together, all but one would have found the version taken
+    // and queued on the row, each in a transaction holding a pooled connection.
+    expect(log.length, log.join("\n")).toBe(12);
+    for (const sql of log) expect(sql).toMatch(/^WITH "s" AS \( UPDATE "clawkeep_secrets"/);
+  });
+
   it("any other write costs at most four statements, holding its row for one round trip after the version number", async () => {
     let n = 0;
     const log = await counted(() => vaults().putSecret({ vaultId, path: `api/new-${n++}`, value: "w", type: "api_key" }, { headers: owner.headers }));

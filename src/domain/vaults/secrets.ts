@@ -48,6 +48,7 @@ import {
 } from "./secret-store.js";
 import type { VaultAccess, Vaults } from "./vaults.js";
 import { WrittenVersions } from "./written-versions.js";
+import { SerialByKey } from "../serial-by-key.js";
 
 export interface SecretVersionInfo {
   /** The secret's id: stable across versions, new after a delete and re-PUT. */
@@ -109,6 +110,7 @@ type AuditAs = { principal: Principal; ip: string; decision: Decision };
 
 export class Secrets {
   private readonly written = new WrittenVersions();
+  private readonly pathWrites = new SerialByKey();
   /** The hot read: concurrent reads of the latest versions go to the database together. */
   private readonly latestReads: BatchedReader<VersionRow>;
 
@@ -132,11 +134,16 @@ export class Secrets {
     const version: VersionInput = { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` };
     const auditAs = { principal, ip, decision };
     try {
-      const stored =
-        (await this.storeKnownNextVersion(vaultId, path, version, auditAs)) ??
-        (await this.dataSource.transaction((manager) => this.storeVersion(manager, vaultId, path, version, auditAs)));
-      this.written.remember(vaultId, path, { secretId: stored.id, version: stored.version });
-      return stored;
+      // One write of a path at a time from this instance: the next starts once the last is
+      // remembered, so it knows the version to expect and costs one statement, and no write
+      // holds a pooled connection while it waits for another's row lock.
+      return await this.pathWrites.run(JSON.stringify([vaultId, path]), async () => {
+        const stored =
+          (await this.storeKnownNextVersion(vaultId, path, version, auditAs)) ??
+          (await this.dataSource.transaction((manager) => this.storeVersion(manager, vaultId, path, version, auditAs)));
+        this.written.remember(vaultId, path, { secretId: stored.id, version: stored.version });
+        return stored;
+      });
     } finally {
       plaintext.fill(0);
     }
