@@ -71,7 +71,7 @@ export async function failClosed<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** One read of an `auditedReads` statement: its inputs, and its event as for `AuditLog.read`. */
+/** One read of an `auditedReads` statement: its inputs, and its event (fields the row decides may be left empty). */
 export type BatchedReader<T> = (inputs: unknown[], entry: AuditEntry) => Promise<{ row: T; audited: boolean } | undefined>;
 
 /**
@@ -100,19 +100,11 @@ export class AuditLog {
   }
 
   /**
-   * Runs an `auditedRead` statement (committing by itself): the row, and whether `entry` was
-   * appended for it (with the row's fields and details), or undefined when the read found no row.
-   * Fields the row decides may be left empty in `entry`.
-   */
-  read<T>(dataSource: DataSource, statement: AuditedRead, readValues: unknown[], entry: AuditEntry): Promise<{ row: T; audited: boolean } | undefined> {
-    return this.run<T>(dataSource.manager, statement, readValues, entry);
-  }
-
-  /**
-   * A reader for an `auditedReads` statement: each call is one read (its inputs, and the entry as
-   * for `read`), and the reads that arrive while the database is busy go together, as one
-   * statement that commits by itself (see db/batcher.ts). A read's event is durable when its call
-   * returns, as with `read`.
+   * A reader for an `auditedReads` statement: each call is one read (its inputs, and its event's
+   * entry; fields the row decides may be left empty), and the reads that arrive while the
+   * database is busy go together, as one statement that commits by itself (see db/batcher.ts). A
+   * read's event is durable when its call returns; the row comes back with whether its event was
+   * appended, or undefined when none was found.
    */
   batchedReader<T>(dataSource: DataSource, statement: AuditedReads): BatchedReader<T> {
     const batcher = new Batcher<{ inputs: unknown[]; entry: AuditEntry }, { row: T; audited: boolean } | undefined>(async (reads) => {

@@ -213,12 +213,12 @@ export const READ_LATEST = auditedReads("secret_read_latest", {
   details: ROW_DETAILS,
 });
 
-/** One version of the live secret at the path, read and audited in one statement. */
-export const READ_VERSION = auditedRead("secret_read_version", {
-  select: `SELECT ${V_COLUMNS} FROM "clawkeep_secrets" s JOIN "clawkeep_secret_versions" v ON v."secret_id" = s."id" AND v."version" = $3
-   WHERE s."vault_id" = $1 AND s."path" = $2 AND s."deleted_at" IS NULL`,
-  readParams: 4,
-  when: `${READABLE} AND NOT ("r"."type" = ANY($4::text[]))`,
+/** One version of the live secret at each read's path, read and audited as READ_LATEST reads. */
+export const READ_VERSION = auditedReads("secret_read_version", {
+  inputs: [["vault_id", "uuid"], ["path", "text"], ["version", "integer"], ["refused_types", "text"]],
+  select: `SELECT ${V_COLUMNS} FROM "clawkeep_secrets" s JOIN "clawkeep_secret_versions" v ON v."secret_id" = s."id" AND v."version" = "q"."version"
+   WHERE s."vault_id" = "q"."vault_id" AND s."path" = "q"."path" AND s."deleted_at" IS NULL`,
+  when: `${READABLE} AND NOT ("r"."type" = ANY(string_to_array("q"."refused_types", ',')))`,
   details: ROW_DETAILS,
 });
 

@@ -111,8 +111,9 @@ type AuditAs = { principal: Principal; ip: string; decision: Decision };
 export class Secrets {
   private readonly written = new WrittenVersions();
   private readonly pathWrites = new SerialByKey();
-  /** The hot read: concurrent reads of the latest versions go to the database together. */
+  /** Reads of a secret's value: concurrent ones go to the database together. */
   private readonly latestReads: BatchedReader<VersionRow>;
+  private readonly versionReads: BatchedReader<VersionRow>;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -121,6 +122,7 @@ export class Secrets {
     private readonly audit: AuditLog,
   ) {
     this.latestReads = audit.batchedReader<VersionRow>(dataSource, READ_LATEST);
+    this.versionReads = audit.batchedReader<VersionRow>(dataSource, READ_VERSION);
   }
 
   async put(principal: Principal, vaultId: string, path: string, input: PutSecretInput, ip: string): Promise<SecretVersionInfo> {
@@ -360,17 +362,15 @@ export class Secrets {
 
   /**
    * The hot path: one statement, committing by itself, finds the version and makes its read event
-   * durable, and only then is the value decrypted. Reads of the latest version that arrive while
-   * the database is busy share that statement (`latestReads`). A version with max_access_count
+   * durable, and only then is the value decrypted. Reads that arrive while the database is busy
+   * share that statement (`latestReads`, `versionReads`). A version with max_access_count
    * counts the read in a transaction with its event.
    */
   private async read(principal: Principal, vaultId: string, path: string, which: "latest" | number, decision: Decision, ip: string): Promise<SecretWithValue> {
-    const refusedTypes = principal.agent?.intentsApiEnabled ? [...SIGNING_KEY_TYPES] : [];
+    const refusedTypes = principal.agent?.intentsApiEnabled ? [...SIGNING_KEY_TYPES].join(",") : "";
     const entry = { ...this.auditBase(principal, path, ip), action: "secret.read" as const, details: { vault_id: vaultId, decided_by: decidedBy(decision) } };
     const found = await failClosed(() =>
-      which === "latest"
-        ? this.latestReads([vaultId, path, refusedTypes.join(",")], entry)
-        : this.audit.read<VersionRow>(this.dataSource, READ_VERSION, [vaultId, path, which, refusedTypes], entry),
+      which === "latest" ? this.latestReads([vaultId, path, refusedTypes], entry) : this.versionReads([vaultId, path, which, refusedTypes], entry),
     );
     if (!found) {
       // Why not, in as many statements as it takes (a deleted secret is 410, a missing one 404).
