@@ -47,8 +47,7 @@ import {
   type SecretVersionRow,
 } from "./secret-store.js";
 import type { VaultAccess, Vaults } from "./vaults.js";
-import { WrittenVersions } from "./written-versions.js";
-import { SerialByKey } from "../serial-by-key.js";
+import { WrittenVersions, type WrittenVersion } from "./written-versions.js";
 
 export interface SecretVersionInfo {
   /** The secret's id: stable across versions, new after a delete and re-PUT. */
@@ -110,7 +109,6 @@ type AuditAs = { principal: Principal; ip: string; decision: Decision };
 
 export class Secrets {
   private readonly written = new WrittenVersions();
-  private readonly pathWrites = new SerialByKey();
   /** Reads of a secret's value: concurrent ones go to the database together. */
   private readonly latestReads: BatchedReader<VersionRow>;
   private readonly versionReads: BatchedReader<VersionRow>;
@@ -136,16 +134,14 @@ export class Secrets {
     const version: VersionInput = { type, plaintext, metadata, expiresAt, maxAccessCount, createdBy: `${principal.type}:${principal.id}` };
     const auditAs = { principal, ip, decision };
     try {
-      // One write of a path at a time from this instance: the next starts once the last is
-      // remembered, so it knows the version to expect and costs one statement, and no write
-      // holds a pooled connection while it waits for another's row lock.
-      return await this.pathWrites.run(JSON.stringify([vaultId, path]), async () => {
-        const stored =
-          (await this.storeKnownNextVersion(vaultId, path, version, auditAs)) ??
-          (await this.dataSource.transaction((manager) => this.storeVersion(manager, vaultId, path, version, auditAs)));
-        this.written.remember(vaultId, path, { secretId: stored.id, version: stored.version });
-        return stored;
-      });
+      // In turn with this instance's other writes of the path (see written-versions.ts).
+      return await this.written.inTurn(
+        vaultId,
+        path,
+        async (known) =>
+          (known && (await this.storeKnownNextVersion(vaultId, path, known, version, auditAs))) ??
+          (await this.dataSource.transaction((manager) => this.storeVersion(manager, vaultId, path, version, auditAs))),
+      );
     } finally {
       plaintext.fill(0);
     }
@@ -153,15 +149,11 @@ export class Secrets {
 
   /**
    * The next version after the one this instance last wrote at the path, in one statement, when
-   * that is still the latest; undefined when there is none known or it is not (then the locking
-   * way decides the number).
+   * that is still the latest; undefined when it is not (then the locking way decides the number).
    */
-  private async storeKnownNextVersion(vaultId: string, path: string, input: VersionInput, auditAs: AuditAs): Promise<SecretVersionInfo | undefined> {
-    const known = this.written.get(vaultId, path);
-    if (!known) return undefined;
+  private async storeKnownNextVersion(vaultId: string, path: string, known: WrittenVersion, input: VersionInput, auditAs: AuditAs): Promise<SecretVersionInfo | undefined> {
     const values = this.sealedVersion(vaultId, path, known.secretId, known.version + 1, input);
     const row = await this.audit.write<SecretVersionRow>(this.dataSource.manager, WRITE_KNOWN_NEXT_VERSION, versionValues(values), this.writeEvent(vaultId, path, values, auditAs));
-    if (!row) this.written.forget(vaultId, path);
     return row && toInfo(path, row);
   }
 
