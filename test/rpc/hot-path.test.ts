@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AgentService } from "../../gen/ts/clawkeep/v1/agents_pb.js";
 import { AuthService } from "../../gen/ts/clawkeep/v1/auth_pb.js";
 import { VaultService } from "../../gen/ts/clawkeep/v1/vaults_pb.js";
+import { AuditLog, type AuditEntry } from "../../src/domain/audit/audit-log.js";
+import { chainHead } from "../support/audit.js";
 import { createHarness, type Harness, NO_RATE_LIMIT } from "./harness.js";
 import { signUp, type Person } from "./people.js";
 
@@ -106,5 +108,25 @@ describe("hot paths", () => {
     expect(log.length, log.join("\n")).toBeLessThanOrEqual(4);
     const locked = log.findIndex((sql) => sql.includes('INTO "clawkeep_secrets"'));
     expect(log.slice(locked + 1), log.join("\n")).toHaveLength(2);
+  });
+
+  it("chaining a batch of audit events costs eight statements, whatever its size", async () => {
+    const { dataSource } = harness.database;
+    const [{ org_id: orgId }]: { org_id: string }[] = await dataSource.query(`SELECT "org_id" FROM "clawkeep_memberships" WHERE "user_id" = $1`, [owner.id]);
+    await harness.app.auditSequencer.flush(orgId);
+    const before = Number(await chainHead(dataSource, orgId));
+    // Appended as requests append, but with no sequencer asked to chain them: the flush below does.
+    const unkicked = new AuditLog({ kick: () => {} });
+    const entry = { orgId, actor: { type: "system", id: "" }, action: "user.update", resource: { type: "test", id: "x" }, details: {}, ip: null } as unknown as AuditEntry;
+    await dataSource.transaction(async (manager) => {
+      for (let i = 0; i < 20; i++) await unkicked.append(manager, entry);
+    });
+    const log: string[] = [];
+    await statements.run(log, () => harness.app.auditSequencer.flush(orgId));
+    expect(Number(await chainHead(dataSource, orgId))).toBe(before + 20);
+    // Whether any are pending; the transaction's start; the chains' locks; the pending events with
+    // their chains' heads; the links with the new heads; the bus event; the commit; the wake-up
+    // of other instances.
+    expect(log.length, log.join("\n")).toBe(8);
   });
 });

@@ -213,36 +213,51 @@ export async function lockChains(manager: EntityManager, orgIds: string[], mode:
   return { held: rows.filter((r) => r.locked).map((r) => r.org), busy: rows.filter((r) => !r.locked).map((r) => r.org) };
 }
 
-/** Up to `perOrg` pending events of each organisation, by organisation and then insertion order. */
-export function pendingEvents(manager: EntityManager, orgIds: string[], perOrg: number): Promise<AuditEventRow[]> {
-  return manager.query(
-    `SELECT ${EVENT_COLUMNS} FROM (
+/**
+ * Up to `perOrg` pending events of each organisation, by organisation and then insertion order,
+ * and the heads of the chains they extend: one statement. Run it after `lockChains`, so that its
+ * snapshot sees the last batch the previous holder committed.
+ */
+export async function pendingBatch(manager: EntityManager, orgIds: string[], perOrg: number): Promise<{ pending: AuditEventRow[]; heads: AuditHeadRow[] }> {
+  const rows: (AuditEventRow & { head_seq: string | null; head_last_event_id: string | null; head_last_hash: string | null })[] = await manager.query(
+    `SELECT ${columnList(AUDIT_EVENTS, "p")}, h."seq"::text AS "head_seq", h."last_event_id" AS "head_last_event_id", h."last_hash" AS "head_last_hash"
+     FROM (
        SELECT ${EVENT_COLUMNS}, row_number() OVER (PARTITION BY "org_id" ORDER BY "pos") AS "n"
        FROM "clawkeep_audit_events" WHERE "org_id" = ANY($1::uuid[]) AND "seq" IS NULL
-     ) AS "p" WHERE "n" <= $2 ORDER BY "org_id", "pos"`,
+     ) AS "p" LEFT JOIN "clawkeep_audit_heads" AS h ON h."org_id" = p."org_id"
+     WHERE p."n" <= $2 ORDER BY p."org_id", p."pos"`,
     [orgIds, perOrg],
   );
+  const heads = new Map<string, AuditHeadRow>();
+  const pending = rows.map(({ head_seq, head_last_event_id, head_last_hash, ...event }) => {
+    if (head_seq !== null && head_last_hash !== null) heads.set(event.org_id, { org_id: event.org_id, seq: head_seq, last_event_id: head_last_event_id, last_hash: head_last_hash });
+    return event;
+  });
+  return { pending, heads: [...heads.values()] };
 }
 
 export function headsOf(q: Queryable, orgIds: string[]): Promise<AuditHeadRow[]> {
   return q.query(`SELECT "org_id", "seq"::text AS "seq", "last_event_id", "last_hash" FROM "clawkeep_audit_heads" WHERE "org_id" = ANY($1::uuid[])`, [orgIds]);
 }
 
-/** Writes the chain fields of events (parallel arrays). */
-export async function linkEvents(manager: EntityManager, links: { ids: string[]; seqs: number[]; prevIds: (string | null)[]; hashes: string[] }): Promise<void> {
+/**
+ * Writes the chain fields of events (parallel arrays) and each chain's new head: one statement
+ * (a data-modifying WITH runs to completion whether or not its rows are read).
+ */
+export async function extendChains(
+  manager: EntityManager,
+  links: { ids: string[]; seqs: number[]; prevIds: (string | null)[]; hashes: string[] },
+  heads: { orgId: string; seq: number; lastEventId: string | null; lastHash: string }[],
+): Promise<void> {
   await manager.query(
-    `UPDATE "clawkeep_audit_events" AS e SET "seq" = u."seq", "prev_event_id" = u."prev", "integrity_hash" = u."hash"
-     FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[]) AS u("id", "seq", "prev", "hash") WHERE e."id" = u."id"`,
-    [links.ids, links.seqs, links.prevIds, links.hashes],
-  );
-}
-
-export async function saveHeads(manager: EntityManager, heads: { orgId: string; seq: number; lastEventId: string | null; lastHash: string }[]): Promise<void> {
-  await manager.query(
-    `INSERT INTO "clawkeep_audit_heads" ("org_id", "seq", "last_event_id", "last_hash")
-     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[])
+    `WITH "linked" AS (
+       UPDATE "clawkeep_audit_events" AS e SET "seq" = u."seq", "prev_event_id" = u."prev", "integrity_hash" = u."hash"
+       FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::text[]) AS u("id", "seq", "prev", "hash") WHERE e."id" = u."id"
+     )
+     INSERT INTO "clawkeep_audit_heads" ("org_id", "seq", "last_event_id", "last_hash")
+     SELECT * FROM unnest($5::uuid[], $6::bigint[], $7::uuid[], $8::text[])
      ON CONFLICT ("org_id") DO UPDATE SET "seq" = EXCLUDED."seq", "last_event_id" = EXCLUDED."last_event_id", "last_hash" = EXCLUDED."last_hash"`,
-    [heads.map((h) => h.orgId), heads.map((h) => h.seq), heads.map((h) => h.lastEventId), heads.map((h) => h.lastHash)],
+    [links.ids, links.seqs, links.prevIds, links.hashes, heads.map((h) => h.orgId), heads.map((h) => h.seq), heads.map((h) => h.lastEventId), heads.map((h) => h.lastHash)],
   );
 }
 
