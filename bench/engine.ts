@@ -2,7 +2,8 @@
 // run, each figure beside the bare node:http ceiling and GET /v1/health measured in the same run.
 // A real server process serves; a separate load-generator process (autocannon) drives it.
 import type { LoadResult, LoadSpec } from "./loader.js";
-import { cpuSeconds, measureUsage, postgresCpuSeconds, rssMb, runLoad, startBenchServer, startCeiling, type BenchServer, type Usage } from "./support/processes.js";
+import { cpus } from "node:os";
+import { cpuSeconds, machineCpuSeconds, measureUsage, postgresCpuSeconds, rssMb, runLoad, runQueueWaitSeconds, serverVitals, startBenchServer, startCeiling, startLoader, type BenchServer, type Usage } from "./support/processes.js";
 import { setUpOrg, type BenchOrg } from "./support/setup.js";
 
 export interface EngineOptions {
@@ -33,6 +34,25 @@ export interface Row {
   serverCpu: number;
   /** The database's processes (the embedded server, or the machine's), percent of one core. */
   databaseCpu: number;
+  /** What the machine and the server's event loop went through meanwhile (see Tails). */
+  tails: Tails;
+}
+
+/**
+ * Where a tail comes from that the server's own time does not show: its event loop's delays, its
+ * garbage collector's pauses, and the time its main thread was ready to run but had no CPU
+ * because the machine's cores were busy with the database, the load generator and the hypervisor.
+ */
+export interface Tails {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  /** GC pauses, ms per second of the run. */
+  gcMsPerSecond: number;
+  /** The main thread's wait for a CPU while runnable, ms per second of the run. */
+  cpuWaitMsPerSecond: number;
+  /** The whole machine's CPU, percent of all its cores, and the part the hypervisor took. */
+  machineBusyPercent: number;
+  stealPercent: number;
 }
 
 export interface EngineRun {
@@ -54,7 +74,7 @@ interface Target {
   orgs: BenchOrg[];
 }
 
-type Measured = { results: LoadResult[]; usage: Usage; databaseCpu: number; handlerTimes: Map<string, number[]> };
+type Measured = { results: LoadResult[]; usage: Usage; databaseCpu: number; handlerTimes: Map<string, number[]>; tails: Tails };
 
 /** The RPCs behind the workloads, as the access log names them. */
 const RPC = {
@@ -82,15 +102,31 @@ export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
       const measureOnce = async (server: BenchServer, specs: LoadSpec[]): Promise<Measured> => {
         // The embedded server's processes, or the machine's PostgreSQL (nothing else uses it meanwhile).
         const databaseSeconds = () => (kind === "embedded" ? cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid) : postgresCpuSeconds());
+        const loader = await startLoader();
         const databaseBefore = databaseSeconds();
+        const vitalsBefore = await serverVitals(server.url);
+        const waitBefore = runQueueWaitSeconds(server.pid);
+        const machineBefore = machineCpuSeconds();
         server.takeHandlerTimes();
         const started = performance.now();
-        const { value, usage } = await measureUsage(server.pid, () => runLoad(specs));
+        const { value, usage } = await measureUsage(server.pid, () => loader.run(specs));
         const seconds = (performance.now() - started) / 1000;
         const databaseCpu = ((databaseSeconds() - databaseBefore) / seconds) * 100;
+        const machineAfter = machineCpuSeconds();
+        const waited = runQueueWaitSeconds(server.pid) - waitBefore;
+        const vitals = await serverVitals(server.url);
+        const machineTotal = machineAfter.total - machineBefore.total;
+        const tails: Tails = {
+          loopDelayP99Ms: vitals.loopDelayP99Ms,
+          loopDelayMaxMs: vitals.loopDelayMaxMs,
+          gcMsPerSecond: ((vitals.gcSeconds - vitalsBefore.gcSeconds) / seconds) * 1000,
+          cpuWaitMsPerSecond: (waited / seconds) * 1000,
+          machineBusyPercent: ((machineAfter.busy - machineBefore.busy) / machineTotal) * 100,
+          stealPercent: ((machineAfter.steal - machineBefore.steal) / machineTotal) * 100,
+        };
         // The last calls' log lines are on their way through the pipe.
         await new Promise((resolve) => setTimeout(resolve, 300));
-        return { results: value, usage, databaseCpu, handlerTimes: server.takeHandlerTimes() };
+        return { results: value, usage, databaseCpu, handlerTimes: server.takeHandlerTimes(), tails };
       };
       // The median of several runs: by rate for flat-out runs, by the first spec's p99 for paced
       // ones. With a revision to compare against, the two servers take turns run by run, so a
@@ -127,6 +163,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
             failed: result.errors + result.timeouts + result.non2xx,
             serverCpu: m.usage.cpuPercent,
             databaseCpu: m.databaseCpu,
+            tails: m.tails,
           });
         });
       };
@@ -288,6 +325,27 @@ export function engineTable(runs: EngineRun[]): string {
       );
     }
     lines.push(`| ${database} | server RSS after the run | ${run.rssAfterMb.toFixed(0)} MB | | | | | | | | | | |`);
+  }
+  return lines.join("\n");
+}
+
+/**
+ * The paced rows again, with what the server's event loop and the machine went through during
+ * each: the parts of a client's p99 that the server's own time does not contain.
+ */
+export function tailsTable(runs: EngineRun[]): string {
+  const lines = [
+    `| database | workload | p99 ms | server's own p99 ms | event loop late, p99 / max ms | GC pauses ms/s | server's event loop waiting for a CPU ms/s | machine CPU (${cpus().length} cores) | of it stolen |`,
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const run of runs) {
+    const database = run.source === "this tree" ? run.kind : `${run.kind} @ ${run.source}`;
+    for (const r of run.rows.filter((row) => row.handlerP99 !== undefined)) {
+      const t = r.tails;
+      lines.push(
+        `| ${database} | ${r.workload} | ${r.p99} | ${r.handlerP99} | ${t.loopDelayP99Ms.toFixed(0)} / ${t.loopDelayMaxMs.toFixed(0)} | ${t.gcMsPerSecond.toFixed(0)} | ${t.cpuWaitMsPerSecond.toFixed(0)} | ${t.machineBusyPercent.toFixed(0)} % | ${t.stealPercent.toFixed(0)} % |`,
+      );
+    }
   }
   return lines.join("\n");
 }

@@ -118,6 +118,8 @@ async function paced(spec: LoadSpec, rate: number): Promise<LoadResult> {
   return { requestsPerSecond: ok / spec.durationSeconds, sent, ok, errors, timeouts, non2xx, p50: at(0.5), p99: at(0.99), seconds };
 }
 
+// Loaded and compiled: what the parent measures starts once it sends the runs.
+process.stdout.write("ready\n");
 let input = "";
 process.stdin.on("data", (chunk: Buffer) => (input += chunk.toString()));
 process.stdin.on("end", () => {

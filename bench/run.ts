@@ -14,7 +14,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { checkTargets, engineTable, runEngine } from "./engine.js";
+import { checkTargets, engineTable, runEngine, tailsTable } from "./engine.js";
 import { runSign, signTable } from "./sign.js";
 import { fleetTable, fleetTargets, runFleet } from "./fleet.js";
 
@@ -72,7 +72,7 @@ if (suite === "engine") {
   const table = engineTable(runs);
   const checks = checkTargets(runs);
   const targets = targetsTable(checks);
-  const report = `# Engine benchmark, ${stamp}\n\n\`npm run bench ${args.join(" ")}\`, ${machine}. A load generator in its own process (autocannon flat out; evenly paced requests for fixed rates), ${option("connections", "32")} connections; each workload runs ${option("repeats", "3")} × ${option("seconds", "6")} s and the median run is shown.\n\n${table}\n\n${targets}\n`;
+  const report = `# Engine benchmark, ${stamp}\n\n\`npm run bench ${args.join(" ")}\`, ${machine}. A load generator in its own process (autocannon flat out; evenly paced requests for fixed rates), ${option("connections", "32")} connections; each workload runs ${option("repeats", "3")} × ${option("seconds", "6")} s and the median run is shown.\n\n${table}\n\n${targets}\n\n## Where the paced tails come from\n\nFor each paced row's median run: how late the server's event loop ran a 10 ms timer, and its GC pauses (its own /metrics), the time its main thread was ready to run but waited for a CPU (/proc schedstat), and the machine's CPU over the run, all processes together, with the part the hypervisor took.\n\n${tailsTable(runs)}\n`;
   keep("engine", report, { runs, checks });
 } else if (suite === "sign") {
   const rows = await runSign(loadOptions());

@@ -5,7 +5,7 @@
 // real Hardhat node is still configured as the chain (the server checks nothing against it here).
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { startEvmNode } from "../test/support/evm-node.js";
-import { measureUsage, runLoad, startBenchServer } from "./support/processes.js";
+import { measureUsage, runLoad, startBenchServer, startLoader } from "./support/processes.js";
 import { call, setUpOrg } from "./support/setup.js";
 
 export interface SignOptions {
@@ -67,7 +67,8 @@ export async function runSign(options: SignOptions): Promise<SignRow[]> {
           console.error(`${kind}: ${name}`);
           const runs = [];
           for (let i = 0; i < options.repeats; i++) {
-            const { value, usage } = await measureUsage(server.pid, () => runLoad([spec(reqs)]));
+            const loader = await startLoader();
+            const { value, usage } = await measureUsage(server.pid, () => loader.run([spec(reqs)]));
             runs.push({ result: value[0], cpu: usage.cpuPercent });
           }
           runs.sort((a, b) => a.result.requestsPerSecond - b.result.requestsPerSecond);

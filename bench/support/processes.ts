@@ -99,14 +99,31 @@ export async function startCeiling(): Promise<{ url: string; stop(): Promise<voi
 }
 
 /** Runs the specs side by side in a load-generator process; one result per spec. */
-export function runLoad(specs: LoadSpec[]): Promise<LoadResult[]> {
-  return new Promise((resolve, reject) => {
+export async function runLoad(specs: LoadSpec[]): Promise<LoadResult[]> {
+  return (await startLoader()).run(specs);
+}
+
+/**
+ * A load-generator process, started and ready: its own start-up (loading TypeScript through tsx
+ * takes it about a second of CPU) is over before `run`, so a measurement around `run` holds the
+ * load alone.
+ */
+export function startLoader(): Promise<{ run(specs: LoadSpec[]): Promise<LoadResult[]> }> {
+  return new Promise((ready, failed) => {
     const child = spawn(process.execPath, ["--import", "tsx", "bench/loader.ts"], { stdio: ["pipe", "pipe", "inherit"] });
-    let output = "";
-    child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-    child.on("error", reject);
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(output) as LoadResult[]) : reject(new Error(`the load generator exited with ${code}`))));
-    child.stdin.end(JSON.stringify(specs));
+    const lines: string[] = [];
+    let answer: { resolve(results: LoadResult[]): void; reject(error: Error): void } | undefined;
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line === "ready") ready({ run: (specs) => new Promise((resolve, reject) => ((answer = { resolve, reject }), child.stdin.end(JSON.stringify(specs)))) });
+      else lines.push(line);
+    });
+    child.on("error", failed);
+    child.on("exit", (code) => {
+      const error = new Error(`the load generator exited with ${code}`);
+      if (!answer) failed(error);
+      else if (code === 0) answer.resolve(JSON.parse(lines.join("")) as LoadResult[]);
+      else answer.reject(error);
+    });
   });
 }
 
@@ -173,6 +190,53 @@ export function cpuSeconds(pid: number, tree = false, only?: string): number {
     return cpu.own + (tree ? cpu.reaped : 0);
   };
   return of(pid) + (tree ? descendants(pid).reduce((sum, p) => sum + of(p), 0) : 0);
+}
+
+/**
+ * Seconds the process's main thread (the event loop) has spent runnable but waiting for a CPU
+ * (the second field of /proc/<pid>/task/<pid>/schedstat): on a machine whose cores the server, its
+ * database and the load generator share, the part of a tail that no code of ours runs in.
+ */
+export function runQueueWaitSeconds(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, "utf8").trim().split(" ")[1]) / 1e9;
+  } catch {
+    return NaN; // a kernel without schedstats
+  }
+}
+
+/** The machine's CPU since boot, in seconds of all cores together: busy (not idle, not waiting on I/O) and stolen by the hypervisor. */
+export function machineCpuSeconds(): { total: number; busy: number; steal: number } {
+  const ticks = 100; // USER_HZ on Linux
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { total: (busy + idle + iowait) / ticks, busy: busy / ticks, steal: steal / ticks };
+}
+
+/** prom-client's default eventLoopMonitoringPrecision: Node's monitor looks every 10 ms and records the whole interval. */
+const LOOP_MONITOR_INTERVAL_MS = 10;
+
+export interface ServerVitals {
+  /** GC pause seconds so far, all kinds. */
+  gcSeconds: number;
+  /** Event-loop delay since the previous reading, ms: how late the monitor's 10 ms tick came (Node's monitorEventLoopDelay). */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+/**
+ * The server's own account of its event loop and garbage collector, from its /metrics (Node's
+ * default metrics). Reading resets the event-loop histogram, so a reading before a run and one
+ * after it give that run's delays.
+ */
+export async function serverVitals(url: string): Promise<ServerVitals> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const sum = (name: string) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, "gm"))].reduce((total, match) => total + Number(match[1]), 0);
+  return {
+    gcSeconds: sum("clawkeep_process_nodejs_gc_duration_seconds_sum"),
+    loopDelayP99Ms: Math.max(0, sum("clawkeep_process_nodejs_eventloop_lag_p99_seconds") * 1000 - LOOP_MONITOR_INTERVAL_MS),
+    loopDelayMaxMs: Math.max(0, sum("clawkeep_process_nodejs_eventloop_lag_max_seconds") * 1000 - LOOP_MONITOR_INTERVAL_MS),
+  };
 }
 
 /** Processes this run started: stopped with it, however it ends. */
