@@ -75,11 +75,15 @@ export async function failClosed<T>(work: () => Promise<T>): Promise<T> {
 export type BatchedReader<T> = (inputs: unknown[], entry: AuditEntry) => Promise<{ row: T; audited: boolean } | undefined>;
 
 /**
- * Hot reads in flight at once before the next ones wait to go together: a few of the pool's ten
- * connections, so a busy server sends batches of several reads, and other work finds connections.
+ * Hot reads in flight at once before the next ones wait to go together. Two, not four: served in
+ * turns with four (bench/results/2026-12-03T02-24-48-engine.md), it made larger batches and so
+ * fewer statements and commits (PostgreSQL's CPU per exchange 120 µs against 247, per read of
+ * eight organisations 165 against 216), exchanges 2,593/s against 1,772/s, and the 90/10 mix's
+ * read p99 10.6 ms against 23.1; reads of one organisation and writes were level. The other
+ * eight of the pool's ten connections stay free for other work.
  */
 const READ_BATCHES: BatcherOptions = {
-  maxInFlight: 4,
+  maxInFlight: 2,
   maxBatch: 128,
   // A database that is away fails every read alike (503): asking it again read by read only adds waits.
   retryAlone: (error) => !isDatabaseUnavailable(error),
