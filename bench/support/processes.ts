@@ -3,10 +3,11 @@
 // server's CPU and memory while it works.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, existsSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
 import pg from "pg";
 import { descendants } from "../../test/support/process.js";
 import type { LoadResult, LoadSpec } from "../loader.js";
@@ -53,24 +54,25 @@ export async function startBenchServer(kind: "embedded" | "postgres", env: Recor
     ...env,
   }, cwd);
   let handlerTimes = new Map<string, number[]>();
-  child.lines.on("line", (line) => {
-    if (!line.includes('"msg":"rpc"')) return;
-    const entry = JSON.parse(line) as { rpc: string; duration_ms: number };
-    const times = handlerTimes.get(entry.rpc);
-    if (times) times.push(entry.duration_ms);
-    else handlerTimes.set(entry.rpc, [entry.duration_ms]);
-  });
   return {
     url: `http://127.0.0.1:${child.port}`,
     pid: child.process.pid!,
     kind,
     takeHandlerTimes() {
+      for (const line of child.log.newLines()) {
+        if (!line.includes('"msg":"rpc"')) continue;
+        const entry = JSON.parse(line) as { rpc: string; duration_ms: number };
+        const times = handlerTimes.get(entry.rpc);
+        if (times) times.push(entry.duration_ms);
+        else handlerTimes.set(entry.rpc, [entry.duration_ms]);
+      }
       const taken = handlerTimes;
       handlerTimes = new Map();
       return taken;
     },
     async stop() {
       await stopProcess(child.process);
+      child.log.close();
       await dropDatabase();
       rmSync(dataDir, { recursive: true, force: true });
     },
@@ -95,7 +97,13 @@ function serverCommand(cwd = process.cwd()): string[] {
 /** The bare node:http ceiling. */
 export async function startCeiling(): Promise<{ url: string; stop(): Promise<void> }> {
   const child = await startProcess([process.execPath, "--import", "tsx", "bench/ceiling-server.ts"], {});
-  return { url: `http://127.0.0.1:${child.port}`, stop: () => stopProcess(child.process) };
+  return {
+    url: `http://127.0.0.1:${child.port}`,
+    async stop() {
+      await stopProcess(child.process);
+      child.log.close();
+    },
+  };
 }
 
 /** Runs the specs side by side in a load-generator process; one result per spec. */
@@ -246,32 +254,59 @@ process.on("exit", () => {
 });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => process.exit(130));
 
-async function startProcess(command: string[], env: Record<string, string>, cwd?: string): Promise<{ process: ChildProcess; port: number; lines: ReturnType<typeof createInterface> }> {
-  const child = spawn(command[0], command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+/**
+ * A process whose stdout goes to a file, read only when asked (the server's access log: a line
+ * per call). Read from a pipe as it came, the log cost the benchmark a wake-up and a JSON parse
+ * per call on the same two cores the server runs on, inside the measured window.
+ */
+async function startProcess(command: string[], env: Record<string, string>, cwd?: string): Promise<{ process: ChildProcess; port: number; log: LogFile }> {
+  const log = new LogFile();
+  const child = spawn(command[0], command.slice(1), { cwd, env: { ...process.env, ...env }, stdio: ["ignore", log.fd, "inherit"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
-  const lines = createInterface({ input: child.stdout! });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${command.join(" ")} did not start`)), 60_000);
-    // Read until the server says where it listens; after that only the caller's listeners parse lines.
-    const untilListening = (line: string) => {
+  const started = Date.now();
+  // Read until the process says where it listens; its later lines are the caller's to read.
+  for (;;) {
+    for (const line of log.newLines()) {
       try {
         const entry = JSON.parse(line) as { port?: number; msg?: string };
-        if (entry.port && (entry.msg === undefined || entry.msg === "clawkeep listening")) {
-          clearTimeout(timer);
-          lines.off("line", untilListening);
-          resolve({ process: child, port: entry.port, lines });
-        }
+        if (entry.port && (entry.msg === undefined || entry.msg === "clawkeep listening")) return { process: child, port: entry.port, log };
       } catch {
         // not a JSON line
       }
-    };
-    lines.on("line", untilListening);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${command.join(" ")} exited with ${code}`));
-    });
-  });
+    }
+    if (child.exitCode !== null) throw new Error(`${command.join(" ")} exited with ${child.exitCode}`);
+    if (Date.now() - started > 60_000) throw new Error(`${command.join(" ")} did not start`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A process's stdout in a file of its own, read by whole lines, emptied as it is read. */
+class LogFile {
+  private readonly dir = mkdtempSync(join(tmpdir(), "clawkeep-bench-log-"));
+  // Appending, so that emptying the file after a read makes the process write from its start again.
+  readonly fd = openSync(join(this.dir, "stdout"), "a+");
+  private offset = 0;
+  private partial = "";
+  // A read may end inside a character the process is still writing.
+  private readonly decoder = new StringDecoder("utf8");
+
+  newLines(): string[] {
+    let text = this.partial;
+    const buffer = Buffer.alloc(1 << 20);
+    for (let n; (n = readSync(this.fd, buffer, 0, buffer.length, this.offset)) > 0; this.offset += n) text += this.decoder.write(buffer.subarray(0, n));
+    const lines = text.split("\n");
+    this.partial = lines.pop()!;
+    // Read between runs, when the server is idle: a whole benchmark's log would be hundreds of MB.
+    ftruncateSync(this.fd, 0);
+    this.offset = 0;
+    return lines;
+  }
+
+  close(): void {
+    closeSync(this.fd);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {
