@@ -85,114 +85,117 @@ const RPC = {
 
 export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
   const runs: EngineRun[] = [];
-  for (const kind of options.databases) {
-    const ceilingServer = await startCeiling();
-    const targets: Target[] = [];
-    try {
+  const ceilingServer = await startCeiling();
+  const targets: Target[] = [];
+  // Every server (each database, and each revision) runs from the start, and each workload's runs
+  // take turns between them: this machine's speed drifts over minutes, and the databases, measured
+  // one after the other (embedded first), were compared at different speeds.
+  try {
+    for (const kind of options.databases) {
       for (const [source, cwd] of [["this tree", undefined], ...(options.against ? [[options.against.label, options.against.dir]] : [])] as [string, string | undefined][]) {
         const server = await startBenchServer(kind, {}, cwd);
         targets.push({ source, server, orgs: [] });
       }
-      for (const target of targets) for (let i = 0; i < 8; i++) target.orgs.push(await setUpOrg(target.server.url, i));
-      // The JIT needs a while on each path before its figures settle: every workload runs once unmeasured.
-      console.error(`${kind}: warming up`);
-      for (const { server, orgs } of targets) {
-        for (const requests of [readsOf(orgs), exchangesOf(orgs.slice(0, 1)), writesOf(orgs[0])]) await runLoad([spec(server, options, requests, { seconds: 4 })]);
-      }
-      const measureOnce = async (server: BenchServer, specs: LoadSpec[]): Promise<Measured> => {
-        // The embedded server's processes, or the machine's PostgreSQL (nothing else uses it meanwhile).
-        const databaseSeconds = () => (kind === "embedded" ? cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid) : postgresCpuSeconds());
-        const loader = await startLoader();
-        const databaseBefore = databaseSeconds();
-        const vitalsBefore = await serverVitals(server.url);
-        const waitBefore = runQueueWaitSeconds(server.pid);
-        const machineBefore = machineCpuSeconds();
-        server.takeHandlerTimes();
-        const started = performance.now();
-        const { value, usage } = await measureUsage(server.pid, () => loader.run(specs));
-        const seconds = (performance.now() - started) / 1000;
-        const databaseCpu = ((databaseSeconds() - databaseBefore) / seconds) * 100;
-        const machineAfter = machineCpuSeconds();
-        const waited = runQueueWaitSeconds(server.pid) - waitBefore;
-        const vitals = await serverVitals(server.url);
-        const machineTotal = machineAfter.total - machineBefore.total;
-        const tails: Tails = {
-          loopDelayP99Ms: vitals.loopDelayP99Ms,
-          loopDelayMaxMs: vitals.loopDelayMaxMs,
-          gcMsPerSecond: ((vitals.gcSeconds - vitalsBefore.gcSeconds) / seconds) * 1000,
-          cpuWaitMsPerSecond: (waited / seconds) * 1000,
-          machineBusyPercent: ((machineAfter.busy - machineBefore.busy) / machineTotal) * 100,
-          stealPercent: ((machineAfter.steal - machineBefore.steal) / machineTotal) * 100,
-        };
-        // The last calls' log lines are on their way through the pipe.
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        return { results: value, usage, databaseCpu, handlerTimes: server.takeHandlerTimes(), tails };
-      };
-      // The median of several runs: by rate for flat-out runs, by the first spec's p99 for paced
-      // ones. With a revision to compare against, the two servers take turns run by run, so a
-      // noisy minute on this machine falls on both alike.
-      const measure = async (name: string, specsOf: (target: Target) => LoadSpec[]): Promise<Measured[]> => {
-        console.error(`${kind}: ${name}`);
-        const perTarget: Measured[][] = targets.map(() => []);
-        for (let i = 0; i < options.repeats; i++) {
-          for (const [t, target] of targets.entries()) perTarget[t].push(await measureOnce(target.server, specsOf(target)));
-        }
-        return perTarget.map((measuredRuns) => {
-          const paced = measuredRuns[0].results[0] !== undefined && specsOf(targets[0])[0].overallRate !== undefined;
-          measuredRuns.sort((a, b) => (paced ? a.results[0].p99 - b.results[0].p99 : a.results[0].requestsPerSecond - b.results[0].requestsPerSecond));
-          return measuredRuns[Math.floor(measuredRuns.length / 2)];
-        });
-      };
-      const ceiling = (await medianOf(options.repeats, () => measureOnce(targets[0].server, [spec(ceilingServer, options, [{ method: "GET", path: "/" }])]))).results[0].requestsPerSecond;
-      // Health is what every figure is read against, so it gets the same treatment as they do.
-      const health = await measure("health", ({ server }) => [spec(server, options, [{ method: "GET", path: "/v1/health" }])]);
-      const rowsPerTarget: Row[][] = targets.map(() => []);
-      const add = (workload: string, measured: Measured[], options: { index?: number; rpc?: string } = {}) => {
-        measured.forEach((m, t) => {
-          const result = m.results[options.index ?? 0];
-          const paced = /fixed|90\/10|beside/.test(workload);
-          rowsPerTarget[t].push({
-            workload,
-            rate: result.requestsPerSecond,
-            runRate: m.results.reduce((sum, r) => sum + r.requestsPerSecond, 0),
-            p50: result.p50,
-            p99: result.p99,
-            handlerP99: paced && options.rpc ? percentile(m.handlerTimes.get(options.rpc) ?? [], 0.99) : undefined,
-            ofHealth: result.requestsPerSecond / health[t].results[0].requestsPerSecond,
-            ofCeiling: result.requestsPerSecond / ceiling,
-            failed: result.errors + result.timeouts + result.non2xx,
-            serverCpu: m.usage.cpuPercent,
-            databaseCpu: m.databaseCpu,
-            tails: m.tails,
-          });
-        });
-      };
-      add("GET /v1/health", health);
-      add("agent token exchange", await measure("exchange", ({ server, orgs }) => [spec(server, options, exchangesOf(orgs.slice(0, 1)))]));
-      add("agent secret read, one organisation", await measure("read, one org", ({ server, orgs }) => [spec(server, options, readsOf(orgs.slice(0, 1)))]));
-      add("agent secret read, eight organisations", await measure("read, eight orgs", ({ server, orgs }) => [spec(server, options, readsOf(orgs))]));
-      add("secret write (new version)", await measure("write", ({ server, orgs }) => [spec(server, options, writesOf(orgs[0]))]));
-      // The latency ceiling of the paced rows: the same pacing, the same machine, the lightest call.
-      add(`GET /v1/health at a fixed ${FIXED_RATE}/s`, await measure("fixed-rate health", ({ server }) => [spec(server, options, [{ method: "GET", path: "/v1/health" }], { rate: FIXED_RATE })]), { rpc: RPC.health });
-      // Beside each paced load, a few health checks a second: the tail of the lightest call under
-      // the same load on the same machine, a floor for the tail of the calls measured with it.
-      const probe = (server: BenchServer) => spec(server, options, [{ method: "GET", path: "/v1/health" }], { rate: HEALTH_PROBE_RATE, connections: 2 });
-      const fixed = await measure("fixed-rate reads", ({ server, orgs }) => [spec(server, options, readsOf(orgs.slice(0, 1)), { rate: FIXED_RATE }), probe(server)]);
-      add(`reads offered at a fixed ${FIXED_RATE}/s`, fixed, { rpc: RPC.read });
-      add(`GET /v1/health at ${HEALTH_PROBE_RATE}/s beside the fixed reads`, fixed, { index: 1, rpc: RPC.health });
-      const mix = await measure("90/10 mix", ({ server, orgs }) => [
-        spec(server, options, readsOf(orgs.slice(0, 1)), { rate: FIXED_RATE * 0.9 }),
-        spec(server, options, writesOf(orgs[0]), { rate: FIXED_RATE * 0.1, connections: Math.max(4, options.connections / 4) }),
-        probe(server),
-      ]);
-      add(`90/10 at ${FIXED_RATE}/s: reads`, mix, { index: 0, rpc: RPC.read });
-      add(`90/10 at ${FIXED_RATE}/s: writes`, mix, { index: 1, rpc: RPC.write });
-      add(`GET /v1/health at ${HEALTH_PROBE_RATE}/s beside the 90/10 mix`, mix, { index: 2, rpc: RPC.health });
-      targets.forEach((target, t) => runs.push({ kind, source: target.source, ceiling, rows: rowsPerTarget[t], rssAfterMb: rssMb(target.server.pid) }));
-    } finally {
-      for (const target of targets) await target.server.stop();
-      await ceilingServer.stop();
     }
+    for (const target of targets) for (let i = 0; i < 8; i++) target.orgs.push(await setUpOrg(target.server.url, i));
+    // The JIT needs a while on each path before its figures settle: every workload runs once unmeasured.
+    console.error("warming up");
+    for (const { server, orgs } of targets) {
+      for (const requests of [readsOf(orgs), exchangesOf(orgs.slice(0, 1)), writesOf(orgs[0])]) await runLoad([spec(server, options, requests, { seconds: 4 })]);
+    }
+    const measureOnce = async (server: BenchServer, specs: LoadSpec[]): Promise<Measured> => {
+      // The embedded server's processes, or the machine's PostgreSQL (the servers not measured idle meanwhile).
+      const databaseSeconds = () => (server.kind === "embedded" ? cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid) : postgresCpuSeconds());
+      const loader = await startLoader();
+      const databaseBefore = databaseSeconds();
+      const vitalsBefore = await serverVitals(server.url);
+      const waitBefore = runQueueWaitSeconds(server.pid);
+      const machineBefore = machineCpuSeconds();
+      server.takeHandlerTimes();
+      const started = performance.now();
+      const { value, usage } = await measureUsage(server.pid, () => loader.run(specs));
+      const seconds = (performance.now() - started) / 1000;
+      const databaseCpu = ((databaseSeconds() - databaseBefore) / seconds) * 100;
+      const machineAfter = machineCpuSeconds();
+      const waited = runQueueWaitSeconds(server.pid) - waitBefore;
+      const vitals = await serverVitals(server.url);
+      const machineTotal = machineAfter.total - machineBefore.total;
+      const tails: Tails = {
+        loopDelayP99Ms: vitals.loopDelayP99Ms,
+        loopDelayMaxMs: vitals.loopDelayMaxMs,
+        gcMsPerSecond: ((vitals.gcSeconds - vitalsBefore.gcSeconds) / seconds) * 1000,
+        cpuWaitMsPerSecond: (waited / seconds) * 1000,
+        machineBusyPercent: ((machineAfter.busy - machineBefore.busy) / machineTotal) * 100,
+        stealPercent: ((machineAfter.steal - machineBefore.steal) / machineTotal) * 100,
+      };
+      // The last calls' log lines are on their way through the pipe.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      return { results: value, usage, databaseCpu, handlerTimes: server.takeHandlerTimes(), tails };
+    };
+    // The median of several runs: by rate for flat-out runs, by the first spec's p99 for paced
+    // ones. With a revision to compare against, the two servers take turns run by run, so a
+    // noisy minute on this machine falls on both alike.
+    const measure = async (name: string, specsOf: (target: Target) => LoadSpec[]): Promise<Measured[]> => {
+      console.error(name);
+      const perTarget: Measured[][] = targets.map(() => []);
+      for (let i = 0; i < options.repeats; i++) {
+        for (const [t, target] of targets.entries()) perTarget[t].push(await measureOnce(target.server, specsOf(target)));
+      }
+      return perTarget.map((measuredRuns) => {
+        const paced = measuredRuns[0].results[0] !== undefined && specsOf(targets[0])[0].overallRate !== undefined;
+        measuredRuns.sort((a, b) => (paced ? a.results[0].p99 - b.results[0].p99 : a.results[0].requestsPerSecond - b.results[0].requestsPerSecond));
+        return measuredRuns[Math.floor(measuredRuns.length / 2)];
+      });
+    };
+    const ceiling = (await medianOf(options.repeats, () => measureOnce(targets[0].server, [spec(ceilingServer, options, [{ method: "GET", path: "/" }])]))).results[0].requestsPerSecond;
+    // Health is what every figure is read against, so it gets the same treatment as they do.
+    const health = await measure("health", ({ server }) => [spec(server, options, [{ method: "GET", path: "/v1/health" }])]);
+    const rowsPerTarget: Row[][] = targets.map(() => []);
+    const add = (workload: string, measured: Measured[], options: { index?: number; rpc?: string } = {}) => {
+      measured.forEach((m, t) => {
+        const result = m.results[options.index ?? 0];
+        const paced = /fixed|90\/10|beside/.test(workload);
+        rowsPerTarget[t].push({
+          workload,
+          rate: result.requestsPerSecond,
+          runRate: m.results.reduce((sum, r) => sum + r.requestsPerSecond, 0),
+          p50: result.p50,
+          p99: result.p99,
+          handlerP99: paced && options.rpc ? percentile(m.handlerTimes.get(options.rpc) ?? [], 0.99) : undefined,
+          ofHealth: result.requestsPerSecond / health[t].results[0].requestsPerSecond,
+          ofCeiling: result.requestsPerSecond / ceiling,
+          failed: result.errors + result.timeouts + result.non2xx,
+          serverCpu: m.usage.cpuPercent,
+          databaseCpu: m.databaseCpu,
+          tails: m.tails,
+        });
+      });
+    };
+    add("GET /v1/health", health);
+    add("agent token exchange", await measure("exchange", ({ server, orgs }) => [spec(server, options, exchangesOf(orgs.slice(0, 1)))]));
+    add("agent secret read, one organisation", await measure("read, one org", ({ server, orgs }) => [spec(server, options, readsOf(orgs.slice(0, 1)))]));
+    add("agent secret read, eight organisations", await measure("read, eight orgs", ({ server, orgs }) => [spec(server, options, readsOf(orgs))]));
+    add("secret write (new version)", await measure("write", ({ server, orgs }) => [spec(server, options, writesOf(orgs[0]))]));
+    // The latency ceiling of the paced rows: the same pacing, the same machine, the lightest call.
+    add(`GET /v1/health at a fixed ${FIXED_RATE}/s`, await measure("fixed-rate health", ({ server }) => [spec(server, options, [{ method: "GET", path: "/v1/health" }], { rate: FIXED_RATE })]), { rpc: RPC.health });
+    // Beside each paced load, a few health checks a second: the tail of the lightest call under
+    // the same load on the same machine, a floor for the tail of the calls measured with it.
+    const probe = (server: BenchServer) => spec(server, options, [{ method: "GET", path: "/v1/health" }], { rate: HEALTH_PROBE_RATE, connections: 2 });
+    const fixed = await measure("fixed-rate reads", ({ server, orgs }) => [spec(server, options, readsOf(orgs.slice(0, 1)), { rate: FIXED_RATE }), probe(server)]);
+    add(`reads offered at a fixed ${FIXED_RATE}/s`, fixed, { rpc: RPC.read });
+    add(`GET /v1/health at ${HEALTH_PROBE_RATE}/s beside the fixed reads`, fixed, { index: 1, rpc: RPC.health });
+    const mix = await measure("90/10 mix", ({ server, orgs }) => [
+      spec(server, options, readsOf(orgs.slice(0, 1)), { rate: FIXED_RATE * 0.9 }),
+      spec(server, options, writesOf(orgs[0]), { rate: FIXED_RATE * 0.1, connections: Math.max(4, options.connections / 4) }),
+      probe(server),
+    ]);
+    add(`90/10 at ${FIXED_RATE}/s: reads`, mix, { index: 0, rpc: RPC.read });
+    add(`90/10 at ${FIXED_RATE}/s: writes`, mix, { index: 1, rpc: RPC.write });
+    add(`GET /v1/health at ${HEALTH_PROBE_RATE}/s beside the 90/10 mix`, mix, { index: 2, rpc: RPC.health });
+    targets.forEach((target, t) => runs.push({ kind: target.server.kind, source: target.source, ceiling, rows: rowsPerTarget[t], rssAfterMb: rssMb(target.server.pid) }));
+  } finally {
+    for (const target of targets) await target.server.stop();
+    await ceilingServer.stop();
   }
   return runs;
 }
