@@ -105,7 +105,7 @@ export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
     }
     const measureOnce = async (server: BenchServer, specs: LoadSpec[]): Promise<Measured> => {
       // The embedded server's processes, or the machine's PostgreSQL (the servers not measured idle meanwhile).
-      const databaseSeconds = () => (server.kind === "embedded" ? cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid) : postgresCpuSeconds());
+      const databaseSeconds = () => (server.kind === "embedded" ? cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid) : postgresCpuSeconds(targets.filter((t) => t.server.kind === "embedded").map((t) => t.server.pid)));
       const loader = await startLoader();
       const databaseBefore = databaseSeconds();
       const vitalsBefore = await serverVitals(server.url);

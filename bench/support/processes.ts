@@ -176,10 +176,12 @@ function processCpu(pid: number | string): { name: string; own: number; reaped: 
  * CPU seconds of every PostgreSQL process on the machine, with the reaped backends' time that
  * their postmaster holds: the machine's own server, for the runs on it.
  */
-export function postgresCpuSeconds(): number {
+export function postgresCpuSeconds(excludingTreesOf: number[] = []): number {
+  // An embedded server's own PostgreSQL is not the machine's: what it does while another server is measured must not count.
+  const excluded = new Set(excludingTreesOf.flatMap((pid) => descendants(pid)).map(String));
   let seconds = 0;
   for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
+    if (!/^\d+$/.test(entry) || excluded.has(entry)) continue;
     const cpu = processCpu(entry);
     if (cpu?.name.startsWith("postgres")) seconds += cpu.own + cpu.reaped;
   }
