@@ -103,9 +103,10 @@ export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
     for (const { server, orgs } of targets) {
       for (const requests of [readsOf(orgs), exchangesOf(orgs.slice(0, 1)), writesOf(orgs[0])]) await runLoad([spec(server, options, requests, { seconds: 4 })]);
     }
+    const embeddedServers = targets.filter((t) => t.server.kind === "embedded").map((t) => t.server.pid);
     const measureOnce = async (server: BenchServer, specs: LoadSpec[]): Promise<Measured> => {
       // The embedded server's processes, or the machine's PostgreSQL (the servers not measured idle meanwhile).
-      const databaseSeconds = () => (server.kind === "embedded" ? cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid) : postgresCpuSeconds(targets.filter((t) => t.server.kind === "embedded").map((t) => t.server.pid)));
+      const databaseSeconds = () => (server.kind === "embedded" ? cpuSeconds(server.pid, true, "postgres") - cpuSeconds(server.pid) : postgresCpuSeconds(embeddedServers));
       const loader = await startLoader();
       const databaseBefore = databaseSeconds();
       const vitalsBefore = await serverVitals(server.url);
@@ -128,13 +129,12 @@ export async function runEngine(options: EngineOptions): Promise<EngineRun[]> {
         machineBusyPercent: ((machineAfter.busy - machineBefore.busy) / machineTotal) * 100,
         stealPercent: ((machineAfter.steal - machineBefore.steal) / machineTotal) * 100,
       };
-      // The last calls' log lines are on their way through the pipe.
+      // The server writes a call's log line just after its answer: let the last ones land in the file.
       await new Promise((resolve) => setTimeout(resolve, 300));
       return { results: value, usage, databaseCpu, handlerTimes: server.takeHandlerTimes(), tails };
     };
     // The median of several runs: by rate for flat-out runs, by the first spec's p99 for paced
-    // ones. With a revision to compare against, the two servers take turns run by run, so a
-    // noisy minute on this machine falls on both alike.
+    // ones. The servers take turns run by run, so a noisy minute on this machine falls on all alike.
     const measure = async (name: string, specsOf: (target: Target) => LoadSpec[]): Promise<Measured[]> => {
       console.error(name);
       const perTarget: Measured[][] = targets.map(() => []);

@@ -288,20 +288,18 @@ class LogFile {
   private readonly dir = mkdtempSync(join(tmpdir(), "clawkeep-bench-log-"));
   // Appending, so that emptying the file after a read makes the process write from its start again.
   readonly fd = openSync(join(this.dir, "stdout"), "a+");
-  private offset = 0;
   private partial = "";
   // A read may end inside a character the process is still writing.
   private readonly decoder = new StringDecoder("utf8");
+  private readonly buffer = Buffer.alloc(1 << 20);
 
   newLines(): string[] {
     let text = this.partial;
-    const buffer = Buffer.alloc(1 << 20);
-    for (let n; (n = readSync(this.fd, buffer, 0, buffer.length, this.offset)) > 0; this.offset += n) text += this.decoder.write(buffer.subarray(0, n));
+    for (let n, offset = 0; (n = readSync(this.fd, this.buffer, 0, this.buffer.length, offset)) > 0; offset += n) text += this.decoder.write(this.buffer.subarray(0, n));
     const lines = text.split("\n");
     this.partial = lines.pop()!;
     // Read between runs, when the server is idle: a whole benchmark's log would be hundreds of MB.
     ftruncateSync(this.fd, 0);
-    this.offset = 0;
     return lines;
   }
 
