@@ -5,6 +5,7 @@ export interface RateLimitOptions {
   burst: number;
   /** Most addresses tracked at once; the least recently seen are forgotten first. */
   maxTracked?: number;
+  /** Milliseconds on a clock that never steps back (by default, the process's monotonic clock). */
   now?: () => number;
 }
 
@@ -15,11 +16,12 @@ export class TokenBuckets {
 
   /** Takes one token for `key`; returns 0 when allowed, else the seconds to wait. */
   take(key: string): number {
-    const now = (this.options.now ?? Date.now)();
+    // Not the wall clock: set back (NTP, an operator), it drained every bucket for as long as it stepped.
+    const now = this.options.now?.() ?? performance.now();
     const { perSecond, burst } = this.options;
     const bucket = this.buckets.get(key) ?? { tokens: burst, updated: now };
     this.buckets.delete(key); // re-inserted below so Map order stays least-recently-used first
-    bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updated) / 1000) * perSecond);
+    bucket.tokens = Math.min(burst, bucket.tokens + (Math.max(0, now - bucket.updated) / 1000) * perSecond);
     bucket.updated = now;
     let wait = 0;
     if (bucket.tokens >= 1) bucket.tokens -= 1;

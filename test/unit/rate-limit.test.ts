@@ -1,5 +1,5 @@
 // The per-address token buckets under every call, driven by an injected clock.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { TokenBuckets } from "../../src/domain/token-buckets.js";
 
 function clock(start = 1_000_000) {
@@ -42,6 +42,26 @@ describe("TokenBuckets", () => {
     const buckets = new TokenBuckets({ perSecond: 10, burst: 3, now: time.now });
     time.advance(3_600_000);
     expect([buckets.take("a"), buckets.take("a"), buckets.take("a"), buckets.take("a")]).toEqual([0, 0, 0, 1]);
+  });
+
+  it("keeps a caller's tokens when the clock it is given steps back", () => {
+    const time = clock();
+    const buckets = new TokenBuckets({ perSecond: 1, burst: 3, now: time.now });
+    expect(buckets.take("a")).toBe(0);
+    time.advance(-65_000);
+    expect([buckets.take("a"), buckets.take("a"), buckets.take("a")]).toEqual([0, 0, 1]);
+  });
+
+  it("counts time on the monotonic clock, not the wall clock: setting the date back refuses nobody", () => {
+    const buckets = new TokenBuckets({ perSecond: 1_000_000, burst: 1_000_000 });
+    expect(buckets.take("a")).toBe(0);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() - 65_000);
+      expect(buckets.take("a")).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("does not charge refused calls: waiting the advertised time is enough", () => {
@@ -99,7 +119,7 @@ describe("TokenBuckets", () => {
     expect(buckets.take("a")).toBe(0); // a was forgotten
   });
 
-  it("uses the wall clock when no clock is injected", () => {
+  it("uses the process's own clock when no clock is injected", () => {
     const buckets = new TokenBuckets({ perSecond: 1, burst: 2 });
     expect([buckets.take("a"), buckets.take("a")]).toEqual([0, 0]);
     expect(buckets.take("a")).toBe(1);
