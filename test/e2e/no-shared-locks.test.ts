@@ -1,7 +1,8 @@
 // No lock shared by unrelated requests: while one organisation's transaction is held open after it
 // appended an audit event and published on the bus, other organisations' reads, writes and token
 // exchanges, and the same organisation's reads, complete. The login that used to hang once the
-// signing keys were older than a minute answers. And over two instances, thousands of concurrent
+// signing keys were older than a minute answers, and so do an agent's exchange and a burst of its
+// reads, batched, after a minute idle. And over two instances, thousands of concurrent
 // reads of one organisation are each chained exactly once, with no gap.
 import type { DataSource } from "typeorm";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -103,6 +104,37 @@ describe("one server", () => {
       const { access_token: token } = (await login.json()) as { access_token: string };
       expect((await within(5000, "GET /v1/auth/me", rest("GET", "/v1/auth/me", token))).status).toBe(200);
       expect((await within(5000, "GET /v1/health", rest("GET", "/v1/health"))).status).toBe(200);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("serves a burst of agent reads and an exchange at once after a minute idle, each read audited once", async () => {
+    const org = await newOrg(rest, server.database.dataSource);
+    // Past the signing keys' reload and the verified tokens' cache; only Date is faked, so the
+    // reads' batches, the sequencer and the sockets run on real time.
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + 65_000);
+      const exchange = await within(10_000, "the exchange", rest("POST", "/v1/auth/agent-token", undefined, { agent_id: org.agent.id, api_key: org.agent.apiKey }));
+      expect(exchange.status).toBe(200);
+      const { access_token: fresh } = (await exchange.json()) as { access_token: string };
+      // More reads at once than go alone: most of them wait and leave together in batches.
+      const reads = await within(
+        10_000,
+        "40 concurrent reads",
+        Promise.all(
+          Array.from({ length: 40 }, async (_, i) => {
+            const res = await rest("GET", `/v1/vaults/${org.vaultId}/secrets/app/key`, i % 2 ? fresh : org.agent.token);
+            return { status: res.status, value: ((await res.json()) as { value?: string }).value };
+          }),
+        ),
+      );
+      expect(reads).toEqual(Array.from({ length: 40 }, () => ({ status: 200, value: "s3cret" })));
+      const events = (await (await rest("GET", "/v1/audit/events?action=secret.read&limit=100", org.owner.token)).json()) as { events: unknown[] };
+      expect(events.events).toHaveLength(40);
+      const verify = (await (await rest("GET", "/v1/audit/verify", org.owner.token)).json()) as { chain_valid: boolean; events_pending: number };
+      expect(verify).toMatchObject({ chain_valid: true, events_pending: 0 });
     } finally {
       vi.useRealTimers();
     }
